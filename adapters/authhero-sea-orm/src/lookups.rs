@@ -1,0 +1,159 @@
+//! Repositories that are plain documents plus one operation of their own: the cross-tenant
+//! look-ups (clients, custom domains), tenants, signing keys and refresh-token families.
+
+use async_trait::async_trait;
+use authhero_core::entities::{Client, CustomDomain, RefreshToken, SigningKey, Tenant};
+use authhero_core::list::{ListPage, ListParams};
+use authhero_core::ports::{
+    ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, SigningKeysRepository, TenantsRepository,
+};
+use authhero_core::{Error, Result};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::document::{DocumentStore, Documents, parse};
+use crate::schema;
+
+impl Documents<Client> {
+    pub fn clients(db: DatabaseConnection) -> Self {
+        Documents::new(db, &schema::CLIENTS)
+    }
+}
+
+impl Documents<CustomDomain> {
+    pub fn custom_domains(db: DatabaseConnection) -> Self {
+        Documents::new(db, &schema::CUSTOM_DOMAINS)
+    }
+}
+
+impl Documents<RefreshToken> {
+    pub fn refresh_tokens(db: DatabaseConnection) -> Self {
+        Documents::new(db, &schema::REFRESH_TOKENS)
+    }
+}
+
+/// The tenant and document of the single row where `column = value`, in any tenant.
+async fn find_anywhere<T: serde::de::DeserializeOwned>(
+    store: &DocumentStore,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<(String, T)>> {
+    let mut select = Query::select();
+    select.columns(["tenant_id", "body"]).from(store.table.name).and_where(Expr::col(column).eq(value));
+    let row = store.db.query_one(&select).await.map_err(|error| store.db_error(error))?;
+    let Some(row) = row else { return Ok(None) };
+    let tenant_id: String = row.try_get("", "tenant_id").map_err(|error| store.db_error(error))?;
+    let body: String = row.try_get("", "body").map_err(|error| store.db_error(error))?;
+    Ok(Some((tenant_id, parse(store.table.entity, &body)?)))
+}
+
+#[async_trait]
+impl ClientsRepository for Documents<Client> {
+    async fn find_by_client_id(&self, client_id: &str) -> Result<Option<(String, Client)>> {
+        find_anywhere(&self.store, "client_id", client_id).await
+    }
+}
+
+#[async_trait]
+impl CustomDomainsRepository for Documents<CustomDomain> {
+    async fn find_by_domain(&self, domain: &str) -> Result<Option<(String, CustomDomain)>> {
+        find_anywhere(&self.store, "domain", &domain.to_lowercase()).await
+    }
+}
+
+#[async_trait]
+impl RefreshTokensRepository for Documents<RefreshToken> {
+    async fn remove_family(&self, tenant_id: &str, family_id: &str) -> Result<u64> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(self.store.table.name)
+            .and_where(Expr::col("tenant_id").eq(tenant_id))
+            .and_where(Expr::col("family_id").eq(family_id));
+        let result = self.store.db.execute(&delete).await.map_err(|error| self.store.db_error(error))?;
+        Ok(result.rows_affected())
+    }
+}
+
+/// Tenants: documents with no tenant scope.
+#[derive(Debug)]
+pub(crate) struct Tenants {
+    store: DocumentStore,
+}
+
+impl Tenants {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { store: DocumentStore::new(db, &schema::TENANTS) }
+    }
+}
+
+#[async_trait]
+impl TenantsRepository for Tenants {
+    async fn create(&self, tenant: Tenant) -> Result<Tenant> {
+        self.store.insert(None, &tenant).await?;
+        Ok(tenant)
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<Tenant>> {
+        let body = self.store.fetch(None, id).await?;
+        body.map(|body| parse("tenant", &body)).transpose()
+    }
+
+    async fn list(&self, params: &ListParams) -> Result<ListPage<Tenant>> {
+        let page = self.store.list(None, params).await?;
+        let items = page.items.iter().map(|body| parse("tenant", body)).collect::<Result<Vec<Tenant>>>()?;
+        Ok(ListPage { items, total: page.total, next: page.next })
+    }
+
+    async fn update(&self, tenant: Tenant) -> Result<Tenant> {
+        if self.store.replace(None, &tenant).await? { Ok(tenant) } else { Err(Error::not_found("tenant")) }
+    }
+
+    async fn remove(&self, id: &str) -> Result<bool> {
+        self.store.delete(None, id).await
+    }
+}
+
+/// Signing keys: documents with no tenant scope.
+#[derive(Debug)]
+pub(crate) struct SigningKeys {
+    store: DocumentStore,
+}
+
+impl SigningKeys {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { store: DocumentStore::new(db, &schema::SIGNING_KEYS) }
+    }
+}
+
+#[async_trait]
+impl SigningKeysRepository for SigningKeys {
+    async fn create(&self, key: SigningKey) -> Result<SigningKey> {
+        self.store.insert(None, &key).await?;
+        Ok(key)
+    }
+
+    async fn get(&self, kid: &str) -> Result<Option<SigningKey>> {
+        let body = self.store.fetch(None, kid).await?;
+        body.map(|body| parse("signing key", &body)).transpose()
+    }
+
+    async fn list(&self) -> Result<Vec<SigningKey>> {
+        let mut select = Query::select();
+        select
+            .column("body")
+            .from(self.store.table.name)
+            .order_by("created_at", Order::Asc)
+            .order_by("kid", Order::Asc);
+        let rows = self.store.db.query_all(&select).await.map_err(|error| self.store.db_error(error))?;
+        rows.iter()
+            .map(|row| {
+                let body: String = row.try_get("", "body").map_err(|error| self.store.db_error(error))?;
+                parse("signing key", &body)
+            })
+            .collect()
+    }
+
+    async fn update(&self, key: SigningKey) -> Result<SigningKey> {
+        if self.store.replace(None, &key).await? { Ok(key) } else { Err(Error::not_found("signing key")) }
+    }
+}

@@ -1,0 +1,42 @@
+//! Schema migrations. They run at start-up, are idempotent, and are serialized across processes.
+
+mod m0001_initial;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+pub(crate) struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+
+    fn migration_table_name() -> sea_orm::DynIden {
+        "authhero_migrations".into()
+    }
+}
+
+/// Brings the schema up to date. Many nodes may start at once against one PostgreSQL or MySQL
+/// database, so the run holds a database lock; SQLite's single writer serializes it already.
+pub(crate) async fn run(db: &DatabaseConnection) -> Result<(), DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = db.begin().await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7365012458113)").await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        }
+        DbBackend::MySql => {
+            // GET_LOCK belongs to one session; a transaction pins the connection that holds it.
+            // MySQL commits DDL implicitly, so the transaction serves only as that pin.
+            let txn = db.begin().await?;
+            txn.execute_unprepared("SELECT GET_LOCK('authhero_migrations', 60)").await?;
+            let result = Migrator::up(&txn, None).await;
+            txn.execute_unprepared("SELECT RELEASE_LOCK('authhero_migrations')").await?;
+            txn.commit().await?;
+            result
+        }
+        _ => Migrator::up(db, None).await,
+    }
+}

@@ -1,0 +1,49 @@
+//! Branding (logo, colours, font) and Universal Login themes.
+
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+use super::Metadata;
+
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandingColors {
+    pub primary: Option<String>,
+    pub page_background: Option<String>,
+}
+
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrandingFont {
+    pub url: Option<String>,
+}
+
+/// A tenant's branding, shaped like Auth0's `/api/v2/branding`.
+#[skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branding {
+    pub colors: Option<BrandingColors>,
+    pub logo_url: Option<String>,
+    pub favicon_url: Option<String>,
+    pub font: Option<BrandingFont>,
+}
+
+/// A Universal Login theme, shaped like Auth0's `/api/v2/branding/themes`; its sections are kept
+/// as Auth0 sends them.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Theme {
+    pub theme_id: String,
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub borders: Metadata,
+    #[serde(default)]
+    pub colors: Metadata,
+    #[serde(default)]
+    pub fonts: Metadata,
+    #[serde(default, rename = "page_background")]
+    pub page_background: Metadata,
+    #[serde(default)]
+    pub widget: Metadata,
+}

@@ -1,0 +1,47 @@
+//! Single-use codes: authorization codes, one-time passwords and tickets.
+
+use serde::{Deserialize, Serialize};
+use serde_with::skip_serializing_none;
+
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeType {
+    AuthorizationCode,
+    Otp,
+    EmailVerification,
+    PasswordReset,
+}
+
+impl CodeType {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CodeType::AuthorizationCode => "authorization_code",
+            CodeType::Otp => "otp",
+            CodeType::EmailVerification => "email_verification",
+            CodeType::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// A code that can be consumed once, before it expires.
+#[skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Code {
+    pub code_id: String,
+    pub code_type: CodeType,
+    pub login_session_id: Option<String>,
+    pub user_id: Option<String>,
+    pub client_id: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<String>,
+    pub nonce: Option<String>,
+    pub scope: Option<String>,
+    pub audience: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// Set by the one consumer that won.
+    pub used_at: Option<Timestamp>,
+}

@@ -1,0 +1,302 @@
+//! The ports: the storage interfaces AuthHero's logic calls and adapters implement.
+//!
+//! Most entities share one CRUD shape, [`Repository<E>`]; the aliases below name it per entity
+//! (`UsersRepository` is `dyn Repository<User>`). Entities with operations of their own get
+//! their own trait: single-use codes, refresh-token families, relationships, per-tenant
+//! singletons and the few look-ups that must cross tenants.
+//!
+//! Every tenant-scoped method takes the tenant first. The cross-tenant look-ups are exactly:
+//! tenants themselves, a client by `client_id`, a custom domain by host, and signing keys.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::entities::*;
+use crate::error::Result;
+use crate::list::{ListPage, ListParams};
+use crate::time::Timestamp;
+
+/// A stored thing with an id unique within its tenant.
+pub trait Entity: Clone + fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static {
+    /// Singular, lower-case name used in errors: "user", "client grant".
+    const NAME: &'static str;
+    fn id(&self) -> &str;
+}
+
+macro_rules! entity {
+    ($($type:ty => $name:literal, $field:ident;)*) => {$(
+        impl Entity for $type {
+            const NAME: &'static str = $name;
+            fn id(&self) -> &str {
+                &self.$field
+            }
+        }
+    )*};
+}
+
+entity! {
+    AuthenticationMethod => "authentication method", id;
+    Client => "client", client_id;
+    ClientGrant => "client grant", id;
+    Connection => "connection", id;
+    CustomDomain => "custom domain", custom_domain_id;
+    EmailTemplate => "email template", template;
+    Grant => "grant", id;
+    Hook => "hook", hook_id;
+    Invitation => "invitation", id;
+    Log => "log", log_id;
+    LoginSession => "login session", id;
+    Organization => "organization", id;
+    Password => "password", user_id;
+    RefreshToken => "refresh token", id;
+    ResourceServer => "resource server", id;
+    Role => "role", id;
+    Session => "session", id;
+    Theme => "theme", theme_id;
+    User => "user", user_id;
+}
+
+/// Create, read, list, replace and remove the entities of one tenant.
+#[async_trait]
+pub trait Repository<E: Entity>: Send + Sync + fmt::Debug {
+    /// Stores a new entity. `Conflict` when its id or another unique value is taken.
+    async fn create(&self, tenant_id: &str, entity: E) -> Result<E>;
+    async fn get(&self, tenant_id: &str, id: &str) -> Result<Option<E>>;
+    /// Pages, sorts and filters (`q`) the tenant's entities.
+    async fn list(&self, tenant_id: &str, params: &ListParams) -> Result<ListPage<E>>;
+    /// Replaces the stored entity with the same id. `NotFound` when there is none.
+    async fn update(&self, tenant_id: &str, entity: E) -> Result<E>;
+    /// Removes the entity and everything that belongs to it; false when there was none.
+    async fn remove(&self, tenant_id: &str, id: &str) -> Result<bool>;
+}
+
+pub type AuthenticationMethodsRepository = dyn Repository<AuthenticationMethod>;
+pub type ClientGrantsRepository = dyn Repository<ClientGrant>;
+pub type ConnectionsRepository = dyn Repository<Connection>;
+pub type EmailTemplatesRepository = dyn Repository<EmailTemplate>;
+pub type GrantsRepository = dyn Repository<Grant>;
+pub type HooksRepository = dyn Repository<Hook>;
+pub type InvitationsRepository = dyn Repository<Invitation>;
+pub type LogsRepository = dyn Repository<Log>;
+pub type LoginSessionsRepository = dyn Repository<LoginSession>;
+pub type OrganizationsRepository = dyn Repository<Organization>;
+pub type PasswordsRepository = dyn Repository<Password>;
+pub type ResourceServersRepository = dyn Repository<ResourceServer>;
+pub type RolesRepository = dyn Repository<Role>;
+pub type SessionsRepository = dyn Repository<Session>;
+pub type ThemesRepository = dyn Repository<Theme>;
+pub type UsersRepository = dyn Repository<User>;
+
+/// Tenants: the one repository that is not itself tenant-scoped.
+#[async_trait]
+pub trait TenantsRepository: Send + Sync + fmt::Debug {
+    async fn create(&self, tenant: Tenant) -> Result<Tenant>;
+    async fn get(&self, id: &str) -> Result<Option<Tenant>>;
+    async fn list(&self, params: &ListParams) -> Result<ListPage<Tenant>>;
+    async fn update(&self, tenant: Tenant) -> Result<Tenant>;
+    /// Removes the tenant and everything in it.
+    async fn remove(&self, id: &str) -> Result<bool>;
+}
+
+/// Clients, plus the look-up by `client_id` that `/authorize` and `/oauth/token` start from.
+#[async_trait]
+pub trait ClientsRepository: Repository<Client> {
+    /// The client with this id in whichever tenant holds it, with that tenant's id.
+    async fn find_by_client_id(&self, client_id: &str) -> Result<Option<(String, Client)>>;
+}
+
+/// Custom domains, plus the look-up by host that resolves a request's tenant.
+#[async_trait]
+pub trait CustomDomainsRepository: Repository<CustomDomain> {
+    /// The domain (compared case-insensitively) in whichever tenant holds it.
+    async fn find_by_domain(&self, domain: &str) -> Result<Option<(String, CustomDomain)>>;
+}
+
+/// Refresh tokens, plus revocation of a whole rotation family.
+#[async_trait]
+pub trait RefreshTokensRepository: Repository<RefreshToken> {
+    /// Removes every token of the family; returns how many there were.
+    async fn remove_family(&self, tenant_id: &str, family_id: &str) -> Result<u64>;
+}
+
+/// Single-use codes. Consumption is atomic: of many concurrent consumers exactly one wins.
+#[async_trait]
+pub trait CodesRepository: Send + Sync + fmt::Debug {
+    async fn create(&self, tenant_id: &str, code: Code) -> Result<Code>;
+    async fn get(&self, tenant_id: &str, code_id: &str) -> Result<Option<Code>>;
+    /// Marks the code used and returns it, if it exists with this type, is unused and has not
+    /// expired at `now`. Otherwise None, whatever the reason, so callers cannot leak which.
+    async fn consume(
+        &self,
+        tenant_id: &str,
+        code_id: &str,
+        code_type: CodeType,
+        now: Timestamp,
+    ) -> Result<Option<Code>>;
+    async fn remove(&self, tenant_id: &str, code_id: &str) -> Result<bool>;
+}
+
+/// Signing keys, shared by all tenants.
+#[async_trait]
+pub trait SigningKeysRepository: Send + Sync + fmt::Debug {
+    async fn create(&self, key: SigningKey) -> Result<SigningKey>;
+    async fn get(&self, kid: &str) -> Result<Option<SigningKey>>;
+    /// Every key, revoked ones included, oldest first.
+    async fn list(&self) -> Result<Vec<SigningKey>>;
+    async fn update(&self, key: SigningKey) -> Result<SigningKey>;
+}
+
+/// A value a tenant has at most one of (branding, prompt settings, email provider).
+#[async_trait]
+pub trait TenantSetting<T>: Send + Sync + fmt::Debug
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+{
+    async fn get(&self, tenant_id: &str) -> Result<Option<T>>;
+    /// Creates or replaces the tenant's value.
+    async fn set(&self, tenant_id: &str, value: T) -> Result<T>;
+    async fn remove(&self, tenant_id: &str) -> Result<bool>;
+}
+
+pub type BrandingRepository = dyn TenantSetting<Branding>;
+pub type EmailProvidersRepository = dyn TenantSetting<EmailProvider>;
+pub type PromptSettingsRepository = dyn TenantSetting<PromptSettings>;
+
+/// Custom text, keyed by prompt and language.
+#[async_trait]
+pub trait CustomTextsRepository: Send + Sync + fmt::Debug {
+    async fn get(&self, tenant_id: &str, prompt: &str, language: &str) -> Result<Option<CustomText>>;
+    /// Creates or replaces the text of `custom_text.prompt` in `custom_text.language`.
+    async fn set(&self, tenant_id: &str, custom_text: CustomText) -> Result<CustomText>;
+    async fn remove(&self, tenant_id: &str, prompt: &str, language: &str) -> Result<bool>;
+    async fn list(&self, tenant_id: &str) -> Result<Vec<CustomText>>;
+}
+
+/// The permissions given to a role.
+#[async_trait]
+pub trait RolePermissionsRepository: Send + Sync + fmt::Debug {
+    /// Adds the permissions; ones the role already has are left as they are.
+    /// `NotFound` when the role does not exist.
+    async fn assign(&self, tenant_id: &str, role_id: &str, permissions: &[Permission]) -> Result<()>;
+    async fn remove(&self, tenant_id: &str, role_id: &str, permissions: &[Permission]) -> Result<()>;
+    async fn list(&self, tenant_id: &str, role_id: &str, params: &ListParams) -> Result<ListPage<Permission>>;
+}
+
+/// The permissions given directly to a user.
+#[async_trait]
+pub trait UserPermissionsRepository: Send + Sync + fmt::Debug {
+    /// Adds the permissions; `NotFound` when the user does not exist.
+    async fn assign(&self, tenant_id: &str, user_id: &str, permissions: &[Permission]) -> Result<()>;
+    async fn remove(&self, tenant_id: &str, user_id: &str, permissions: &[Permission]) -> Result<()>;
+    async fn list(&self, tenant_id: &str, user_id: &str, params: &ListParams) -> Result<ListPage<Permission>>;
+}
+
+/// Roles given to users, tenant-wide (`organization_id` None) or as organization member roles.
+#[async_trait]
+pub trait UserRolesRepository: Send + Sync + fmt::Debug {
+    /// `NotFound` when the user or a role does not exist.
+    async fn assign(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        role_ids: &[String],
+        organization_id: Option<&str>,
+    ) -> Result<()>;
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        role_ids: &[String],
+        organization_id: Option<&str>,
+    ) -> Result<()>;
+    /// The roles the user has in that scope.
+    async fn list(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        organization_id: Option<&str>,
+        params: &ListParams,
+    ) -> Result<ListPage<Role>>;
+    /// Every assignment of the role, whatever its scope.
+    async fn list_by_role(&self, tenant_id: &str, role_id: &str, params: &ListParams) -> Result<ListPage<RoleAssignment>>;
+}
+
+/// Organization membership.
+#[async_trait]
+pub trait OrganizationMembersRepository: Send + Sync + fmt::Debug {
+    /// `NotFound` when the organization or a user does not exist; existing members are kept.
+    async fn add(&self, tenant_id: &str, organization_id: &str, user_ids: &[String]) -> Result<()>;
+    /// Also removes the users' member roles in the organization.
+    async fn remove(&self, tenant_id: &str, organization_id: &str, user_ids: &[String]) -> Result<()>;
+    async fn list(&self, tenant_id: &str, organization_id: &str, params: &ListParams)
+    -> Result<ListPage<OrganizationMember>>;
+    /// The organizations a user belongs to.
+    async fn list_by_user(&self, tenant_id: &str, user_id: &str, params: &ListParams)
+    -> Result<ListPage<OrganizationMember>>;
+}
+
+/// Connections enabled for an organization.
+#[async_trait]
+pub trait OrganizationConnectionsRepository: Send + Sync + fmt::Debug {
+    /// Enables the connection or replaces its settings. `NotFound` when either does not exist.
+    async fn set(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        connection: OrganizationConnection,
+    ) -> Result<OrganizationConnection>;
+    async fn get(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        connection_id: &str,
+    ) -> Result<Option<OrganizationConnection>>;
+    async fn remove(&self, tenant_id: &str, organization_id: &str, connection_id: &str) -> Result<bool>;
+    async fn list(&self, tenant_id: &str, organization_id: &str) -> Result<Vec<OrganizationConnection>>;
+}
+
+/// Every port, as the shared trait objects that handlers call and layers wrap.
+#[derive(Clone, Debug)]
+pub struct DataAdapters {
+    pub tenants: Arc<dyn TenantsRepository>,
+    pub clients: Arc<dyn ClientsRepository>,
+    pub client_grants: Arc<ClientGrantsRepository>,
+    pub connections: Arc<ConnectionsRepository>,
+    pub resource_servers: Arc<ResourceServersRepository>,
+    pub users: Arc<UsersRepository>,
+    pub passwords: Arc<PasswordsRepository>,
+    pub roles: Arc<RolesRepository>,
+    pub role_permissions: Arc<dyn RolePermissionsRepository>,
+    pub user_permissions: Arc<dyn UserPermissionsRepository>,
+    pub user_roles: Arc<dyn UserRolesRepository>,
+    pub organizations: Arc<OrganizationsRepository>,
+    pub organization_members: Arc<dyn OrganizationMembersRepository>,
+    pub organization_connections: Arc<dyn OrganizationConnectionsRepository>,
+    pub invitations: Arc<InvitationsRepository>,
+    pub sessions: Arc<SessionsRepository>,
+    pub login_sessions: Arc<LoginSessionsRepository>,
+    pub codes: Arc<dyn CodesRepository>,
+    pub refresh_tokens: Arc<dyn RefreshTokensRepository>,
+    pub grants: Arc<GrantsRepository>,
+    pub authentication_methods: Arc<AuthenticationMethodsRepository>,
+    pub signing_keys: Arc<dyn SigningKeysRepository>,
+    pub logs: Arc<LogsRepository>,
+    pub branding: Arc<BrandingRepository>,
+    pub themes: Arc<ThemesRepository>,
+    pub prompt_settings: Arc<PromptSettingsRepository>,
+    pub custom_texts: Arc<dyn CustomTextsRepository>,
+    pub email_providers: Arc<EmailProvidersRepository>,
+    pub email_templates: Arc<EmailTemplatesRepository>,
+    pub hooks: Arc<HooksRepository>,
+    pub custom_domains: Arc<dyn CustomDomainsRepository>,
+}
+
+/// Wraps a set of adapters and returns the same interface: how cache, fallback and
+/// migration-proxy layers stack on a storage adapter.
+pub trait Layer {
+    fn layer(&self, inner: DataAdapters) -> DataAdapters;
+}

@@ -1,0 +1,1 @@
+//! Workspace-level black-box suites; see `tests/`.
