@@ -59,7 +59,7 @@ async fn page(
     }
     let total = if params.include_totals {
         let mut count = select.clone();
-        count.expr_as(Expr::cust("COUNT(*)"), "total");
+        count.clear_selects().expr_as(Expr::cust("COUNT(*)"), "total");
         let row = db.query_one(&count).await.map_err(|error| map_db_error(entity, error))?;
         let total = match row {
             Some(row) => row.try_get::<i64>("", "total").map_err(|error| map_db_error(entity, error))?,

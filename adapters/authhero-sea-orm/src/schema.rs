@@ -8,7 +8,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ColumnKind {
     Text,
-    /// Text stored lower-cased (emails, host names), so uniqueness and search ignore case.
+    /// Text stored lower-cased, so uniqueness and search ignore case: emails, host names, and the
+    /// name fields Auth0's user search compares case-insensitively.
     Folded,
     Timestamp,
     Integer,
@@ -142,10 +143,10 @@ pub(crate) static USERS: Table = Table {
             col("email", "/email", ColumnKind::Folded, TEXT, false),
             opt_text("username", "/username"),
             opt_text("phone_number", "/phone_number"),
-            opt_text("name", "/name"),
-            opt_text("nickname", "/nickname"),
-            opt_text("given_name", "/given_name"),
-            opt_text("family_name", "/family_name"),
+            col("name", "/name", ColumnKind::Folded, TEXT, false),
+            col("nickname", "/nickname", ColumnKind::Folded, TEXT, false),
+            col("given_name", "/given_name", ColumnKind::Folded, TEXT, false),
+            col("family_name", "/family_name", ColumnKind::Folded, TEXT, false),
             col("email_verified", "/email_verified", ColumnKind::Boolean, 0, true),
             col("blocked", "/blocked", ColumnKind::Boolean, 0, true),
             col("logins_count", "/logins_count", ColumnKind::Integer, 0, true),

@@ -1,33 +1,37 @@
 //! Parser for the `q` parameter of the Management API user search (`GET /api/v2/users`): the
 //! subset of Lucene query syntax that Auth0 documents, turned into a typed [`Query`] tree.
 //!
-//! Semantics, from Auth0's "User Search Query Syntax" page for search engine v3
-//! (<https://auth0.com/docs/manage-users/user-search/user-search-query-syntax>), its v2→v3
-//! migration notes and the older v2 syntax page (which describes the same Lucene dialect):
-//! a term is a single word (`jane`) or a double-quoted phrase (`"jane smith"`); in v3 values are
-//! not tokenized, so both match the whole field value. `field:value` targets one field, dotted
-//! paths reach into metadata (`app_metadata.plan:gold`), and a term without a field searches the
-//! adapter's default fields. The operators `AND`/`&&`, `OR`/`||` and `NOT`/`!` must be upper
-//! case (lower-case `and` is an ordinary term); `NOT` binds tighter than `AND`, which binds
-//! tighter than `OR`; a leading `-` means NOT and a leading `+` (required) is accepted as a
-//! plain clause. Parentheses group clauses, and `field:(a OR b)` applies a field to a group.
-//! The v3 page does not say which operator joins clauses separated only by whitespace (the v2
-//! page says OR, but that described the older engine), so this parser uses **AND**, like
-//! AuthHero's original implementation: `a b` means `a AND b`. Wildcards: `*` replaces zero or
-//! more characters; `?` is not supported. Auth0 allows suffix matches of 3+ characters
-//! (`name:*usa`), but this parser supports only a trailing `*` (a prefix search) and rejects a
-//! `*` anywhere else. `field:*` means the field exists; `*` and `*:*` match everything, as does
-//! an empty `q`. Ranges: `[min TO max]` is inclusive, `{min TO max}` exclusive, the brackets may
-//! be mixed (`[100 TO 200}`), and `*` leaves an end open; `field:>v`, `>=v`, `<v`, `<=v` are
-//! one-sided ranges. `_exists_:field` matches users that have the field. Values of the
-//! normalized fields (`email`, `name`, `given_name`, `family_name`, `nickname`) compare case
-//! insensitively, every other field case sensitively; that is the adapter's job, so the parser
-//! keeps text exactly as written. A backslash escapes the next character (`name:john\ doe`,
-//! `\:`, `\-`, `\(`, `\*`), in phrases too (`\"`, `\\`). Boosts (`^`), fuzzy and proximity
-//! searches (`~`) and regular expressions (`/…/`) are rejected rather than misread.
+//! Semantics follow Auth0's user search v3 docs
+//! (<https://auth0.com/docs/manage-users/user-search/user-search-query-syntax>, plus the v2→v3
+//! migration notes and the older v2 syntax page, which describes the same Lucene dialect):
 //!
-//! Limits against abuse: `q` may be at most 1024 bytes, nest at most 16 levels (parentheses,
-//! field groups and unary operators each add one) and hold at most 64 leaf clauses. Parsing never
+//! - A term is a word (`jane`) or a double-quoted phrase (`"jane smith"`); v3 does not tokenize
+//!   values, so both match the whole value. `field:value` targets one field, dotted paths reach
+//!   into metadata (`app_metadata.plan:gold`), and a term without a field searches the adapter's
+//!   default fields.
+//! - Operators must be upper case (`and` is a plain term): `AND`/`&&`, `OR`/`||`, `NOT`/`!`.
+//!   `NOT` binds tighter than `AND`, which binds tighter than `OR`. A leading `-` means NOT; a
+//!   leading `+` ("required") is accepted as a plain clause. Parentheses group clauses and
+//!   `field:(a OR b)` applies one field to a whole group.
+//! - Clauses separated only by whitespace are joined with **AND**. The v3 page does not say which
+//!   default operator it uses (the v2 page said OR, for the older engine), so this follows the
+//!   rule of thumb "unclear means AND", as AuthHero's original implementation does.
+//! - Wildcards: `*` stands for zero or more characters and `?` is not supported. Auth0 also allows
+//!   suffix matches of 3+ characters (`name:*usa`); this parser supports only a trailing `*` (a
+//!   prefix search) and rejects a `*` anywhere else. `field:*` means the field exists; `*`, `*:*`
+//!   and an empty `q` match everything.
+//! - Ranges: `[min TO max]` is inclusive, `{min TO max}` exclusive, the two may be mixed
+//!   (`[100 TO 200}`), and `*` leaves an end open. `field:>v`, `>=v`, `<v`, `<=v` are one-sided
+//!   ranges. `_exists_:field` matches users that have the field.
+//! - Values of the normalized fields (`email`, `name`, `given_name`, `family_name`, `nickname`)
+//!   compare case-insensitively and all other fields case-sensitively. That is the adapter's job,
+//!   so the parser keeps text exactly as written.
+//! - A backslash makes the next character literal (`name:john\ doe`, `\:`, `\-`, `\(`, `\*`),
+//!   in phrases too (`\"`, `\\`). Boosts (`^`), fuzzy/proximity searches (`~`) and regular
+//!   expressions (`/…/`) are rejected, not misread.
+//!
+//! Limits against abuse: `q` is at most 1024 bytes, nests at most 16 levels (each parenthesis,
+//! field group and unary operator adds one) and holds at most 64 leaf clauses. Parsing never
 //! panics; every failure is a [`QueryError`] with the byte position of the problem.
 
 use std::fmt;
@@ -683,7 +687,7 @@ impl<'a> Parser<'a> {
             Kind::Word(word) if followed_by_colon => {
                 self.next += 1;
                 match field {
-                    None => self.parse_field_clause(word, token.start),
+                    None => self.parse_field_clause(&word, token.start),
                     Some(group) => Err(QueryError::new(
                         token.start,
                         format!("the field group `{group}:(...)` cannot name another field"),
@@ -761,14 +765,14 @@ impl<'a> Parser<'a> {
     }
 
     /// `name:...` where `name` is the word just consumed and a colon comes next.
-    fn parse_field_clause(&mut self, word: Word, start: usize) -> Result<Query, QueryError> {
+    fn parse_field_clause(&mut self, word: &Word, start: usize) -> Result<Query, QueryError> {
         let Some(colon) = self.advance() else {
             return Err(QueryError::new(start, "expected ':' after a field name"));
         };
         if word.star && word.text.is_empty() {
             return self.parse_match_all(&colon);
         }
-        let field = field_name(&word, start)?;
+        let field = field_name(word, start)?;
         if field.as_str() == "_exists_" {
             return self.parse_exists(&colon);
         }
