@@ -17,7 +17,9 @@ pub(crate) struct Codes {
 
 impl Codes {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { store: DocumentStore::new(db, &schema::CODES) }
+        Self {
+            store: DocumentStore::new(db, &schema::CODES),
+        }
     }
 }
 
@@ -40,12 +42,15 @@ impl CodesRepository for Codes {
         code_type: CodeType,
         now: Timestamp,
     ) -> Result<Option<Code>> {
-        let Some(mut code) = self.get(tenant_id, code_id).await? else { return Ok(None) };
+        let Some(mut code) = self.get(tenant_id, code_id).await? else {
+            return Ok(None);
+        };
         if code.code_type != code_type || code.used_at.is_some() || code.expires_at <= now {
             return Ok(None);
         }
         code.used_at = Some(now);
-        let body = serde_json::to_string(&code).map_err(|error| authhero_core::Error::Internal(error.to_string()))?;
+        let body = serde_json::to_string(&code)
+            .map_err(|error| authhero_core::Error::Internal(error.to_string()))?;
         // The claim: only a row that is still unused turns used, so one UPDATE decides the winner.
         let mut claim = Query::update();
         claim
@@ -57,7 +62,12 @@ impl CodesRepository for Codes {
             .and_where(Expr::col("code_type").eq(code_type.as_str()))
             .and_where(Expr::col("used_at").is_null())
             .and_where(Expr::col("expires_at").gt(now.to_iso()));
-        let result = self.store.db.execute(&claim).await.map_err(|error| self.store.db_error(error))?;
+        let result = self
+            .store
+            .db
+            .execute(&claim)
+            .await
+            .map_err(|error| self.store.db_error(error))?;
         Ok((result.rows_affected() == 1).then_some(code))
     }
 

@@ -57,23 +57,43 @@ impl DocumentStore {
         }
         columns.push("body");
         values.push(Expr::val(row.body));
-        insert.columns(columns).values(values).map_err(|error| Error::Internal(error.to_string()))?;
-        self.db.execute(&insert).await.map_err(|error| self.db_error(error))?;
+        insert
+            .columns(columns)
+            .values(values)
+            .map_err(|error| Error::Internal(error.to_string()))?;
+        self.db
+            .execute(&insert)
+            .await
+            .map_err(|error| self.db_error(error))?;
         Ok(())
     }
 
     /// The stored document with this key, as JSON text.
     pub async fn fetch(&self, tenant_id: Option<&str>, key: &str) -> Result<Option<String>> {
         let mut select = Query::select();
-        select.column("body").from(self.table.name).and_where(Expr::col(self.table.key.name).eq(key));
+        select
+            .column("body")
+            .from(self.table.name)
+            .and_where(Expr::col(self.table.key.name).eq(key));
         self.scope(&mut select, tenant_id);
-        let row = self.db.query_one(&select).await.map_err(|error| self.db_error(error))?;
-        row.map(|row| row.try_get::<String>("", "body").map_err(|error| self.db_error(error)))
-            .transpose()
+        let row = self
+            .db
+            .query_one(&select)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        row.map(|row| {
+            row.try_get::<String>("", "body")
+                .map_err(|error| self.db_error(error))
+        })
+        .transpose()
     }
 
     /// Replaces the document with the same key; false when there is none.
-    pub async fn replace(&self, tenant_id: Option<&str>, document: &impl Serialize) -> Result<bool> {
+    pub async fn replace(
+        &self,
+        tenant_id: Option<&str>,
+        document: &impl Serialize,
+    ) -> Result<bool> {
         let row = Row::from_document(self.table, document)?;
         let mut update = Query::update();
         update.table(self.table.name);
@@ -82,27 +102,43 @@ impl DocumentStore {
                 update.value(name, value);
             }
         }
-        update.value("body", row.body).and_where(Expr::col(self.table.key.name).eq(row.key));
+        update
+            .value("body", row.body)
+            .and_where(Expr::col(self.table.key.name).eq(row.key));
         if let Some(tenant_id) = tenant_id {
             update.and_where(Expr::col("tenant_id").eq(tenant_id));
         }
-        let result = self.db.execute(&update).await.map_err(|error| self.db_error(error))?;
+        let result = self
+            .db
+            .execute(&update)
+            .await
+            .map_err(|error| self.db_error(error))?;
         Ok(result.rows_affected() > 0)
     }
 
     /// Deletes the document with this key; false when there was none.
     pub async fn delete(&self, tenant_id: Option<&str>, key: &str) -> Result<bool> {
         let mut delete = Query::delete();
-        delete.from_table(self.table.name).and_where(Expr::col(self.table.key.name).eq(key));
+        delete
+            .from_table(self.table.name)
+            .and_where(Expr::col(self.table.key.name).eq(key));
         if let Some(tenant_id) = tenant_id {
             delete.and_where(Expr::col("tenant_id").eq(tenant_id));
         }
-        let result = self.db.execute(&delete).await.map_err(|error| self.db_error(error))?;
+        let result = self
+            .db
+            .execute(&delete)
+            .await
+            .map_err(|error| self.db_error(error))?;
         Ok(result.rows_affected() > 0)
     }
 
     /// One page of documents, filtered by `q`, sorted, with totals when asked.
-    pub async fn list(&self, tenant_id: Option<&str>, params: &ListParams) -> Result<ListPage<String>> {
+    pub async fn list(
+        &self,
+        tenant_id: Option<&str>,
+        params: &ListParams,
+    ) -> Result<ListPage<String>> {
         params.validate()?;
         let mut select = Query::select();
         select.from(self.table.name);
@@ -113,11 +149,16 @@ impl DocumentStore {
         let key = self.table.key.name;
         match &params.pagination {
             Pagination::Offset { .. } => {
-                let total = if params.include_totals { Some(self.count(&select).await?) } else { None };
+                let total = if params.include_totals {
+                    Some(self.count(&select).await?)
+                } else {
+                    None
+                };
                 let (column, descending) = match &params.sort {
-                    Some(sort) => {
-                        (filter::sort_column(self.table, &sort.field)?.name, sort.order == SortOrder::Descending)
-                    }
+                    Some(sort) => (
+                        filter::sort_column(self.table, &sort.field)?.name,
+                        sort.order == SortOrder::Descending,
+                    ),
                     None => (self.table.default_sort, self.table.default_descending),
                 };
                 let order = if descending { Order::Desc } else { Order::Asc };
@@ -129,22 +170,44 @@ impl DocumentStore {
                     .offset(offset)
                     .limit(limit);
                 let items = self.bodies(&select).await?;
-                Ok(ListPage { items, total, next: None })
+                Ok(ListPage {
+                    items,
+                    total,
+                    next: None,
+                })
             }
             Pagination::Checkpoint(checkpoint) => {
                 if let Some(from) = &checkpoint.from {
                     select.and_where(Expr::col(key).gt(from.as_str()));
                 }
-                select.column(key).column("body").order_by(key, Order::Asc).limit(u64::from(checkpoint.take) + 1);
-                let rows = self.db.query_all(&select).await.map_err(|error| self.db_error(error))?;
+                select
+                    .column(key)
+                    .column("body")
+                    .order_by(key, Order::Asc)
+                    .limit(u64::from(checkpoint.take) + 1);
+                let rows = self
+                    .db
+                    .query_all(&select)
+                    .await
+                    .map_err(|error| self.db_error(error))?;
                 let more = rows.len() > checkpoint.take as usize;
                 let mut items = Vec::with_capacity(rows.len());
                 let mut last_key = None;
                 for row in rows.into_iter().take(checkpoint.take as usize) {
-                    last_key = Some(row.try_get::<String>("", key).map_err(|error| self.db_error(error))?);
-                    items.push(row.try_get::<String>("", "body").map_err(|error| self.db_error(error))?);
+                    last_key = Some(
+                        row.try_get::<String>("", key)
+                            .map_err(|error| self.db_error(error))?,
+                    );
+                    items.push(
+                        row.try_get::<String>("", "body")
+                            .map_err(|error| self.db_error(error))?,
+                    );
                 }
-                Ok(ListPage { items, total: None, next: if more { last_key } else { None } })
+                Ok(ListPage {
+                    items,
+                    total: None,
+                    next: if more { last_key } else { None },
+                })
             }
         }
     }
@@ -158,18 +221,31 @@ impl DocumentStore {
     async fn count(&self, filtered: &SelectStatement) -> Result<u64> {
         let mut count = filtered.clone();
         count.expr_as(Expr::cust("COUNT(*)"), "total");
-        let row = self.db.query_one(&count).await.map_err(|error| self.db_error(error))?;
+        let row = self
+            .db
+            .query_one(&count)
+            .await
+            .map_err(|error| self.db_error(error))?;
         let total = match row {
-            Some(row) => row.try_get::<i64>("", "total").map_err(|error| self.db_error(error))?,
+            Some(row) => row
+                .try_get::<i64>("", "total")
+                .map_err(|error| self.db_error(error))?,
             None => 0,
         };
         Ok(u64::try_from(total).unwrap_or_default())
     }
 
     async fn bodies(&self, select: &SelectStatement) -> Result<Vec<String>> {
-        let rows = self.db.query_all(select).await.map_err(|error| self.db_error(error))?;
+        let rows = self
+            .db
+            .query_all(select)
+            .await
+            .map_err(|error| self.db_error(error))?;
         rows.iter()
-            .map(|row| row.try_get::<String>("", "body").map_err(|error| self.db_error(error)))
+            .map(|row| {
+                row.try_get::<String>("", "body")
+                    .map_err(|error| self.db_error(error))
+            })
             .collect()
     }
 }
@@ -187,7 +263,10 @@ fn to_json(entity: &'static str, document: &impl Serialize) -> Result<(Json, Str
     check_text(&json)?;
     let body = json.to_string();
     if body.len() > MAX_DOCUMENT_BYTES {
-        return Err(Error::invalid(format!("{entity} is {} bytes; at most {MAX_DOCUMENT_BYTES} are stored", body.len())));
+        return Err(Error::invalid(format!(
+            "{entity} is {} bytes; at most {MAX_DOCUMENT_BYTES} are stored",
+            body.len()
+        )));
     }
     Ok((json, body))
 }
@@ -205,7 +284,10 @@ impl Row {
             _ => return Err(Error::invalid(format!("{} needs an id", table.entity))),
         };
         if key.is_empty() {
-            return Err(Error::invalid(format!("{} id must not be empty", table.entity)));
+            return Err(Error::invalid(format!(
+                "{} id must not be empty",
+                table.entity
+            )));
         }
         let mut values = vec![(table.key.name, Value::from(key.clone()))];
         for column in table.columns {
@@ -216,14 +298,24 @@ impl Row {
 }
 
 fn promoted_value(table: &Table, column: &Column, json: &Json) -> Result<Value> {
-    let found = json.pointer(column.pointer).filter(|value| !value.is_null());
+    let found = json
+        .pointer(column.pointer)
+        .filter(|value| !value.is_null());
     let Some(found) = found else {
         if column.required {
-            return Err(Error::invalid(format!("{} needs {}", table.entity, column.name)));
+            return Err(Error::invalid(format!(
+                "{} needs {}",
+                table.entity, column.name
+            )));
         }
         return Ok(null_of(column.kind));
     };
-    let wrong_type = || Error::invalid(format!("{}.{} has the wrong type", table.entity, column.name));
+    let wrong_type = || {
+        Error::invalid(format!(
+            "{}.{} has the wrong type",
+            table.entity, column.name
+        ))
+    };
     Ok(match column.kind {
         ColumnKind::Text | ColumnKind::Folded | ColumnKind::Timestamp => {
             let text = found.as_str().ok_or_else(wrong_type)?;
@@ -256,7 +348,9 @@ fn null_of(kind: ColumnKind) -> Value {
 fn check_text(json: &Json) -> Result<()> {
     let has_nul = |text: &str| text.contains('\0');
     match json {
-        Json::String(text) if has_nul(text) => Err(Error::invalid("text must not contain NUL characters")),
+        Json::String(text) if has_nul(text) => {
+            Err(Error::invalid("text must not contain NUL characters"))
+        }
         Json::Array(items) => items.iter().try_for_each(check_text),
         Json::Object(members) => members.iter().try_for_each(|(name, value)| {
             if has_nul(name) {
@@ -281,7 +375,10 @@ pub(crate) struct Documents<E> {
 
 impl<E> Documents<E> {
     pub fn new(db: DatabaseConnection, table: &'static Table) -> Self {
-        Self { store: DocumentStore::new(db, table), entity: PhantomData }
+        Self {
+            store: DocumentStore::new(db, table),
+            entity: PhantomData,
+        }
     }
 }
 
@@ -299,8 +396,16 @@ impl<E: Entity> Repository<E> for Documents<E> {
 
     async fn list(&self, tenant_id: &str, params: &ListParams) -> Result<ListPage<E>> {
         let page = self.store.list(Some(tenant_id), params).await?;
-        let items = page.items.iter().map(|body| parse(E::NAME, body)).collect::<Result<Vec<E>>>()?;
-        Ok(ListPage { items, total: page.total, next: page.next })
+        let items = page
+            .items
+            .iter()
+            .map(|body| parse(E::NAME, body))
+            .collect::<Result<Vec<E>>>()?;
+        Ok(ListPage {
+            items,
+            total: page.total,
+            next: page.next,
+        })
     }
 
     async fn update(&self, tenant_id: &str, entity: E) -> Result<E> {

@@ -6,10 +6,14 @@ use sea_orm::{DbErr, SqlErr};
 /// Maps a database error to what the caller can act on. `entity` names the thing written.
 pub(crate) fn map_db_error(entity: &'static str, error: DbErr) -> Error {
     match error.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(message)) => return Error::conflict(entity, message),
+        Some(SqlErr::UniqueConstraintViolation(message)) => {
+            return Error::conflict(entity, message);
+        }
         // Every foreign key points at a parent that must exist: a tenant, user, role, ...
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-            return Error::NotFound { entity: "referenced tenant, user, role, organization or connection" };
+            return Error::NotFound {
+                entity: "referenced tenant, user, role, organization or connection",
+            };
         }
         _ => {}
     }

@@ -11,12 +11,19 @@ use crate::schema::{Column, ColumnKind, Table};
 pub(crate) fn condition(table: &Table, backend: DbBackend, query: &Query) -> Result<Condition> {
     Ok(match query {
         Query::All => Condition::all(),
-        Query::Match { field: Some(field), pattern } => {
-            Condition::all().add(match_field(table, backend, field, pattern)?)
-        }
-        Query::Match { field: None, pattern } => {
+        Query::Match {
+            field: Some(field),
+            pattern,
+        } => Condition::all().add(match_field(table, backend, field, pattern)?),
+        Query::Match {
+            field: None,
+            pattern,
+        } => {
             if table.search_fields.is_empty() {
-                return Err(Error::invalid(format!("{} search needs field:value terms", table.entity)));
+                return Err(Error::invalid(format!(
+                    "{} search needs field:value terms",
+                    table.entity
+                )));
             }
             let mut any = Condition::any();
             for name in table.search_fields {
@@ -25,7 +32,11 @@ pub(crate) fn condition(table: &Table, backend: DbBackend, query: &Query) -> Res
             }
             any
         }
-        Query::Range { field, lower, upper } => {
+        Query::Range {
+            field,
+            lower,
+            upper,
+        } => {
             let target = Target::resolve(table, backend, field)?;
             let mut all = Condition::all();
             if let Some(bound) = range_side(&target, lower, true)? {
@@ -36,7 +47,9 @@ pub(crate) fn condition(table: &Table, backend: DbBackend, query: &Query) -> Res
             }
             all
         }
-        Query::Exists(field) => Condition::all().add(Target::resolve(table, backend, field)?.expr.is_not_null()),
+        Query::Exists(field) => {
+            Condition::all().add(Target::resolve(table, backend, field)?.expr.is_not_null())
+        }
         Query::And(clauses) => {
             let mut all = Condition::all();
             for clause in clauses {
@@ -64,9 +77,15 @@ struct Target {
 impl Target {
     fn resolve(table: &Table, backend: DbBackend, field: &FieldPath) -> Result<Target> {
         if let Some(column) = table.column(field.as_str()) {
-            return Ok(Target { expr: Expr::col(column.name), kind: column.kind });
+            return Ok(Target {
+                expr: Expr::col(column.name),
+                kind: column.kind,
+            });
         }
-        Ok(Target { expr: json_text(backend, field), kind: ColumnKind::Text })
+        Ok(Target {
+            expr: json_text(backend, field),
+            kind: ColumnKind::Text,
+        })
     }
 
     /// The query text as the value this target holds.
@@ -75,7 +94,8 @@ impl Target {
             ColumnKind::Text | ColumnKind::Timestamp => Value::from(text.to_owned()),
             ColumnKind::Folded => Value::from(text.to_lowercase()),
             ColumnKind::Integer => Value::from(
-                text.parse::<i64>().map_err(|_| Error::invalid(format!("{text:?} is not a whole number")))?,
+                text.parse::<i64>()
+                    .map_err(|_| Error::invalid(format!("{text:?} is not a whole number")))?,
             ),
             ColumnKind::Boolean => Value::from(match text {
                 "true" => true,
@@ -86,7 +106,12 @@ impl Target {
     }
 }
 
-fn match_field(table: &Table, backend: DbBackend, field: &FieldPath, pattern: &Pattern) -> Result<Expr> {
+fn match_field(
+    table: &Table,
+    backend: DbBackend,
+    field: &FieldPath,
+    pattern: &Pattern,
+) -> Result<Expr> {
     let target = Target::resolve(table, backend, field)?;
     match pattern {
         Pattern::Exact(text) => {
@@ -94,11 +119,22 @@ fn match_field(table: &Table, backend: DbBackend, field: &FieldPath, pattern: &P
             Ok(target.expr.eq(value))
         }
         Pattern::Prefix(text) => {
-            if !matches!(target.kind, ColumnKind::Text | ColumnKind::Folded | ColumnKind::Timestamp) {
-                return Err(Error::invalid(format!("{field} does not support prefix search")));
+            if !matches!(
+                target.kind,
+                ColumnKind::Text | ColumnKind::Folded | ColumnKind::Timestamp
+            ) {
+                return Err(Error::invalid(format!(
+                    "{field} does not support prefix search"
+                )));
             }
-            let prefix = if target.kind == ColumnKind::Folded { text.to_lowercase() } else { text.clone() };
-            Ok(target.expr.like(LikeExpr::new(format!("{}%", escape_like(&prefix))).escape('\\')))
+            let prefix = if target.kind == ColumnKind::Folded {
+                text.to_lowercase()
+            } else {
+                text.clone()
+            };
+            Ok(target
+                .expr
+                .like(LikeExpr::new(format!("{}%", escape_like(&prefix))).escape('\\')))
         }
     }
 }
@@ -134,7 +170,10 @@ fn json_text(backend: DbBackend, field: &FieldPath) -> Expr {
             let segments: Vec<String> = field.segments().map(str::to_owned).collect();
             let placeholders: Vec<String> = (1..=segments.len()).map(|n| format!("${n}")).collect();
             Expr::cust_with_values(
-                format!("jsonb_extract_path_text(CAST(body AS jsonb), {})", placeholders.join(", ")),
+                format!(
+                    "jsonb_extract_path_text(CAST(body AS jsonb), {})",
+                    placeholders.join(", ")
+                ),
                 segments,
             )
         }

@@ -65,13 +65,17 @@ impl Database {
                 .foreign_keys(true)
                 .pragma("case_sensitive_like", "ON")
         });
-        let connection = sea_orm::Database::connect(options).await.map_err(AdapterError::Connect)?;
+        let connection = sea_orm::Database::connect(options)
+            .await
+            .map_err(AdapterError::Connect)?;
         Ok(Self { connection })
     }
 
     /// Creates or upgrades the schema. Idempotent, and safe when many nodes start at once.
     pub async fn migrate(&self) -> Result<(), AdapterError> {
-        migration::run(&self.connection).await.map_err(AdapterError::Migrate)
+        migration::run(&self.connection)
+            .await
+            .map_err(AdapterError::Migrate)
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -86,7 +90,10 @@ impl Database {
             clients: Arc::new(Documents::<Client>::clients(db())),
             client_grants: Arc::new(Documents::<ClientGrant>::new(db(), &schema::CLIENT_GRANTS)),
             connections: Arc::new(Documents::<Connection>::new(db(), &schema::CONNECTIONS)),
-            resource_servers: Arc::new(Documents::<ResourceServer>::new(db(), &schema::RESOURCE_SERVERS)),
+            resource_servers: Arc::new(Documents::<ResourceServer>::new(
+                db(),
+                &schema::RESOURCE_SERVERS,
+            )),
             users: Arc::new(Documents::<User>::new(db(), &schema::USERS)),
             passwords: Arc::new(Documents::<Password>::new(db(), &schema::PASSWORDS)),
             roles: Arc::new(Documents::<Role>::new(db(), &schema::ROLES)),
@@ -98,7 +105,10 @@ impl Database {
             organization_connections: Arc::new(OrganizationConnections::new(db())),
             invitations: Arc::new(Documents::<Invitation>::new(db(), &schema::INVITATIONS)),
             sessions: Arc::new(Documents::<Session>::new(db(), &schema::SESSIONS)),
-            login_sessions: Arc::new(Documents::<LoginSession>::new(db(), &schema::LOGIN_SESSIONS)),
+            login_sessions: Arc::new(Documents::<LoginSession>::new(
+                db(),
+                &schema::LOGIN_SESSIONS,
+            )),
             codes: Arc::new(codes::Codes::new(db())),
             refresh_tokens: Arc::new(Documents::<RefreshToken>::refresh_tokens(db())),
             grants: Arc::new(Documents::<Grant>::new(db(), &schema::GRANTS)),
@@ -113,7 +123,10 @@ impl Database {
             prompt_settings: Arc::new(Setting::<PromptSettings>::new(db(), "prompt_settings")),
             custom_texts: Arc::new(CustomTexts::new(db())),
             email_providers: Arc::new(Setting::<EmailProvider>::new(db(), "email_provider")),
-            email_templates: Arc::new(Documents::<EmailTemplate>::new(db(), &schema::EMAIL_TEMPLATES)),
+            email_templates: Arc::new(Documents::<EmailTemplate>::new(
+                db(),
+                &schema::EMAIL_TEMPLATES,
+            )),
             hooks: Arc::new(Documents::<Hook>::new(db(), &schema::HOOKS)),
             custom_domains: Arc::new(Documents::<CustomDomain>::custom_domains(db())),
         }

@@ -5,7 +5,8 @@ use async_trait::async_trait;
 use authhero_core::entities::{Client, CustomDomain, RefreshToken, SigningKey, Tenant};
 use authhero_core::list::{ListPage, ListParams};
 use authhero_core::ports::{
-    ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, SigningKeysRepository, TenantsRepository,
+    ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, SigningKeysRepository,
+    TenantsRepository,
 };
 use authhero_core::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
@@ -39,11 +40,22 @@ async fn find_anywhere<T: serde::de::DeserializeOwned>(
     value: &str,
 ) -> Result<Option<(String, T)>> {
     let mut select = Query::select();
-    select.columns(["tenant_id", "body"]).from(store.table.name).and_where(Expr::col(column).eq(value));
-    let row = store.db.query_one(&select).await.map_err(|error| store.db_error(error))?;
+    select
+        .columns(["tenant_id", "body"])
+        .from(store.table.name)
+        .and_where(Expr::col(column).eq(value));
+    let row = store
+        .db
+        .query_one(&select)
+        .await
+        .map_err(|error| store.db_error(error))?;
     let Some(row) = row else { return Ok(None) };
-    let tenant_id: String = row.try_get("", "tenant_id").map_err(|error| store.db_error(error))?;
-    let body: String = row.try_get("", "body").map_err(|error| store.db_error(error))?;
+    let tenant_id: String = row
+        .try_get("", "tenant_id")
+        .map_err(|error| store.db_error(error))?;
+    let body: String = row
+        .try_get("", "body")
+        .map_err(|error| store.db_error(error))?;
     Ok(Some((tenant_id, parse(store.table.entity, &body)?)))
 }
 
@@ -69,7 +81,12 @@ impl RefreshTokensRepository for Documents<RefreshToken> {
             .from_table(self.store.table.name)
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("family_id").eq(family_id));
-        let result = self.store.db.execute(&delete).await.map_err(|error| self.store.db_error(error))?;
+        let result = self
+            .store
+            .db
+            .execute(&delete)
+            .await
+            .map_err(|error| self.store.db_error(error))?;
         Ok(result.rows_affected())
     }
 }
@@ -82,7 +99,9 @@ pub(crate) struct Tenants {
 
 impl Tenants {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { store: DocumentStore::new(db, &schema::TENANTS) }
+        Self {
+            store: DocumentStore::new(db, &schema::TENANTS),
+        }
     }
 }
 
@@ -100,12 +119,24 @@ impl TenantsRepository for Tenants {
 
     async fn list(&self, params: &ListParams) -> Result<ListPage<Tenant>> {
         let page = self.store.list(None, params).await?;
-        let items = page.items.iter().map(|body| parse("tenant", body)).collect::<Result<Vec<Tenant>>>()?;
-        Ok(ListPage { items, total: page.total, next: page.next })
+        let items = page
+            .items
+            .iter()
+            .map(|body| parse("tenant", body))
+            .collect::<Result<Vec<Tenant>>>()?;
+        Ok(ListPage {
+            items,
+            total: page.total,
+            next: page.next,
+        })
     }
 
     async fn update(&self, tenant: Tenant) -> Result<Tenant> {
-        if self.store.replace(None, &tenant).await? { Ok(tenant) } else { Err(Error::not_found("tenant")) }
+        if self.store.replace(None, &tenant).await? {
+            Ok(tenant)
+        } else {
+            Err(Error::not_found("tenant"))
+        }
     }
 
     async fn remove(&self, id: &str) -> Result<bool> {
@@ -121,7 +152,9 @@ pub(crate) struct SigningKeys {
 
 impl SigningKeys {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { store: DocumentStore::new(db, &schema::SIGNING_KEYS) }
+        Self {
+            store: DocumentStore::new(db, &schema::SIGNING_KEYS),
+        }
     }
 }
 
@@ -144,16 +177,27 @@ impl SigningKeysRepository for SigningKeys {
             .from(self.store.table.name)
             .order_by("created_at", Order::Asc)
             .order_by("kid", Order::Asc);
-        let rows = self.store.db.query_all(&select).await.map_err(|error| self.store.db_error(error))?;
+        let rows = self
+            .store
+            .db
+            .query_all(&select)
+            .await
+            .map_err(|error| self.store.db_error(error))?;
         rows.iter()
             .map(|row| {
-                let body: String = row.try_get("", "body").map_err(|error| self.store.db_error(error))?;
+                let body: String = row
+                    .try_get("", "body")
+                    .map_err(|error| self.store.db_error(error))?;
                 parse("signing key", &body)
             })
             .collect()
     }
 
     async fn update(&self, key: SigningKey) -> Result<SigningKey> {
-        if self.store.replace(None, &key).await? { Ok(key) } else { Err(Error::not_found("signing key")) }
+        if self.store.replace(None, &key).await? {
+            Ok(key)
+        } else {
+            Err(Error::not_found("signing key"))
+        }
     }
 }

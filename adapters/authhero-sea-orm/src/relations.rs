@@ -2,7 +2,9 @@
 //! organization connections. Plain columns; assignments are idempotent upserts.
 
 use async_trait::async_trait;
-use authhero_core::entities::{OrganizationConnection, OrganizationMember, Permission, Role, RoleAssignment};
+use authhero_core::entities::{
+    OrganizationConnection, OrganizationMember, Permission, Role, RoleAssignment,
+};
 use authhero_core::list::{ListPage, ListParams, Pagination};
 use authhero_core::ports::{
     OrganizationConnectionsRepository, OrganizationMembersRepository, RolePermissionsRepository,
@@ -36,8 +38,14 @@ async fn insert_missing(
             .values(row.into_iter().map(Expr::val))
             .map_err(|error| Error::Internal(error.to_string()))?;
     }
-    insert.on_conflict(OnConflict::columns(columns.iter().take(columns.len() - 1).copied()).do_nothing_on(["tenant_id"]).to_owned());
-    db.execute(&insert).await.map_err(|error| map_db_error(entity, error))?;
+    insert.on_conflict(
+        OnConflict::columns(columns.iter().take(columns.len() - 1).copied())
+            .do_nothing_on(["tenant_id"])
+            .to_owned(),
+    );
+    db.execute(&insert)
+        .await
+        .map_err(|error| map_db_error(entity, error))?;
     Ok(())
 }
 
@@ -55,14 +63,23 @@ async fn page(
         return Err(Error::invalid(format!("{entity} lists take no q or sort")));
     }
     if matches!(params.pagination, Pagination::Checkpoint(_)) {
-        return Err(Error::invalid(format!("{entity} lists page with page and per_page")));
+        return Err(Error::invalid(format!(
+            "{entity} lists page with page and per_page"
+        )));
     }
     let total = if params.include_totals {
         let mut count = select.clone();
-        count.clear_selects().expr_as(Expr::cust("COUNT(*)"), "total");
-        let row = db.query_one(&count).await.map_err(|error| map_db_error(entity, error))?;
+        count
+            .clear_selects()
+            .expr_as(Expr::cust("COUNT(*)"), "total");
+        let row = db
+            .query_one(&count)
+            .await
+            .map_err(|error| map_db_error(entity, error))?;
         let total = match row {
-            Some(row) => row.try_get::<i64>("", "total").map_err(|error| map_db_error(entity, error))?,
+            Some(row) => row
+                .try_get::<i64>("", "total")
+                .map_err(|error| map_db_error(entity, error))?,
             None => 0,
         };
         Some(u64::try_from(total).unwrap_or_default())
@@ -74,12 +91,16 @@ async fn page(
         select.order_by_expr(expr.clone(), Order::Asc);
     }
     select.offset(offset).limit(limit);
-    let rows = db.query_all(&select).await.map_err(|error| map_db_error(entity, error))?;
+    let rows = db
+        .query_all(&select)
+        .await
+        .map_err(|error| map_db_error(entity, error))?;
     Ok((rows, total))
 }
 
 fn text(row: &QueryResult, entity: &'static str, column: &str) -> Result<String> {
-    row.try_get::<String>("", column).map_err(|error| map_db_error(entity, error))
+    row.try_get::<String>("", column)
+        .map_err(|error| map_db_error(entity, error))
 }
 
 /// Permissions held by the owner (a role or a user) in `table`, keyed by `owner_column`.
@@ -92,11 +113,19 @@ pub(crate) struct Permissions {
 
 impl Permissions {
     pub fn of_roles(db: DatabaseConnection) -> Self {
-        Self { db, table: "role_permissions", owner_column: "role_id" }
+        Self {
+            db,
+            table: "role_permissions",
+            owner_column: "role_id",
+        }
     }
 
     pub fn of_users(db: DatabaseConnection) -> Self {
-        Self { db, table: "user_permissions", owner_column: "user_id" }
+        Self {
+            db,
+            table: "user_permissions",
+            owner_column: "user_id",
+        }
     }
 
     async fn assign(&self, tenant_id: &str, owner: &str, permissions: &[Permission]) -> Result<()> {
@@ -117,51 +146,86 @@ impl Permissions {
                 ]
             })
             .collect();
-        let columns = ["tenant_id", self.owner_column, "resource_server_identifier", "permission_name", "created_at"];
+        let columns = [
+            "tenant_id",
+            self.owner_column,
+            "resource_server_identifier",
+            "permission_name",
+            "created_at",
+        ];
         insert_missing(&self.db, self.table, "permission", &columns, rows).await
     }
 
     async fn remove(&self, tenant_id: &str, owner: &str, permissions: &[Permission]) -> Result<()> {
-        let txn = self.db.begin().await.map_err(|error| map_db_error("permission", error))?;
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(|error| map_db_error("permission", error))?;
         for permission in permissions {
             let mut delete = Query::delete();
             delete
                 .from_table(self.table)
                 .and_where(Expr::col("tenant_id").eq(tenant_id))
                 .and_where(Expr::col(self.owner_column).eq(owner))
-                .and_where(Expr::col("resource_server_identifier").eq(permission.resource_server_identifier.as_str()))
+                .and_where(
+                    Expr::col("resource_server_identifier")
+                        .eq(permission.resource_server_identifier.as_str()),
+                )
                 .and_where(Expr::col("permission_name").eq(permission.permission_name.as_str()));
-            txn.execute(&delete).await.map_err(|error| map_db_error("permission", error))?;
+            txn.execute(&delete)
+                .await
+                .map_err(|error| map_db_error("permission", error))?;
         }
-        txn.commit().await.map_err(|error| map_db_error("permission", error))
+        txn.commit()
+            .await
+            .map_err(|error| map_db_error("permission", error))
     }
 
-    async fn list(&self, tenant_id: &str, owner: &str, params: &ListParams) -> Result<ListPage<Permission>> {
+    async fn list(
+        &self,
+        tenant_id: &str,
+        owner: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<Permission>> {
         let mut select = Query::select();
         select
             .columns(["resource_server_identifier", "permission_name"])
             .from(self.table)
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col(self.owner_column).eq(owner));
-        let order = [Expr::col("resource_server_identifier"), Expr::col("permission_name")];
+        let order = [
+            Expr::col("resource_server_identifier"),
+            Expr::col("permission_name"),
+        ];
         let (rows, total) = page(&self.db, "permission", select, &order, params).await?;
         let items = rows
             .iter()
             .map(|row| {
                 Ok(Permission {
-                    resource_server_identifier: text(row, "permission", "resource_server_identifier")?,
+                    resource_server_identifier: text(
+                        row,
+                        "permission",
+                        "resource_server_identifier",
+                    )?,
                     permission_name: text(row, "permission", "permission_name")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(ListPage { items, total, next: None })
+        Ok(ListPage {
+            items,
+            total,
+            next: None,
+        })
     }
 }
 
 fn check_lengths(values: &[&str], max: usize) -> Result<()> {
     for value in values {
         if value.is_empty() || value.chars().count() > max {
-            return Err(Error::invalid(format!("values must be 1 to {max} characters")));
+            return Err(Error::invalid(format!(
+                "values must be 1 to {max} characters"
+            )));
         }
     }
     Ok(())
@@ -169,26 +233,56 @@ fn check_lengths(values: &[&str], max: usize) -> Result<()> {
 
 #[async_trait]
 impl RolePermissionsRepository for Permissions {
-    async fn assign(&self, tenant_id: &str, role_id: &str, permissions: &[Permission]) -> Result<()> {
+    async fn assign(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()> {
         Permissions::assign(self, tenant_id, role_id, permissions).await
     }
-    async fn remove(&self, tenant_id: &str, role_id: &str, permissions: &[Permission]) -> Result<()> {
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()> {
         Permissions::remove(self, tenant_id, role_id, permissions).await
     }
-    async fn list(&self, tenant_id: &str, role_id: &str, params: &ListParams) -> Result<ListPage<Permission>> {
+    async fn list(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<Permission>> {
         Permissions::list(self, tenant_id, role_id, params).await
     }
 }
 
 #[async_trait]
 impl UserPermissionsRepository for Permissions {
-    async fn assign(&self, tenant_id: &str, user_id: &str, permissions: &[Permission]) -> Result<()> {
+    async fn assign(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()> {
         Permissions::assign(self, tenant_id, user_id, permissions).await
     }
-    async fn remove(&self, tenant_id: &str, user_id: &str, permissions: &[Permission]) -> Result<()> {
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()> {
         Permissions::remove(self, tenant_id, user_id, permissions).await
     }
-    async fn list(&self, tenant_id: &str, user_id: &str, params: &ListParams) -> Result<ListPage<Permission>> {
+    async fn list(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<Permission>> {
         Permissions::list(self, tenant_id, user_id, params).await
     }
 }
@@ -218,10 +312,22 @@ impl UserRolesRepository for UserRoles {
         let rows = role_ids
             .iter()
             .map(|role_id| {
-                vec![tenant_id.to_owned(), user_id.to_owned(), organization.to_owned(), role_id.clone(), now.clone()]
+                vec![
+                    tenant_id.to_owned(),
+                    user_id.to_owned(),
+                    organization.to_owned(),
+                    role_id.clone(),
+                    now.clone(),
+                ]
             })
             .collect();
-        let columns = ["tenant_id", "user_id", "organization_id", "role_id", "created_at"];
+        let columns = [
+            "tenant_id",
+            "user_id",
+            "organization_id",
+            "role_id",
+            "created_at",
+        ];
         insert_missing(&self.db, "user_roles", "role assignment", &columns, rows).await
     }
 
@@ -242,7 +348,10 @@ impl UserRolesRepository for UserRoles {
             .and_where(Expr::col("user_id").eq(user_id))
             .and_where(Expr::col("organization_id").eq(organization_id.unwrap_or(NO_ORGANIZATION)))
             .and_where(Expr::col("role_id").is_in(role_ids.iter().map(String::as_str)));
-        self.db.execute(&delete).await.map_err(|error| map_db_error("role assignment", error))?;
+        self.db
+            .execute(&delete)
+            .await
+            .map_err(|error| map_db_error("role assignment", error))?;
         Ok(())
     }
 
@@ -265,23 +374,49 @@ impl UserRolesRepository for UserRoles {
             )
             .and_where(Expr::col(("user_roles", "tenant_id")).eq(tenant_id))
             .and_where(Expr::col(("user_roles", "user_id")).eq(user_id))
-            .and_where(Expr::col(("user_roles", "organization_id")).eq(organization_id.unwrap_or(NO_ORGANIZATION)));
-        let (rows, total) = page(&self.db, "role", select, &[Expr::col(("roles", "name"))], params).await?;
+            .and_where(
+                Expr::col(("user_roles", "organization_id"))
+                    .eq(organization_id.unwrap_or(NO_ORGANIZATION)),
+            );
+        let (rows, total) = page(
+            &self.db,
+            "role",
+            select,
+            &[Expr::col(("roles", "name"))],
+            params,
+        )
+        .await?;
         let items = rows
             .iter()
             .map(|row| parse("role", &text(row, "role", "body")?))
             .collect::<Result<Vec<Role>>>()?;
-        Ok(ListPage { items, total, next: None })
+        Ok(ListPage {
+            items,
+            total,
+            next: None,
+        })
     }
 
-    async fn list_by_role(&self, tenant_id: &str, role_id: &str, params: &ListParams) -> Result<ListPage<RoleAssignment>> {
+    async fn list_by_role(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<RoleAssignment>> {
         let mut select = Query::select();
         select
             .columns(["user_id", "role_id", "organization_id", "created_at"])
             .from("user_roles")
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("role_id").eq(role_id));
-        let (rows, total) = page(&self.db, "role assignment", select, &[Expr::col("user_id"), Expr::col("organization_id")], params).await?;
+        let (rows, total) = page(
+            &self.db,
+            "role assignment",
+            select,
+            &[Expr::col("user_id"), Expr::col("organization_id")],
+            params,
+        )
+        .await?;
         let items = rows
             .iter()
             .map(|row| {
@@ -289,18 +424,24 @@ impl UserRolesRepository for UserRoles {
                 Ok(RoleAssignment {
                     user_id: text(row, "role assignment", "user_id")?,
                     role_id: text(row, "role assignment", "role_id")?,
-                    organization_id: (organization_id != NO_ORGANIZATION).then_some(organization_id),
+                    organization_id: (organization_id != NO_ORGANIZATION)
+                        .then_some(organization_id),
                     created_at: timestamp(row, "role assignment")?,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(ListPage { items, total, next: None })
+        Ok(ListPage {
+            items,
+            total,
+            next: None,
+        })
     }
 }
 
 fn timestamp(row: &QueryResult, entity: &'static str) -> Result<Timestamp> {
     let text = text(row, entity, "created_at")?;
-    Timestamp::parse(&text).ok_or_else(|| Error::Internal(format!("stored {entity} has a bad created_at: {text}")))
+    Timestamp::parse(&text)
+        .ok_or_else(|| Error::Internal(format!("stored {entity} has a bad created_at: {text}")))
 }
 
 #[derive(Debug)]
@@ -313,15 +454,27 @@ impl OrganizationMembers {
         Self { db }
     }
 
-    async fn members(&self, filter_column: &'static str, tenant_id: &str, value: &str, params: &ListParams)
-    -> Result<ListPage<OrganizationMember>> {
+    async fn members(
+        &self,
+        filter_column: &'static str,
+        tenant_id: &str,
+        value: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<OrganizationMember>> {
         let mut select = Query::select();
         select
             .columns(["organization_id", "user_id", "created_at"])
             .from("organization_members")
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col(filter_column).eq(value));
-        let (rows, total) = page(&self.db, "member", select, &[Expr::col("organization_id"), Expr::col("user_id")], params).await?;
+        let (rows, total) = page(
+            &self.db,
+            "member",
+            select,
+            &[Expr::col("organization_id"), Expr::col("user_id")],
+            params,
+        )
+        .await?;
         let items = rows
             .iter()
             .map(|row| {
@@ -332,7 +485,11 @@ impl OrganizationMembers {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(ListPage { items, total, next: None })
+        Ok(ListPage {
+            items,
+            total,
+            next: None,
+        })
     }
 }
 
@@ -342,17 +499,33 @@ impl OrganizationMembersRepository for OrganizationMembers {
         let now = Timestamp::now().to_iso();
         let rows = user_ids
             .iter()
-            .map(|user_id| vec![tenant_id.to_owned(), organization_id.to_owned(), user_id.clone(), now.clone()])
+            .map(|user_id| {
+                vec![
+                    tenant_id.to_owned(),
+                    organization_id.to_owned(),
+                    user_id.clone(),
+                    now.clone(),
+                ]
+            })
             .collect();
         let columns = ["tenant_id", "organization_id", "user_id", "created_at"];
         insert_missing(&self.db, "organization_members", "member", &columns, rows).await
     }
 
-    async fn remove(&self, tenant_id: &str, organization_id: &str, user_ids: &[String]) -> Result<()> {
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        user_ids: &[String],
+    ) -> Result<()> {
         if user_ids.is_empty() {
             return Ok(());
         }
-        let txn = self.db.begin().await.map_err(|error| map_db_error("member", error))?;
+        let txn = self
+            .db
+            .begin()
+            .await
+            .map_err(|error| map_db_error("member", error))?;
         for table in ["user_roles", "organization_members"] {
             let mut delete = Query::delete();
             delete
@@ -360,18 +533,31 @@ impl OrganizationMembersRepository for OrganizationMembers {
                 .and_where(Expr::col("tenant_id").eq(tenant_id))
                 .and_where(Expr::col("organization_id").eq(organization_id))
                 .and_where(Expr::col("user_id").is_in(user_ids.iter().map(String::as_str)));
-            txn.execute(&delete).await.map_err(|error| map_db_error("member", error))?;
+            txn.execute(&delete)
+                .await
+                .map_err(|error| map_db_error("member", error))?;
         }
-        txn.commit().await.map_err(|error| map_db_error("member", error))
+        txn.commit()
+            .await
+            .map_err(|error| map_db_error("member", error))
     }
 
-    async fn list(&self, tenant_id: &str, organization_id: &str, params: &ListParams)
-    -> Result<ListPage<OrganizationMember>> {
-        self.members("organization_id", tenant_id, organization_id, params).await
+    async fn list(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<OrganizationMember>> {
+        self.members("organization_id", tenant_id, organization_id, params)
+            .await
     }
 
-    async fn list_by_user(&self, tenant_id: &str, user_id: &str, params: &ListParams)
-    -> Result<ListPage<OrganizationMember>> {
+    async fn list_by_user(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<OrganizationMember>> {
         self.members("user_id", tenant_id, user_id, params).await
     }
 }
@@ -397,17 +583,30 @@ impl OrganizationConnections {
     }
 
     async fn bodies(&self, select: &SelectStatement) -> Result<Vec<OrganizationConnection>> {
-        let rows = self.db.query_all(select).await.map_err(|error| map_db_error("organization connection", error))?;
+        let rows = self
+            .db
+            .query_all(select)
+            .await
+            .map_err(|error| map_db_error("organization connection", error))?;
         rows.iter()
-            .map(|row| parse("organization connection", &text(row, "organization connection", "body")?))
+            .map(|row| {
+                parse(
+                    "organization connection",
+                    &text(row, "organization connection", "body")?,
+                )
+            })
             .collect()
     }
 }
 
 #[async_trait]
 impl OrganizationConnectionsRepository for OrganizationConnections {
-    async fn set(&self, tenant_id: &str, organization_id: &str, connection: OrganizationConnection)
-    -> Result<OrganizationConnection> {
+    async fn set(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        connection: OrganizationConnection,
+    ) -> Result<OrganizationConnection> {
         let body = check_document("organization connection", &connection)?;
         let mut insert = Query::insert();
         insert
@@ -421,31 +620,53 @@ impl OrganizationConnectionsRepository for OrganizationConnections {
             ])
             .map_err(|error| Error::Internal(error.to_string()))?
             .on_conflict(
-                OnConflict::columns(["tenant_id", "organization_id", "connection_id"]).update_column("body").to_owned(),
+                OnConflict::columns(["tenant_id", "organization_id", "connection_id"])
+                    .update_column("body")
+                    .to_owned(),
             );
-        self.db.execute(&insert).await.map_err(|error| map_db_error("organization connection", error))?;
+        self.db
+            .execute(&insert)
+            .await
+            .map_err(|error| map_db_error("organization connection", error))?;
         Ok(connection)
     }
 
-    async fn get(&self, tenant_id: &str, organization_id: &str, connection_id: &str)
-    -> Result<Option<OrganizationConnection>> {
+    async fn get(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        connection_id: &str,
+    ) -> Result<Option<OrganizationConnection>> {
         let mut select = Self::select(tenant_id, organization_id);
         select.and_where(Expr::col("connection_id").eq(connection_id));
         Ok(self.bodies(&select).await?.into_iter().next())
     }
 
-    async fn remove(&self, tenant_id: &str, organization_id: &str, connection_id: &str) -> Result<bool> {
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        connection_id: &str,
+    ) -> Result<bool> {
         let mut delete = Query::delete();
         delete
             .from_table("organization_connections")
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("organization_id").eq(organization_id))
             .and_where(Expr::col("connection_id").eq(connection_id));
-        let result = self.db.execute(&delete).await.map_err(|error| map_db_error("organization connection", error))?;
+        let result = self
+            .db
+            .execute(&delete)
+            .await
+            .map_err(|error| map_db_error("organization connection", error))?;
         Ok(result.rows_affected() > 0)
     }
 
-    async fn list(&self, tenant_id: &str, organization_id: &str) -> Result<Vec<OrganizationConnection>> {
+    async fn list(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<OrganizationConnection>> {
         let mut select = Self::select(tenant_id, organization_id);
         select.order_by("connection_id", Order::Asc);
         self.bodies(&select).await

@@ -34,8 +34,21 @@ const ID: usize = 191;
 const TEXT: usize = 255;
 const TIME: usize = 24;
 
-const fn col(name: &'static str, pointer: &'static str, kind: ColumnKind, max_len: usize, required: bool) -> Column {
-    Column { name, pointer, kind, max_len, required, aliases: &[] }
+const fn col(
+    name: &'static str,
+    pointer: &'static str,
+    kind: ColumnKind,
+    max_len: usize,
+    required: bool,
+) -> Column {
+    Column {
+        name,
+        pointer,
+        kind,
+        max_len,
+        required,
+        aliases: &[],
+    }
 }
 const fn id(name: &'static str, pointer: &'static str) -> Column {
     col(name, pointer, ColumnKind::Text, ID, true)
@@ -77,7 +90,12 @@ impl Table {
     }
 }
 
-const fn table(name: &'static str, entity: &'static str, key: Column, columns: &'static [Column]) -> Table {
+const fn table(
+    name: &'static str,
+    entity: &'static str,
+    key: Column,
+    columns: &'static [Column],
+) -> Table {
     Table {
         name,
         entity,
@@ -91,7 +109,12 @@ const fn table(name: &'static str, entity: &'static str, key: Column, columns: &
 
 pub(crate) static TENANTS: Table = Table {
     search_fields: &["id"],
-    ..table("tenants", "tenant", id("id", "/id"), &[time("created_at", "/created_at")])
+    ..table(
+        "tenants",
+        "tenant",
+        id("id", "/id"),
+        &[time("created_at", "/created_at")],
+    )
 };
 
 pub(crate) static CLIENTS: Table = Table {
@@ -100,7 +123,11 @@ pub(crate) static CLIENTS: Table = Table {
         "clients",
         "client",
         id("client_id", "/client_id"),
-        &[text("name", "/name"), opt_text("app_type", "/app_type"), time("created_at", "/created_at")],
+        &[
+            text("name", "/name"),
+            opt_text("app_type", "/app_type"),
+            time("created_at", "/created_at"),
+        ],
     )
 };
 
@@ -108,7 +135,11 @@ pub(crate) static CLIENT_GRANTS: Table = table(
     "client_grants",
     "client grant",
     id("id", "/id"),
-    &[id("client_id", "/client_id"), text("audience", "/audience"), time("created_at", "/created_at")],
+    &[
+        id("client_id", "/client_id"),
+        text("audience", "/audience"),
+        time("created_at", "/created_at"),
+    ],
 );
 
 pub(crate) static CONNECTIONS: Table = Table {
@@ -117,7 +148,11 @@ pub(crate) static CONNECTIONS: Table = Table {
         "connections",
         "connection",
         id("id", "/id"),
-        &[id("name", "/name"), text("strategy", "/strategy"), time("created_at", "/created_at")],
+        &[
+            id("name", "/name"),
+            text("strategy", "/strategy"),
+            time("created_at", "/created_at"),
+        ],
     )
 };
 
@@ -127,7 +162,11 @@ pub(crate) static RESOURCE_SERVERS: Table = Table {
         "resource_servers",
         "resource server",
         id("id", "/id"),
-        &[text("name", "/name"), text("identifier", "/identifier"), time("created_at", "/created_at")],
+        &[
+            text("name", "/name"),
+            text("identifier", "/identifier"),
+            time("created_at", "/created_at"),
+        ],
     )
 };
 
@@ -138,18 +177,42 @@ pub(crate) static USERS: Table = Table {
         "user",
         id("user_id", "/user_id"),
         &[
-            Column { aliases: &["identities.connection"], ..id("connection", "/identities/0/connection") },
-            Column { aliases: &["identities.provider"], ..text("provider", "/identities/0/provider") },
+            Column {
+                aliases: &["identities.connection"],
+                ..id("connection", "/identities/0/connection")
+            },
+            Column {
+                aliases: &["identities.provider"],
+                ..text("provider", "/identities/0/provider")
+            },
             col("email", "/email", ColumnKind::Folded, TEXT, false),
             opt_text("username", "/username"),
             opt_text("phone_number", "/phone_number"),
             col("name", "/name", ColumnKind::Folded, TEXT, false),
             col("nickname", "/nickname", ColumnKind::Folded, TEXT, false),
             col("given_name", "/given_name", ColumnKind::Folded, TEXT, false),
-            col("family_name", "/family_name", ColumnKind::Folded, TEXT, false),
-            col("email_verified", "/email_verified", ColumnKind::Boolean, 0, true),
+            col(
+                "family_name",
+                "/family_name",
+                ColumnKind::Folded,
+                TEXT,
+                false,
+            ),
+            col(
+                "email_verified",
+                "/email_verified",
+                ColumnKind::Boolean,
+                0,
+                true,
+            ),
             col("blocked", "/blocked", ColumnKind::Boolean, 0, true),
-            col("logins_count", "/logins_count", ColumnKind::Integer, 0, true),
+            col(
+                "logins_count",
+                "/logins_count",
+                ColumnKind::Integer,
+                0,
+                true,
+            ),
             time("created_at", "/created_at"),
             time("updated_at", "/updated_at"),
             opt_time("last_login", "/last_login"),
@@ -157,38 +220,63 @@ pub(crate) static USERS: Table = Table {
     )
 };
 
-pub(crate) static PASSWORDS: Table =
-    table("passwords", "password", id("user_id", "/user_id"), &[time("created_at", "/created_at")]);
+pub(crate) static PASSWORDS: Table = table(
+    "passwords",
+    "password",
+    id("user_id", "/user_id"),
+    &[time("created_at", "/created_at")],
+);
 
 pub(crate) static ROLES: Table = Table {
     search_fields: &["name"],
-    ..table("roles", "role", id("id", "/id"), &[id("name", "/name"), time("created_at", "/created_at")])
+    ..table(
+        "roles",
+        "role",
+        id("id", "/id"),
+        &[id("name", "/name"), time("created_at", "/created_at")],
+    )
 };
 
 pub(crate) static ORGANIZATIONS: Table = Table {
     search_fields: &["name"],
-    ..table("organizations", "organization", id("id", "/id"), &[id("name", "/name"), time("created_at", "/created_at")])
+    ..table(
+        "organizations",
+        "organization",
+        id("id", "/id"),
+        &[id("name", "/name"), time("created_at", "/created_at")],
+    )
 };
 
 pub(crate) static INVITATIONS: Table = table(
     "invitations",
     "invitation",
     id("id", "/id"),
-    &[id("organization_id", "/organization_id"), time("created_at", "/created_at"), time("expires_at", "/expires_at")],
+    &[
+        id("organization_id", "/organization_id"),
+        time("created_at", "/created_at"),
+        time("expires_at", "/expires_at"),
+    ],
 );
 
 pub(crate) static SESSIONS: Table = table(
     "sessions",
     "session",
     id("id", "/id"),
-    &[id("user_id", "/user_id"), time("created_at", "/created_at"), opt_time("expires_at", "/expires_at")],
+    &[
+        id("user_id", "/user_id"),
+        time("created_at", "/created_at"),
+        opt_time("expires_at", "/expires_at"),
+    ],
 );
 
 pub(crate) static LOGIN_SESSIONS: Table = table(
     "login_sessions",
     "login session",
     id("id", "/id"),
-    &[time("created_at", "/created_at"), time("expires_at", "/expires_at")],
+    &[
+        time("created_at", "/created_at"),
+        time("expires_at", "/expires_at"),
+    ],
 );
 
 pub(crate) static CODES: Table = table(
@@ -223,7 +311,10 @@ pub(crate) static GRANTS: Table = table(
     id("id", "/id"),
     &[
         id("user_id", "/user_id"),
-        Column { aliases: &["clientID"], ..id("client_id", "/clientID") },
+        Column {
+            aliases: &["clientID"],
+            ..id("client_id", "/clientID")
+        },
         text("audience", "/audience"),
         time("created_at", "/created_at"),
     ],
@@ -233,7 +324,11 @@ pub(crate) static AUTHENTICATION_METHODS: Table = table(
     "authentication_methods",
     "authentication method",
     id("id", "/id"),
-    &[id("user_id", "/user_id"), text("type", "/type"), time("created_at", "/created_at")],
+    &[
+        id("user_id", "/user_id"),
+        text("type", "/type"),
+        time("created_at", "/created_at"),
+    ],
 );
 
 pub(crate) static SIGNING_KEYS: Table = Table {
@@ -241,7 +336,10 @@ pub(crate) static SIGNING_KEYS: Table = Table {
         "signing_keys",
         "signing key",
         id("kid", "/kid"),
-        &[time("created_at", "/created_at"), opt_time("revoked_at", "/revoked_at")],
+        &[
+            time("created_at", "/created_at"),
+            opt_time("revoked_at", "/revoked_at"),
+        ],
     )
 };
 
@@ -268,19 +366,30 @@ pub(crate) static THEMES: Table = Table {
 
 pub(crate) static EMAIL_TEMPLATES: Table = Table {
     default_sort: "template",
-    ..table("email_templates", "email template", id("template", "/template"), &[])
+    ..table(
+        "email_templates",
+        "email template",
+        id("template", "/template"),
+        &[],
+    )
 };
 
 pub(crate) static HOOKS: Table = table(
     "hooks",
     "hook",
     id("hook_id", "/hook_id"),
-    &[text("trigger_id", "/trigger_id"), time("created_at", "/created_at")],
+    &[
+        text("trigger_id", "/trigger_id"),
+        time("created_at", "/created_at"),
+    ],
 );
 
 pub(crate) static CUSTOM_DOMAINS: Table = table(
     "custom_domains",
     "custom domain",
     id("custom_domain_id", "/custom_domain_id"),
-    &[col("domain", "/domain", ColumnKind::Folded, TEXT, true), time("created_at", "/created_at")],
+    &[
+        col("domain", "/domain", ColumnKind::Folded, TEXT, true),
+        time("created_at", "/created_at"),
+    ],
 );

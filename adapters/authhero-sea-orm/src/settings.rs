@@ -34,8 +34,14 @@ async fn upsert(
         .columns(columns.clone())
         .values(values)
         .map_err(|error| Error::Internal(error.to_string()))?
-        .on_conflict(OnConflict::columns(columns[..key.len()].to_vec()).update_column("body").to_owned());
-    db.execute(&insert).await.map_err(|error| map_db_error(entity, error))?;
+        .on_conflict(
+            OnConflict::columns(columns[..key.len()].to_vec())
+                .update_column("body")
+                .to_owned(),
+        );
+    db.execute(&insert)
+        .await
+        .map_err(|error| map_db_error(entity, error))?;
     Ok(())
 }
 
@@ -44,22 +50,35 @@ async fn bodies<T: DeserializeOwned>(
     entity: &'static str,
     select: &SelectStatement,
 ) -> Result<Vec<T>> {
-    let rows = db.query_all(select).await.map_err(|error| map_db_error(entity, error))?;
+    let rows = db
+        .query_all(select)
+        .await
+        .map_err(|error| map_db_error(entity, error))?;
     rows.iter()
         .map(|row| {
-            let body: String = row.try_get("", "body").map_err(|error| map_db_error(entity, error))?;
+            let body: String = row
+                .try_get("", "body")
+                .map_err(|error| map_db_error(entity, error))?;
             parse(entity, &body)
         })
         .collect()
 }
 
-async fn delete(db: &DatabaseConnection, table: &'static str, entity: &'static str, key: &[(&'static str, &str)]) -> Result<bool> {
+async fn delete(
+    db: &DatabaseConnection,
+    table: &'static str,
+    entity: &'static str,
+    key: &[(&'static str, &str)],
+) -> Result<bool> {
     let mut delete = Query::delete();
     delete.from_table(table);
     for (column, value) in key {
         delete.and_where(Expr::col(*column).eq(*value));
     }
-    let result = db.execute(&delete).await.map_err(|error| map_db_error(entity, error))?;
+    let result = db
+        .execute(&delete)
+        .await
+        .map_err(|error| map_db_error(entity, error))?;
     Ok(result.rows_affected() > 0)
 }
 
@@ -72,13 +91,19 @@ pub(crate) struct Setting<T> {
 
 impl<T> std::fmt::Debug for Setting<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Setting").field("kind", &self.kind).finish_non_exhaustive()
+        f.debug_struct("Setting")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
     }
 }
 
 impl<T> Setting<T> {
     pub fn new(db: DatabaseConnection, kind: &'static str) -> Self {
-        Self { db, kind, value: PhantomData }
+        Self {
+            db,
+            kind,
+            value: PhantomData,
+        }
     }
 }
 
@@ -94,7 +119,10 @@ where
             .from("tenant_settings")
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("kind").eq(self.kind));
-        Ok(bodies(&self.db, self.kind, &select).await?.into_iter().next())
+        Ok(bodies(&self.db, self.kind, &select)
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn set(&self, tenant_id: &str, value: T) -> Result<T> {
@@ -104,7 +132,13 @@ where
     }
 
     async fn remove(&self, tenant_id: &str) -> Result<bool> {
-        delete(&self.db, "tenant_settings", self.kind, &[("tenant_id", tenant_id), ("kind", self.kind)]).await
+        delete(
+            &self.db,
+            "tenant_settings",
+            self.kind,
+            &[("tenant_id", tenant_id), ("kind", self.kind)],
+        )
+        .await
     }
 }
 
@@ -123,7 +157,12 @@ const CUSTOM_TEXT: &str = "custom text";
 
 #[async_trait]
 impl CustomTextsRepository for CustomTexts {
-    async fn get(&self, tenant_id: &str, prompt: &str, language: &str) -> Result<Option<CustomText>> {
+    async fn get(
+        &self,
+        tenant_id: &str,
+        prompt: &str,
+        language: &str,
+    ) -> Result<Option<CustomText>> {
         let mut select = Query::select();
         select
             .column("body")
@@ -131,13 +170,21 @@ impl CustomTextsRepository for CustomTexts {
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("prompt").eq(prompt))
             .and_where(Expr::col("language").eq(language));
-        Ok(bodies(&self.db, CUSTOM_TEXT, &select).await?.into_iter().next())
+        Ok(bodies(&self.db, CUSTOM_TEXT, &select)
+            .await?
+            .into_iter()
+            .next())
     }
 
     async fn set(&self, tenant_id: &str, custom_text: CustomText) -> Result<CustomText> {
-        for (name, value) in [("prompt", &custom_text.prompt), ("language", &custom_text.language)] {
+        for (name, value) in [
+            ("prompt", &custom_text.prompt),
+            ("language", &custom_text.language),
+        ] {
             if value.is_empty() || value.chars().count() > 191 {
-                return Err(Error::invalid(format!("custom text {name} must be 1 to 191 characters")));
+                return Err(Error::invalid(format!(
+                    "custom text {name} must be 1 to 191 characters"
+                )));
             }
         }
         let key = [
@@ -150,7 +197,11 @@ impl CustomTextsRepository for CustomTexts {
     }
 
     async fn remove(&self, tenant_id: &str, prompt: &str, language: &str) -> Result<bool> {
-        let key = [("tenant_id", tenant_id), ("prompt", prompt), ("language", language)];
+        let key = [
+            ("tenant_id", tenant_id),
+            ("prompt", prompt),
+            ("language", language),
+        ];
         delete(&self.db, "custom_texts", CUSTOM_TEXT, &key).await
     }
 

@@ -15,10 +15,20 @@ pub(crate) async fn round_trip<E: Entity + PartialEq>(
     change: impl FnOnce(&mut E),
 ) -> anyhow::Result<()> {
     let id = entity.id().to_owned();
-    let created = repository.create(tenant_id, entity.clone()).await.context("create")?;
+    let created = repository
+        .create(tenant_id, entity.clone())
+        .await
+        .context("create")?;
     ensure!(created == entity, "create returned {created:?}");
-    let stored = repository.get(tenant_id, &id).await?.context("get after create")?;
-    ensure!(stored == entity, "stored {} differs:\n{stored:?}\n!=\n{entity:?}", E::NAME);
+    let stored = repository
+        .get(tenant_id, &id)
+        .await?
+        .context("get after create")?;
+    ensure!(
+        stored == entity,
+        "stored {} differs:\n{stored:?}\n!=\n{entity:?}",
+        E::NAME
+    );
 
     let listed = repository.list(tenant_id, &ListParams::default()).await?;
     ensure!(listed.items.contains(&entity), "list lacks the {}", E::NAME);
@@ -26,21 +36,49 @@ pub(crate) async fn round_trip<E: Entity + PartialEq>(
     let mut changed = entity.clone();
     change(&mut changed);
     ensure!(changed != entity, "the change must change something");
-    repository.update(tenant_id, changed.clone()).await.context("update")?;
-    let stored = repository.get(tenant_id, &id).await?.context("get after update")?;
-    ensure!(stored == changed, "updated {} differs:\n{stored:?}\n!=\n{changed:?}", E::NAME);
+    repository
+        .update(tenant_id, changed.clone())
+        .await
+        .context("update")?;
+    let stored = repository
+        .get(tenant_id, &id)
+        .await?
+        .context("get after update")?;
+    ensure!(
+        stored == changed,
+        "updated {} differs:\n{stored:?}\n!=\n{changed:?}",
+        E::NAME
+    );
 
-    ensure!(repository.remove(tenant_id, &id).await?, "remove said nothing was there");
-    ensure!(repository.get(tenant_id, &id).await?.is_none(), "removed {} still readable", E::NAME);
-    ensure!(!repository.remove(tenant_id, &id).await?, "second remove found something");
+    ensure!(
+        repository.remove(tenant_id, &id).await?,
+        "remove said nothing was there"
+    );
+    ensure!(
+        repository.get(tenant_id, &id).await?.is_none(),
+        "removed {} still readable",
+        E::NAME
+    );
+    ensure!(
+        !repository.remove(tenant_id, &id).await?,
+        "second remove found something"
+    );
     let missing = repository.update(tenant_id, changed).await;
-    ensure!(matches!(missing, Err(Error::NotFound { .. })), "update of a removed {}: {missing:?}", E::NAME);
+    ensure!(
+        matches!(missing, Err(Error::NotFound { .. })),
+        "update of a removed {}: {missing:?}",
+        E::NAME
+    );
     Ok(())
 }
 
 /// A user stored in `tenant_id`, for entities that belong to one.
 pub(crate) async fn stored_user(adapters: &DataAdapters, tenant_id: &str) -> anyhow::Result<User> {
-    let user = fixtures::user(&unique("u"), "Username-Password-Authentication", Some(&format!("{}@example.com", unique("e"))));
+    let user = fixtures::user(
+        &unique("u"),
+        "Username-Password-Authentication",
+        Some(&format!("{}@example.com", unique("e"))),
+    );
     Ok(adapters.users.create(tenant_id, user).await?)
 }
 
@@ -49,17 +87,36 @@ pub async fn tenants_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     tenant.friendly_name = Some(UNICODE.into());
     tenant.allowed_logout_urls = vec!["https://example.com/bye".into()];
     adapters.tenants.create(tenant.clone()).await?;
-    ensure!(adapters.tenants.get(&tenant.id).await?.as_ref() == Some(&tenant), "tenant differs");
+    ensure!(
+        adapters.tenants.get(&tenant.id).await?.as_ref() == Some(&tenant),
+        "tenant differs"
+    );
     let duplicate = adapters.tenants.create(tenant.clone()).await;
-    ensure!(matches!(duplicate, Err(Error::Conflict { .. })), "duplicate tenant: {duplicate:?}");
+    ensure!(
+        matches!(duplicate, Err(Error::Conflict { .. })),
+        "duplicate tenant: {duplicate:?}"
+    );
     tenant.support_email = Some("support@example.com".into());
     adapters.tenants.update(tenant.clone()).await?;
-    ensure!(adapters.tenants.get(&tenant.id).await?.as_ref() == Some(&tenant), "updated tenant differs");
+    ensure!(
+        adapters.tenants.get(&tenant.id).await?.as_ref() == Some(&tenant),
+        "updated tenant differs"
+    );
     let q = authhero_core::Query::parse(&format!("id:{}", tenant.id))?;
-    let found = adapters.tenants.list(&ListParams::default().with_query(q)).await?;
-    ensure!(found.items == vec![tenant.clone()], "tenant list by id: {:?}", found.items);
+    let found = adapters
+        .tenants
+        .list(&ListParams::default().with_query(q))
+        .await?;
+    ensure!(
+        found.items == vec![tenant.clone()],
+        "tenant list by id: {:?}",
+        found.items
+    );
     ensure!(adapters.tenants.remove(&tenant.id).await?, "tenant remove");
-    ensure!(adapters.tenants.get(&tenant.id).await?.is_none(), "tenant still there");
+    ensure!(
+        adapters.tenants.get(&tenant.id).await?.is_none(),
+        "tenant still there"
+    );
     Ok(())
 }
 
@@ -67,10 +124,26 @@ pub async fn clients_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let client = fixtures::client(&unique("cli"));
     adapters.clients.create(&tenant.id, client.clone()).await?;
-    let found = adapters.clients.find_by_client_id(&client.client_id).await?;
-    ensure!(found == Some((tenant.id.clone(), client.clone())), "find_by_client_id: {found:?}");
-    ensure!(adapters.clients.find_by_client_id("no-such-client").await?.is_none(), "found a ghost client");
-    adapters.clients.remove(&tenant.id, &client.client_id).await?;
+    let found = adapters
+        .clients
+        .find_by_client_id(&client.client_id)
+        .await?;
+    ensure!(
+        found == Some((tenant.id.clone(), client.clone())),
+        "find_by_client_id: {found:?}"
+    );
+    ensure!(
+        adapters
+            .clients
+            .find_by_client_id("no-such-client")
+            .await?
+            .is_none(),
+        "found a ghost client"
+    );
+    adapters
+        .clients
+        .remove(&tenant.id, &client.client_id)
+        .await?;
     round_trip(adapters.clients.as_ref(), &tenant.id, client, |c| {
         c.callbacks.push("https://other.example.com/cb".into());
         c.token_endpoint_auth_method = Some(TokenEndpointAuthMethod::None);
@@ -81,9 +154,19 @@ pub async fn clients_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
 
 pub async fn client_grants_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    let client = adapters.clients.create(&tenant.id, fixtures::client(&unique("cli"))).await?;
-    let grant = fixtures::client_grant(&unique("cgr"), &client.client_id, "https://api.example.com/");
-    round_trip(adapters.client_grants.as_ref(), &tenant.id, grant, |g| g.scope.push("delete:users".into())).await?;
+    let client = adapters
+        .clients
+        .create(&tenant.id, fixtures::client(&unique("cli")))
+        .await?;
+    let grant = fixtures::client_grant(
+        &unique("cgr"),
+        &client.client_id,
+        "https://api.example.com/",
+    );
+    round_trip(adapters.client_grants.as_ref(), &tenant.id, grant, |g| {
+        g.scope.push("delete:users".into())
+    })
+    .await?;
     tenant.cleanup().await
 }
 
@@ -100,16 +183,28 @@ pub async fn connections_round_trip(adapters: DataAdapters) -> anyhow::Result<()
 pub async fn resource_servers_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let server = fixtures::resource_server(&unique("rs"), "https://api.example.com/");
-    round_trip(adapters.resource_servers.as_ref(), &tenant.id, server, |s| {
-        s.scopes.push(ResourceServerScope { value: "write:things".into(), description: None })
-    })
+    round_trip(
+        adapters.resource_servers.as_ref(),
+        &tenant.id,
+        server,
+        |s| {
+            s.scopes.push(ResourceServerScope {
+                value: "write:things".into(),
+                description: None,
+            })
+        },
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn users_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    let mut user = fixtures::user(&unique("u"), "Username-Password-Authentication", Some("Zoë@Example.com"));
+    let mut user = fixtures::user(
+        &unique("u"),
+        "Username-Password-Authentication",
+        Some("Zoë@Example.com"),
+    );
     user.identities.push(Identity {
         connection: "google-oauth2".into(),
         user_id: "1234567890".into(),
@@ -133,19 +228,27 @@ pub async fn users_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
 pub async fn passwords_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let user = stored_user(&adapters, &tenant.id).await?;
-    round_trip(adapters.passwords.as_ref(), &tenant.id, fixtures::password(&user.user_id), |p| {
-        p.hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into();
-        p.algorithm = PasswordAlgorithm::Argon2id;
-    })
+    round_trip(
+        adapters.passwords.as_ref(),
+        &tenant.id,
+        fixtures::password(&user.user_id),
+        |p| {
+            p.hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into();
+            p.algorithm = PasswordAlgorithm::Argon2id;
+        },
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn roles_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    round_trip(adapters.roles.as_ref(), &tenant.id, fixtures::role(&unique("rol"), "admin"), |r| {
-        r.description = None
-    })
+    round_trip(
+        adapters.roles.as_ref(),
+        &tenant.id,
+        fixtures::role(&unique("rol"), "admin"),
+        |r| r.description = None,
+    )
     .await?;
     tenant.cleanup().await
 }
@@ -153,36 +256,59 @@ pub async fn roles_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
 pub async fn organizations_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let organization = fixtures::organization(&unique("org"), "acme");
-    round_trip(adapters.organizations.as_ref(), &tenant.id, organization, |o| o.display_name = Some("Acme AB".into()))
-        .await?;
+    round_trip(
+        adapters.organizations.as_ref(),
+        &tenant.id,
+        organization,
+        |o| o.display_name = Some("Acme AB".into()),
+    )
+    .await?;
     tenant.cleanup().await
 }
 
 pub async fn invitations_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    let organization = adapters.organizations.create(&tenant.id, fixtures::organization(&unique("org"), "acme")).await?;
+    let organization = adapters
+        .organizations
+        .create(&tenant.id, fixtures::organization(&unique("org"), "acme"))
+        .await?;
     let invitation = fixtures::invitation(&unique("uinv"), &organization.id);
-    round_trip(adapters.invitations.as_ref(), &tenant.id, invitation, |i| i.roles.clear()).await?;
+    round_trip(adapters.invitations.as_ref(), &tenant.id, invitation, |i| {
+        i.roles.clear()
+    })
+    .await?;
     tenant.cleanup().await
 }
 
 pub async fn sessions_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let user = stored_user(&adapters, &tenant.id).await?;
-    round_trip(adapters.sessions.as_ref(), &tenant.id, fixtures::session(&unique("ses"), &user.user_id), |s| {
-        s.clients.push(SessionClient { client_id: "client-b".into() });
-        s.revoked_at = Some(fixtures::now());
-    })
+    round_trip(
+        adapters.sessions.as_ref(),
+        &tenant.id,
+        fixtures::session(&unique("ses"), &user.user_id),
+        |s| {
+            s.clients.push(SessionClient {
+                client_id: "client-b".into(),
+            });
+            s.revoked_at = Some(fixtures::now());
+        },
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn login_sessions_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    round_trip(adapters.login_sessions.as_ref(), &tenant.id, fixtures::login_session(&unique("ls")), |l| {
-        l.user_id = Some("auth0|someone".into());
-        l.session_id = Some("ses_1".into());
-    })
+    round_trip(
+        adapters.login_sessions.as_ref(),
+        &tenant.id,
+        fixtures::login_session(&unique("ls")),
+        |l| {
+            l.user_id = Some("auth0|someone".into());
+            l.session_id = Some("ses_1".into());
+        },
+    )
     .await?;
     tenant.cleanup().await
 }
@@ -191,19 +317,41 @@ pub async fn refresh_tokens_round_trip(adapters: DataAdapters) -> anyhow::Result
     let tenant = TestTenant::new(&adapters).await?;
     let user = stored_user(&adapters, &tenant.id).await?;
     let token = fixtures::refresh_token(&unique("rt"), &unique("fam"), &user.user_id);
-    round_trip(adapters.refresh_tokens.as_ref(), &tenant.id, token, |t| t.rotated_at = Some(fixtures::now())).await?;
+    round_trip(adapters.refresh_tokens.as_ref(), &tenant.id, token, |t| {
+        t.rotated_at = Some(fixtures::now())
+    })
+    .await?;
 
     let family = unique("fam");
     for _ in 0..3 {
-        adapters.refresh_tokens.create(&tenant.id, fixtures::refresh_token(&unique("rt"), &family, &user.user_id)).await?;
+        adapters
+            .refresh_tokens
+            .create(
+                &tenant.id,
+                fixtures::refresh_token(&unique("rt"), &family, &user.user_id),
+            )
+            .await?;
     }
     let bystander = adapters
         .refresh_tokens
-        .create(&tenant.id, fixtures::refresh_token(&unique("rt"), &unique("fam"), &user.user_id))
+        .create(
+            &tenant.id,
+            fixtures::refresh_token(&unique("rt"), &unique("fam"), &user.user_id),
+        )
         .await?;
-    let removed = adapters.refresh_tokens.remove_family(&tenant.id, &family).await?;
+    let removed = adapters
+        .refresh_tokens
+        .remove_family(&tenant.id, &family)
+        .await?;
     ensure!(removed == 3, "remove_family removed {removed}");
-    ensure!(adapters.refresh_tokens.get(&tenant.id, &bystander.id).await?.is_some(), "another family was removed");
+    ensure!(
+        adapters
+            .refresh_tokens
+            .get(&tenant.id, &bystander.id)
+            .await?
+            .is_some(),
+        "another family was removed"
+    );
     tenant.cleanup().await
 }
 
@@ -211,7 +359,10 @@ pub async fn grants_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let user = stored_user(&adapters, &tenant.id).await?;
     let grant = fixtures::grant(&unique("gr"), &user.user_id, "https://api.example.com/");
-    round_trip(adapters.grants.as_ref(), &tenant.id, grant, |g| g.scope.push("profile".into())).await?;
+    round_trip(adapters.grants.as_ref(), &tenant.id, grant, |g| {
+        g.scope.push("profile".into())
+    })
+    .await?;
     tenant.cleanup().await
 }
 
@@ -219,44 +370,66 @@ pub async fn authentication_methods_round_trip(adapters: DataAdapters) -> anyhow
     let tenant = TestTenant::new(&adapters).await?;
     let user = stored_user(&adapters, &tenant.id).await?;
     let method = fixtures::authentication_method(&unique("am"), &user.user_id);
-    round_trip(adapters.authentication_methods.as_ref(), &tenant.id, method, |m| {
-        m.last_auth_at = Some(fixtures::now());
-        m.confirmed = false;
-    })
+    round_trip(
+        adapters.authentication_methods.as_ref(),
+        &tenant.id,
+        method,
+        |m| {
+            m.last_auth_at = Some(fixtures::now());
+            m.confirmed = false;
+        },
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn logs_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    round_trip(adapters.logs.as_ref(), &tenant.id, fixtures::log(&unique("log"), fixtures::now()), |l| {
-        l.kind = "f".into()
-    })
+    round_trip(
+        adapters.logs.as_ref(),
+        &tenant.id,
+        fixtures::log(&unique("log"), fixtures::now()),
+        |l| l.kind = "f".into(),
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn themes_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    round_trip(adapters.themes.as_ref(), &tenant.id, fixtures::theme(&unique("thm")), |t| {
-        t.colors.insert("primary".into(), "#ff0000".into());
-    })
+    round_trip(
+        adapters.themes.as_ref(),
+        &tenant.id,
+        fixtures::theme(&unique("thm")),
+        |t| {
+            t.colors.insert("primary".into(), "#ff0000".into());
+        },
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn email_templates_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    round_trip(adapters.email_templates.as_ref(), &tenant.id, fixtures::email_template("verify_email"), |t| {
-        t.enabled = false
-    })
+    round_trip(
+        adapters.email_templates.as_ref(),
+        &tenant.id,
+        fixtures::email_template("verify_email"),
+        |t| t.enabled = false,
+    )
     .await?;
     tenant.cleanup().await
 }
 
 pub async fn hooks_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    round_trip(adapters.hooks.as_ref(), &tenant.id, fixtures::hook(&unique("hk")), |h| h.priority = Some(2)).await?;
+    round_trip(
+        adapters.hooks.as_ref(),
+        &tenant.id,
+        fixtures::hook(&unique("hk")),
+        |h| h.priority = Some(2),
+    )
+    .await?;
     tenant.cleanup().await
 }
 
@@ -264,49 +437,105 @@ pub async fn custom_domains_round_trip(adapters: DataAdapters) -> anyhow::Result
     let tenant = TestTenant::new(&adapters).await?;
     let host = format!("{}.Example.COM", unique("login"));
     let domain = fixtures::custom_domain(&unique("cd"), &host);
-    adapters.custom_domains.create(&tenant.id, domain.clone()).await?;
-    let found = adapters.custom_domains.find_by_domain(&host.to_lowercase()).await?;
-    ensure!(found == Some((tenant.id.clone(), domain.clone())), "find_by_domain ignores case: {found:?}");
-    adapters.custom_domains.remove(&tenant.id, &domain.custom_domain_id).await?;
-    round_trip(adapters.custom_domains.as_ref(), &tenant.id, domain, |d| d.primary = false).await?;
+    adapters
+        .custom_domains
+        .create(&tenant.id, domain.clone())
+        .await?;
+    let found = adapters
+        .custom_domains
+        .find_by_domain(&host.to_lowercase())
+        .await?;
+    ensure!(
+        found == Some((tenant.id.clone(), domain.clone())),
+        "find_by_domain ignores case: {found:?}"
+    );
+    adapters
+        .custom_domains
+        .remove(&tenant.id, &domain.custom_domain_id)
+        .await?;
+    round_trip(adapters.custom_domains.as_ref(), &tenant.id, domain, |d| {
+        d.primary = false
+    })
+    .await?;
     tenant.cleanup().await
 }
 
 pub async fn signing_keys_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let key = fixtures::signing_key(&unique("kid"));
     adapters.signing_keys.create(key.clone()).await?;
-    ensure!(adapters.signing_keys.get(&key.kid).await?.as_ref() == Some(&key), "key differs");
-    ensure!(adapters.signing_keys.list().await?.contains(&key), "key not listed");
+    ensure!(
+        adapters.signing_keys.get(&key.kid).await?.as_ref() == Some(&key),
+        "key differs"
+    );
+    ensure!(
+        adapters.signing_keys.list().await?.contains(&key),
+        "key not listed"
+    );
     let duplicate = adapters.signing_keys.create(key.clone()).await;
-    ensure!(matches!(duplicate, Err(Error::Conflict { .. })), "duplicate kid: {duplicate:?}");
+    ensure!(
+        matches!(duplicate, Err(Error::Conflict { .. })),
+        "duplicate kid: {duplicate:?}"
+    );
     let mut revoked = key.clone();
     revoked.revoked_at = Some(fixtures::now());
     adapters.signing_keys.update(revoked.clone()).await?;
-    ensure!(adapters.signing_keys.get(&key.kid).await?.as_ref() == Some(&revoked), "revocation not stored");
-    let missing = adapters.signing_keys.update(fixtures::signing_key(&unique("kid"))).await;
-    ensure!(matches!(missing, Err(Error::NotFound { .. })), "update of a missing key: {missing:?}");
+    ensure!(
+        adapters.signing_keys.get(&key.kid).await?.as_ref() == Some(&revoked),
+        "revocation not stored"
+    );
+    let missing = adapters
+        .signing_keys
+        .update(fixtures::signing_key(&unique("kid")))
+        .await;
+    ensure!(
+        matches!(missing, Err(Error::NotFound { .. })),
+        "update of a missing key: {missing:?}"
+    );
     Ok(())
 }
 
 pub async fn tenant_settings_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
-    ensure!(adapters.branding.get(&tenant.id).await?.is_none(), "branding before set");
+    ensure!(
+        adapters.branding.get(&tenant.id).await?.is_none(),
+        "branding before set"
+    );
     let mut branding = Branding {
-        colors: Some(BrandingColors { primary: Some("#0059d6".into()), page_background: Some("#000".into()) }),
+        colors: Some(BrandingColors {
+            primary: Some("#0059d6".into()),
+            page_background: Some("#000".into()),
+        }),
         logo_url: Some("https://example.com/🚀.png".into()),
         favicon_url: None,
-        font: Some(BrandingFont { url: Some("https://example.com/font.woff".into()) }),
+        font: Some(BrandingFont {
+            url: Some("https://example.com/font.woff".into()),
+        }),
     };
     adapters.branding.set(&tenant.id, branding.clone()).await?;
-    ensure!(adapters.branding.get(&tenant.id).await? == Some(branding.clone()), "branding differs");
+    ensure!(
+        adapters.branding.get(&tenant.id).await? == Some(branding.clone()),
+        "branding differs"
+    );
     branding.favicon_url = Some("https://example.com/favicon.ico".into());
     adapters.branding.set(&tenant.id, branding.clone()).await?;
-    ensure!(adapters.branding.get(&tenant.id).await? == Some(branding), "branding not replaced");
+    ensure!(
+        adapters.branding.get(&tenant.id).await? == Some(branding),
+        "branding not replaced"
+    );
 
-    let prompts =
-        PromptSettings { universal_login_experience: Some("new".into()), identifier_first: true, webauthn_platform_first_factor: false };
-    adapters.prompt_settings.set(&tenant.id, prompts.clone()).await?;
-    ensure!(adapters.prompt_settings.get(&tenant.id).await? == Some(prompts), "prompt settings differ");
+    let prompts = PromptSettings {
+        universal_login_experience: Some("new".into()),
+        identifier_first: true,
+        webauthn_platform_first_factor: false,
+    };
+    adapters
+        .prompt_settings
+        .set(&tenant.id, prompts.clone())
+        .await?;
+    ensure!(
+        adapters.prompt_settings.get(&tenant.id).await? == Some(prompts),
+        "prompt settings differ"
+    );
 
     let provider = EmailProvider {
         name: "smtp".into(),
@@ -315,13 +544,31 @@ pub async fn tenant_settings_round_trip(adapters: DataAdapters) -> anyhow::Resul
         credentials: fixtures::metadata(),
         settings: Default::default(),
     };
-    adapters.email_providers.set(&tenant.id, provider.clone()).await?;
-    ensure!(adapters.email_providers.get(&tenant.id).await? == Some(provider), "email provider differs");
-    ensure!(adapters.branding.get(&tenant.id).await?.is_some(), "settings overwrote each other");
+    adapters
+        .email_providers
+        .set(&tenant.id, provider.clone())
+        .await?;
+    ensure!(
+        adapters.email_providers.get(&tenant.id).await? == Some(provider),
+        "email provider differs"
+    );
+    ensure!(
+        adapters.branding.get(&tenant.id).await?.is_some(),
+        "settings overwrote each other"
+    );
 
-    ensure!(adapters.email_providers.remove(&tenant.id).await?, "provider remove");
-    ensure!(adapters.email_providers.get(&tenant.id).await?.is_none(), "provider still there");
-    ensure!(!adapters.email_providers.remove(&tenant.id).await?, "second remove found something");
+    ensure!(
+        adapters.email_providers.remove(&tenant.id).await?,
+        "provider remove"
+    );
+    ensure!(
+        adapters.email_providers.get(&tenant.id).await?.is_none(),
+        "provider still there"
+    );
+    ensure!(
+        !adapters.email_providers.remove(&tenant.id).await?,
+        "second remove found something"
+    );
     tenant.cleanup().await
 }
 
@@ -329,17 +576,62 @@ pub async fn custom_texts_round_trip(adapters: DataAdapters) -> anyhow::Result<(
     let tenant = TestTenant::new(&adapters).await?;
     let mut texts = fixtures::metadata();
     texts.insert("login".into(), serde_json::json!({ "title": UNICODE }));
-    let swedish = CustomText { prompt: "login".into(), language: "sv".into(), texts: texts.clone() };
-    let english = CustomText { prompt: "login".into(), language: "en".into(), texts: Default::default() };
-    adapters.custom_texts.set(&tenant.id, swedish.clone()).await?;
-    adapters.custom_texts.set(&tenant.id, english.clone()).await?;
-    ensure!(adapters.custom_texts.get(&tenant.id, "login", "sv").await? == Some(swedish.clone()), "sv differs");
-    ensure!(adapters.custom_texts.list(&tenant.id).await? == vec![english.clone(), swedish.clone()], "list order");
-    let replaced = CustomText { texts: Default::default(), ..swedish };
-    adapters.custom_texts.set(&tenant.id, replaced.clone()).await?;
-    ensure!(adapters.custom_texts.get(&tenant.id, "login", "sv").await? == Some(replaced), "sv not replaced");
-    ensure!(adapters.custom_texts.remove(&tenant.id, "login", "sv").await?, "remove");
-    ensure!(adapters.custom_texts.get(&tenant.id, "login", "sv").await?.is_none(), "still there");
-    ensure!(adapters.custom_texts.list(&tenant.id).await? == vec![english], "remove took the wrong text");
+    let swedish = CustomText {
+        prompt: "login".into(),
+        language: "sv".into(),
+        texts: texts.clone(),
+    };
+    let english = CustomText {
+        prompt: "login".into(),
+        language: "en".into(),
+        texts: Default::default(),
+    };
+    adapters
+        .custom_texts
+        .set(&tenant.id, swedish.clone())
+        .await?;
+    adapters
+        .custom_texts
+        .set(&tenant.id, english.clone())
+        .await?;
+    ensure!(
+        adapters.custom_texts.get(&tenant.id, "login", "sv").await? == Some(swedish.clone()),
+        "sv differs"
+    );
+    ensure!(
+        adapters.custom_texts.list(&tenant.id).await? == vec![english.clone(), swedish.clone()],
+        "list order"
+    );
+    let replaced = CustomText {
+        texts: Default::default(),
+        ..swedish
+    };
+    adapters
+        .custom_texts
+        .set(&tenant.id, replaced.clone())
+        .await?;
+    ensure!(
+        adapters.custom_texts.get(&tenant.id, "login", "sv").await? == Some(replaced),
+        "sv not replaced"
+    );
+    ensure!(
+        adapters
+            .custom_texts
+            .remove(&tenant.id, "login", "sv")
+            .await?,
+        "remove"
+    );
+    ensure!(
+        adapters
+            .custom_texts
+            .get(&tenant.id, "login", "sv")
+            .await?
+            .is_none(),
+        "still there"
+    );
+    ensure!(
+        adapters.custom_texts.list(&tenant.id).await? == vec![english],
+        "remove took the wrong text"
+    );
     tenant.cleanup().await
 }

@@ -45,7 +45,10 @@ impl TestTenant {
         let mut tenant = Tenant::new(unique("ten"), now());
         tenant.friendly_name = Some(UNICODE.to_owned());
         let tenant = adapters.tenants.create(tenant).await?;
-        Ok(Self { id: tenant.id, adapters: adapters.clone() })
+        Ok(Self {
+            id: tenant.id,
+            adapters: adapters.clone(),
+        })
     }
 
     pub async fn cleanup(self) -> anyhow::Result<()> {
@@ -58,7 +61,9 @@ pub fn client(client_id: &str) -> Client {
     let mut client = Client::new(client_id, UNICODE, now());
     client.app_type = Some(AppType::Spa);
     client.callbacks = vec!["https://app.example.com/callback".into()];
-    client.client_metadata.insert("team".into(), "🦀 crab".into());
+    client
+        .client_metadata
+        .insert("team".into(), "🦀 crab".into());
     client.refresh_token = Some(RefreshTokenConfig {
         rotation_type: RefreshTokenRotation::Rotating,
         expiration_type: RefreshTokenExpiration::Expiring,
@@ -105,7 +110,10 @@ pub fn resource_server(id: &str, identifier: &str) -> ResourceServer {
         id: id.into(),
         name: UNICODE.into(),
         identifier: identifier.into(),
-        scopes: vec![ResourceServerScope { value: "read:things".into(), description: Some("Läsa".into()) }],
+        scopes: vec![ResourceServerScope {
+            value: "read:things".into(),
+            description: Some("Läsa".into()),
+        }],
         signing_alg: Some("RS256".into()),
         signing_secret: None,
         allow_offline_access: true,
@@ -141,7 +149,13 @@ pub fn password(user_id: &str) -> Password {
 }
 
 pub fn role(id: &str, name: &str) -> Role {
-    Role { id: id.into(), name: name.into(), description: Some(UNICODE.into()), created_at: now(), updated_at: now() }
+    Role {
+        id: id.into(),
+        name: name.into(),
+        description: Some(UNICODE.into()),
+        created_at: now(),
+        updated_at: now(),
+    }
 }
 
 pub fn organization(id: &str, name: &str) -> Organization {
@@ -151,7 +165,10 @@ pub fn organization(id: &str, name: &str) -> Organization {
         display_name: Some(UNICODE.into()),
         branding: Some(OrganizationBranding {
             logo_url: Some("https://example.com/logo.png".into()),
-            colors: Some(OrganizationColors { primary: Some("#123456".into()), page_background: None }),
+            colors: Some(OrganizationColors {
+                primary: Some("#123456".into()),
+                page_background: None,
+            }),
         }),
         metadata: metadata(),
         created_at: now(),
@@ -163,8 +180,12 @@ pub fn invitation(id: &str, organization_id: &str) -> Invitation {
     Invitation {
         id: id.into(),
         organization_id: organization_id.into(),
-        inviter: Inviter { name: UNICODE.into() },
-        invitee: Invitee { email: "invitee@example.com".into() },
+        inviter: Inviter {
+            name: UNICODE.into(),
+        },
+        invitee: Invitee {
+            email: "invitee@example.com".into(),
+        },
         client_id: "client-a".into(),
         connection_id: None,
         invitation_url: Some("https://example.com/invite?ticket=abc".into()),
@@ -192,8 +213,14 @@ pub fn session(id: &str, user_id: &str) -> Session {
             initial_ip: Some("127.0.0.1".into()),
             ..SessionDevice::default()
         },
-        clients: vec![SessionClient { client_id: "client-a".into() }],
-        authentication: vec![AuthenticationRecord { name: "pwd".into(), timestamp: now(), kind: None }],
+        clients: vec![SessionClient {
+            client_id: "client-a".into(),
+        }],
+        authentication: vec![AuthenticationRecord {
+            name: "pwd".into(),
+            timestamp: now(),
+            kind: None,
+        }],
         revoked_at: None,
     }
 }

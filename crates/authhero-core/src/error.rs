@@ -8,7 +8,10 @@ pub enum Error {
     NotFound { entity: &'static str },
     /// A uniqueness rule was broken (duplicate email, `client_id`, name, ...).
     #[error("{entity} already exists: {message}")]
-    Conflict { entity: &'static str, message: String },
+    Conflict {
+        entity: &'static str,
+        message: String,
+    },
     /// The input breaks a rule (bad sort field, page too large, malformed `q`, value too long).
     /// Nothing was written.
     #[error("invalid input: {0}")]
@@ -34,7 +37,10 @@ impl Error {
     }
 
     pub fn conflict(entity: &'static str, message: impl Into<String>) -> Self {
-        Error::Conflict { entity, message: message.into() }
+        Error::Conflict {
+            entity,
+            message: message.into(),
+        }
     }
 
     /// True for errors a retry (or another backend) might cure.

@@ -21,7 +21,10 @@ pub struct ListParams {
 impl Default for ListParams {
     fn default() -> Self {
         Self {
-            pagination: Pagination::Offset { page: 0, per_page: DEFAULT_PAGE_SIZE },
+            pagination: Pagination::Offset {
+                page: 0,
+                per_page: DEFAULT_PAGE_SIZE,
+            },
             include_totals: false,
             sort: None,
             q: None,
@@ -58,13 +61,17 @@ pub struct Sort {
 
 impl Sort {
     pub fn parse(text: &str) -> Result<Sort> {
-        let (field, order) = text
-            .rsplit_once(':')
-            .ok_or_else(|| Error::invalid(format!("sort must be field:1 or field:-1, got {text:?}")))?;
+        let (field, order) = text.rsplit_once(':').ok_or_else(|| {
+            Error::invalid(format!("sort must be field:1 or field:-1, got {text:?}"))
+        })?;
         let order = match order {
             "1" => SortOrder::Ascending,
             "-1" => SortOrder::Descending,
-            _ => return Err(Error::invalid(format!("sort order must be 1 or -1, got {order:?}"))),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "sort order must be 1 or -1, got {order:?}"
+                )));
+            }
         };
         let field = FieldPath::parse(field)?;
         Ok(Sort { field, order })
@@ -77,13 +84,19 @@ impl ListParams {
         check_page_size("per_page", per_page)?;
         page.checked_mul(per_page)
             .ok_or_else(|| Error::invalid("page * per_page is too large"))?;
-        Ok(Self { pagination: Pagination::Offset { page, per_page }, ..Self::default() })
+        Ok(Self {
+            pagination: Pagination::Offset { page, per_page },
+            ..Self::default()
+        })
     }
 
     /// Checkpoint paging with Auth0's bounds checked.
     pub fn checkpoint(from: Option<String>, take: u32) -> Result<Self> {
         check_page_size("take", take)?;
-        Ok(Self { pagination: Pagination::Checkpoint(Checkpoint { from, take }), ..Self::default() })
+        Ok(Self {
+            pagination: Pagination::Checkpoint(Checkpoint { from, take }),
+            ..Self::default()
+        })
     }
 
     pub fn with_totals(mut self) -> Self {
@@ -112,7 +125,9 @@ impl ListParams {
             Pagination::Checkpoint(checkpoint) => {
                 check_page_size("take", checkpoint.take)?;
                 if self.sort.is_some() {
-                    return Err(Error::invalid("sort cannot be combined with checkpoint paging (from/take)"));
+                    return Err(Error::invalid(
+                        "sort cannot be combined with checkpoint paging (from/take)",
+                    ));
                 }
             }
         }
@@ -122,9 +137,10 @@ impl ListParams {
     /// The row offset and row count this params ask for.
     pub fn offset_and_limit(&self) -> (u64, u64) {
         match &self.pagination {
-            Pagination::Offset { page, per_page } => {
-                (u64::from(*page) * u64::from(*per_page), u64::from(*per_page))
-            }
+            Pagination::Offset { page, per_page } => (
+                u64::from(*page) * u64::from(*per_page),
+                u64::from(*per_page),
+            ),
             Pagination::Checkpoint(checkpoint) => (0, u64::from(checkpoint.take)),
         }
     }
@@ -132,7 +148,9 @@ impl ListParams {
 
 fn check_page_size(name: &str, size: u32) -> Result<()> {
     if size == 0 || size > MAX_PAGE_SIZE {
-        return Err(Error::invalid(format!("{name} must be between 1 and {MAX_PAGE_SIZE}, got {size}")));
+        return Err(Error::invalid(format!(
+            "{name} must be between 1 and {MAX_PAGE_SIZE}, got {size}"
+        )));
     }
     Ok(())
 }
@@ -149,7 +167,11 @@ pub struct ListPage<T> {
 
 impl<T> ListPage<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> ListPage<U> {
-        ListPage { items: self.items.into_iter().map(f).collect(), total: self.total, next: self.next }
+        ListPage {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            next: self.next,
+        }
     }
 }
 
@@ -162,7 +184,10 @@ mod tests {
         let sort = Sort::parse("email:1").unwrap();
         assert_eq!(sort.field.as_str(), "email");
         assert_eq!(sort.order, SortOrder::Ascending);
-        assert_eq!(Sort::parse("app_metadata.rank:-1").unwrap().order, SortOrder::Descending);
+        assert_eq!(
+            Sort::parse("app_metadata.rank:-1").unwrap().order,
+            SortOrder::Descending
+        );
     }
 
     #[test]
@@ -177,18 +202,29 @@ mod tests {
         assert!(ListParams::page(0, 100).is_ok());
         assert!(matches!(ListParams::page(0, 101), Err(Error::Invalid(_))));
         assert!(matches!(ListParams::page(0, 0), Err(Error::Invalid(_))));
-        assert!(matches!(ListParams::page(u32::MAX, 100), Err(Error::Invalid(_))));
-        assert!(matches!(ListParams::checkpoint(None, 1000), Err(Error::Invalid(_))));
+        assert!(matches!(
+            ListParams::page(u32::MAX, 100),
+            Err(Error::Invalid(_))
+        ));
+        assert!(matches!(
+            ListParams::checkpoint(None, 1000),
+            Err(Error::Invalid(_))
+        ));
     }
 
     #[test]
     fn checkpoint_refuses_sort() {
-        let params = ListParams::checkpoint(None, 10).unwrap().with_sort(Sort::parse("name:1").unwrap());
+        let params = ListParams::checkpoint(None, 10)
+            .unwrap()
+            .with_sort(Sort::parse("name:1").unwrap());
         assert!(matches!(params.validate(), Err(Error::Invalid(_))));
     }
 
     #[test]
     fn offsets() {
-        assert_eq!(ListParams::page(3, 20).unwrap().offset_and_limit(), (60, 20));
+        assert_eq!(
+            ListParams::page(3, 20).unwrap().offset_and_limit(),
+            (60, 20)
+        );
     }
 }

@@ -21,7 +21,9 @@ use crate::list::{ListPage, ListParams};
 use crate::time::Timestamp;
 
 /// A stored thing with an id unique within its tenant.
-pub trait Entity: Clone + fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static {
+pub trait Entity:
+    Clone + fmt::Debug + Send + Sync + Serialize + DeserializeOwned + 'static
+{
     /// Singular, lower-case name used in errors: "user", "client grant".
     const NAME: &'static str;
     fn id(&self) -> &str;
@@ -169,7 +171,12 @@ pub type PromptSettingsRepository = dyn TenantSetting<PromptSettings>;
 /// Custom text, keyed by prompt and language.
 #[async_trait]
 pub trait CustomTextsRepository: Send + Sync + fmt::Debug {
-    async fn get(&self, tenant_id: &str, prompt: &str, language: &str) -> Result<Option<CustomText>>;
+    async fn get(
+        &self,
+        tenant_id: &str,
+        prompt: &str,
+        language: &str,
+    ) -> Result<Option<CustomText>>;
     /// Creates or replaces the text of `custom_text.prompt` in `custom_text.language`.
     async fn set(&self, tenant_id: &str, custom_text: CustomText) -> Result<CustomText>;
     async fn remove(&self, tenant_id: &str, prompt: &str, language: &str) -> Result<bool>;
@@ -181,18 +188,48 @@ pub trait CustomTextsRepository: Send + Sync + fmt::Debug {
 pub trait RolePermissionsRepository: Send + Sync + fmt::Debug {
     /// Adds the permissions; ones the role already has are left as they are.
     /// `NotFound` when the role does not exist.
-    async fn assign(&self, tenant_id: &str, role_id: &str, permissions: &[Permission]) -> Result<()>;
-    async fn remove(&self, tenant_id: &str, role_id: &str, permissions: &[Permission]) -> Result<()>;
-    async fn list(&self, tenant_id: &str, role_id: &str, params: &ListParams) -> Result<ListPage<Permission>>;
+    async fn assign(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()>;
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()>;
+    async fn list(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<Permission>>;
 }
 
 /// The permissions given directly to a user.
 #[async_trait]
 pub trait UserPermissionsRepository: Send + Sync + fmt::Debug {
     /// Adds the permissions; `NotFound` when the user does not exist.
-    async fn assign(&self, tenant_id: &str, user_id: &str, permissions: &[Permission]) -> Result<()>;
-    async fn remove(&self, tenant_id: &str, user_id: &str, permissions: &[Permission]) -> Result<()>;
-    async fn list(&self, tenant_id: &str, user_id: &str, params: &ListParams) -> Result<ListPage<Permission>>;
+    async fn assign(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()>;
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        permissions: &[Permission],
+    ) -> Result<()>;
+    async fn list(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<Permission>>;
 }
 
 /// Roles given to users, tenant-wide (`organization_id` None) or as organization member roles.
@@ -222,7 +259,12 @@ pub trait UserRolesRepository: Send + Sync + fmt::Debug {
         params: &ListParams,
     ) -> Result<ListPage<Role>>;
     /// Every assignment of the role, whatever its scope.
-    async fn list_by_role(&self, tenant_id: &str, role_id: &str, params: &ListParams) -> Result<ListPage<RoleAssignment>>;
+    async fn list_by_role(
+        &self,
+        tenant_id: &str,
+        role_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<RoleAssignment>>;
 }
 
 /// Organization membership.
@@ -231,12 +273,25 @@ pub trait OrganizationMembersRepository: Send + Sync + fmt::Debug {
     /// `NotFound` when the organization or a user does not exist; existing members are kept.
     async fn add(&self, tenant_id: &str, organization_id: &str, user_ids: &[String]) -> Result<()>;
     /// Also removes the users' member roles in the organization.
-    async fn remove(&self, tenant_id: &str, organization_id: &str, user_ids: &[String]) -> Result<()>;
-    async fn list(&self, tenant_id: &str, organization_id: &str, params: &ListParams)
-    -> Result<ListPage<OrganizationMember>>;
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        user_ids: &[String],
+    ) -> Result<()>;
+    async fn list(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<OrganizationMember>>;
     /// The organizations a user belongs to.
-    async fn list_by_user(&self, tenant_id: &str, user_id: &str, params: &ListParams)
-    -> Result<ListPage<OrganizationMember>>;
+    async fn list_by_user(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        params: &ListParams,
+    ) -> Result<ListPage<OrganizationMember>>;
 }
 
 /// Connections enabled for an organization.
@@ -255,8 +310,17 @@ pub trait OrganizationConnectionsRepository: Send + Sync + fmt::Debug {
         organization_id: &str,
         connection_id: &str,
     ) -> Result<Option<OrganizationConnection>>;
-    async fn remove(&self, tenant_id: &str, organization_id: &str, connection_id: &str) -> Result<bool>;
-    async fn list(&self, tenant_id: &str, organization_id: &str) -> Result<Vec<OrganizationConnection>>;
+    async fn remove(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+        connection_id: &str,
+    ) -> Result<bool>;
+    async fn list(
+        &self,
+        tenant_id: &str,
+        organization_id: &str,
+    ) -> Result<Vec<OrganizationConnection>>;
 }
 
 /// Every port, as the shared trait objects that handlers call and layers wrap.

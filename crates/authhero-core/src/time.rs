@@ -44,7 +44,11 @@ impl Timestamp {
     /// `self` moved forward by `seconds` (saturating at the far future).
     pub fn plus_seconds(&self, seconds: i64) -> Self {
         let delta = chrono::TimeDelta::try_seconds(seconds).unwrap_or(chrono::TimeDelta::MAX);
-        Self(self.0.checked_add_signed(delta).unwrap_or(DateTime::<Utc>::MAX_UTC))
+        Self(
+            self.0
+                .checked_add_signed(delta)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
     }
 
     pub fn to_iso(&self) -> String {
@@ -80,7 +84,10 @@ mod tests {
     fn prints_auth0_form_with_millis() {
         let at = Timestamp::parse("2024-05-01T12:00:00.123456+02:00").unwrap();
         assert_eq!(at.to_iso(), "2024-05-01T10:00:00.123Z");
-        assert_eq!(serde_json::to_string(&at).unwrap(), "\"2024-05-01T10:00:00.123Z\"");
+        assert_eq!(
+            serde_json::to_string(&at).unwrap(),
+            "\"2024-05-01T10:00:00.123Z\""
+        );
     }
 
     #[test]

@@ -55,7 +55,11 @@ struct TableDef {
     unique: &'static [&'static [&'static str]],
     indexes: &'static [&'static [&'static str]],
     /// (columns, referenced table, referenced columns); deletes cascade.
-    foreign_keys: &'static [(&'static [&'static str], &'static str, &'static [&'static str])],
+    foreign_keys: &'static [(
+        &'static [&'static str],
+        &'static str,
+        &'static [&'static str],
+    )],
 }
 
 const TENANT: Col = req("tenant_id", TenantId);
@@ -73,7 +77,13 @@ const TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "clients",
-        columns: &[TENANT, req("client_id", Id), req("name", Text), opt("app_type", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("client_id", Id),
+            req("name", Text),
+            opt("app_type", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "client_id"],
         document: true,
         tenant_scoped: true,
@@ -83,17 +93,33 @@ const TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "client_grants",
-        columns: &[TENANT, req("id", Id), req("client_id", Id), req("audience", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("client_id", Id),
+            req("audience", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
         unique: &[&["tenant_id", "client_id", "audience"]],
         indexes: &[],
-        foreign_keys: &[(&["tenant_id", "client_id"], "clients", &["tenant_id", "client_id"])],
+        foreign_keys: &[(
+            &["tenant_id", "client_id"],
+            "clients",
+            &["tenant_id", "client_id"],
+        )],
     },
     TableDef {
         name: "connections",
-        columns: &[TENANT, req("id", Id), req("name", Id), req("strategy", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("name", Id),
+            req("strategy", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
@@ -103,7 +129,13 @@ const TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "resource_servers",
-        columns: &[TENANT, req("id", Id), req("name", Text), req("identifier", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("name", Text),
+            req("identifier", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
@@ -135,7 +167,10 @@ const TABLES: &[TableDef] = &[
         primary_key: &["tenant_id", "user_id"],
         document: true,
         tenant_scoped: true,
-        unique: &[&["tenant_id", "connection", "email"], &["tenant_id", "connection", "username"]],
+        unique: &[
+            &["tenant_id", "connection", "email"],
+            &["tenant_id", "connection", "username"],
+        ],
         indexes: &[
             &["tenant_id", "email"],
             &["tenant_id", "name"],
@@ -152,11 +187,20 @@ const TABLES: &[TableDef] = &[
         tenant_scoped: true,
         unique: &[],
         indexes: &[],
-        foreign_keys: &[(&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"])],
+        foreign_keys: &[(
+            &["tenant_id", "user_id"],
+            "users",
+            &["tenant_id", "user_id"],
+        )],
     },
     TableDef {
         name: "roles",
-        columns: &[TENANT, req("id", Id), req("name", Id), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("name", Id),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
@@ -173,7 +217,12 @@ const TABLES: &[TableDef] = &[
             req("permission_name", Id),
             req("created_at", Timestamp),
         ],
-        primary_key: &["tenant_id", "role_id", "resource_server_identifier", "permission_name"],
+        primary_key: &[
+            "tenant_id",
+            "role_id",
+            "resource_server_identifier",
+            "permission_name",
+        ],
         document: false,
         tenant_scoped: true,
         unique: &[],
@@ -189,16 +238,30 @@ const TABLES: &[TableDef] = &[
             req("permission_name", Id),
             req("created_at", Timestamp),
         ],
-        primary_key: &["tenant_id", "user_id", "resource_server_identifier", "permission_name"],
+        primary_key: &[
+            "tenant_id",
+            "user_id",
+            "resource_server_identifier",
+            "permission_name",
+        ],
         document: false,
         tenant_scoped: true,
         unique: &[],
         indexes: &[],
-        foreign_keys: &[(&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"])],
+        foreign_keys: &[(
+            &["tenant_id", "user_id"],
+            "users",
+            &["tenant_id", "user_id"],
+        )],
     },
     TableDef {
         name: "organizations",
-        columns: &[TENANT, req("id", Id), req("name", Id), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("name", Id),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
@@ -222,21 +285,38 @@ const TABLES: &[TableDef] = &[
         unique: &[],
         indexes: &[&["tenant_id", "role_id"]],
         foreign_keys: &[
-            (&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"]),
+            (
+                &["tenant_id", "user_id"],
+                "users",
+                &["tenant_id", "user_id"],
+            ),
             (&["tenant_id", "role_id"], "roles", &["tenant_id", "id"]),
         ],
     },
     TableDef {
         name: "organization_members",
-        columns: &[TENANT, req("organization_id", Id), req("user_id", Id), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("organization_id", Id),
+            req("user_id", Id),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "organization_id", "user_id"],
         document: false,
         tenant_scoped: true,
         unique: &[],
         indexes: &[&["tenant_id", "user_id"]],
         foreign_keys: &[
-            (&["tenant_id", "organization_id"], "organizations", &["tenant_id", "id"]),
-            (&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"]),
+            (
+                &["tenant_id", "organization_id"],
+                "organizations",
+                &["tenant_id", "id"],
+            ),
+            (
+                &["tenant_id", "user_id"],
+                "users",
+                &["tenant_id", "user_id"],
+            ),
         ],
     },
     TableDef {
@@ -248,8 +328,16 @@ const TABLES: &[TableDef] = &[
         unique: &[],
         indexes: &[],
         foreign_keys: &[
-            (&["tenant_id", "organization_id"], "organizations", &["tenant_id", "id"]),
-            (&["tenant_id", "connection_id"], "connections", &["tenant_id", "id"]),
+            (
+                &["tenant_id", "organization_id"],
+                "organizations",
+                &["tenant_id", "id"],
+            ),
+            (
+                &["tenant_id", "connection_id"],
+                "connections",
+                &["tenant_id", "id"],
+            ),
         ],
     },
     TableDef {
@@ -266,7 +354,11 @@ const TABLES: &[TableDef] = &[
         tenant_scoped: true,
         unique: &[],
         indexes: &[&["tenant_id", "organization_id"]],
-        foreign_keys: &[(&["tenant_id", "organization_id"], "organizations", &["tenant_id", "id"])],
+        foreign_keys: &[(
+            &["tenant_id", "organization_id"],
+            "organizations",
+            &["tenant_id", "id"],
+        )],
     },
     TableDef {
         name: "sessions",
@@ -282,11 +374,20 @@ const TABLES: &[TableDef] = &[
         tenant_scoped: true,
         unique: &[],
         indexes: &[&["tenant_id", "user_id"]],
-        foreign_keys: &[(&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"])],
+        foreign_keys: &[(
+            &["tenant_id", "user_id"],
+            "users",
+            &["tenant_id", "user_id"],
+        )],
     },
     TableDef {
         name: "login_sessions",
-        columns: &[TENANT, req("id", Id), req("created_at", Timestamp), req("expires_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("created_at", Timestamp),
+            req("expires_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
@@ -327,8 +428,16 @@ const TABLES: &[TableDef] = &[
         document: true,
         tenant_scoped: true,
         unique: &[],
-        indexes: &[&["tenant_id", "family_id"], &["tenant_id", "user_id"], &["tenant_id", "session_id"]],
-        foreign_keys: &[(&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"])],
+        indexes: &[
+            &["tenant_id", "family_id"],
+            &["tenant_id", "user_id"],
+            &["tenant_id", "session_id"],
+        ],
+        foreign_keys: &[(
+            &["tenant_id", "user_id"],
+            "users",
+            &["tenant_id", "user_id"],
+        )],
     },
     TableDef {
         name: "grants",
@@ -345,21 +454,39 @@ const TABLES: &[TableDef] = &[
         tenant_scoped: true,
         unique: &[&["tenant_id", "user_id", "client_id", "audience"]],
         indexes: &[],
-        foreign_keys: &[(&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"])],
+        foreign_keys: &[(
+            &["tenant_id", "user_id"],
+            "users",
+            &["tenant_id", "user_id"],
+        )],
     },
     TableDef {
         name: "authentication_methods",
-        columns: &[TENANT, req("id", Id), req("user_id", Id), req("type", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("id", Id),
+            req("user_id", Id),
+            req("type", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "id"],
         document: true,
         tenant_scoped: true,
         unique: &[],
         indexes: &[&["tenant_id", "user_id"]],
-        foreign_keys: &[(&["tenant_id", "user_id"], "users", &["tenant_id", "user_id"])],
+        foreign_keys: &[(
+            &["tenant_id", "user_id"],
+            "users",
+            &["tenant_id", "user_id"],
+        )],
     },
     TableDef {
         name: "signing_keys",
-        columns: &[req("kid", Id), req("created_at", Timestamp), opt("revoked_at", Timestamp)],
+        columns: &[
+            req("kid", Id),
+            req("created_at", Timestamp),
+            opt("revoked_at", Timestamp),
+        ],
         primary_key: &["kid"],
         document: true,
         tenant_scoped: false,
@@ -427,7 +554,12 @@ const TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "hooks",
-        columns: &[TENANT, req("hook_id", Id), req("trigger_id", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("hook_id", Id),
+            req("trigger_id", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "hook_id"],
         document: true,
         tenant_scoped: true,
@@ -437,7 +569,12 @@ const TABLES: &[TableDef] = &[
     },
     TableDef {
         name: "custom_domains",
-        columns: &[TENANT, req("custom_domain_id", Id), req("domain", Text), req("created_at", Timestamp)],
+        columns: &[
+            TENANT,
+            req("custom_domain_id", Id),
+            req("domain", Text),
+            req("created_at", Timestamp),
+        ],
         primary_key: &["tenant_id", "custom_domain_id"],
         document: true,
         tenant_scoped: true,
@@ -454,7 +591,9 @@ impl MigrationTrait for Migration {
         for table in TABLES {
             manager.create_table(create_table(table, backend)).await?;
             for columns in table.indexes {
-                manager.create_index(create_index(table.name, columns)).await?;
+                manager
+                    .create_index(create_index(table.name, columns))
+                    .await?;
             }
         }
         Ok(())
@@ -462,7 +601,9 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in TABLES.iter().rev() {
-            manager.drop_table(Table::drop().table(table.name).if_exists().to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table.name).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -473,7 +614,10 @@ fn create_table(table: &TableDef, backend: DbBackend) -> TableCreateStatement {
     statement.table(table.name).if_not_exists();
     if backend == DbBackend::MySql {
         // Binary collation: the same case-sensitive comparisons and uniqueness as elsewhere.
-        statement.engine("InnoDB").character_set("utf8mb4").collate("utf8mb4_bin");
+        statement
+            .engine("InnoDB")
+            .character_set("utf8mb4")
+            .collate("utf8mb4_bin");
     }
     for &(name, kind, nullable) in table.columns {
         let mut column = ColumnDef::new(name);
@@ -543,7 +687,10 @@ fn create_table(table: &TableDef, backend: DbBackend) -> TableCreateStatement {
 
 fn create_index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
-    index.name(index_name("ix", table, columns)).table(table).if_not_exists();
+    index
+        .name(index_name("ix", table, columns))
+        .table(table)
+        .if_not_exists();
     for column in columns {
         index.col(*column);
     }

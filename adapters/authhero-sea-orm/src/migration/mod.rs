@@ -2,7 +2,7 @@
 
 mod m0001_initial;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 pub(crate) struct Migrator;
@@ -23,7 +23,8 @@ pub(crate) async fn run(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             let txn = db.begin().await?;
-            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7365012458113)").await?;
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(7365012458113)")
+                .await?;
             Migrator::up(&txn, None).await?;
             txn.commit().await
         }
@@ -31,9 +32,23 @@ pub(crate) async fn run(db: &DatabaseConnection) -> Result<(), DbErr> {
             // GET_LOCK belongs to one session; a transaction pins the connection that holds it.
             // MySQL commits DDL implicitly, so the transaction serves only as that pin.
             let txn = db.begin().await?;
-            txn.execute_unprepared("SELECT GET_LOCK('authhero_migrations', 60)").await?;
+            let lock = Statement::from_string(
+                DbBackend::MySql,
+                "SELECT GET_LOCK('authhero_migrations', 60) AS locked",
+            );
+            let locked = txn
+                .query_one_raw(lock)
+                .await?
+                .map(|row| row.try_get::<i64>("", "locked"))
+                .transpose()?;
+            if locked != Some(1) {
+                return Err(DbErr::Custom(
+                    "another node held the migration lock for 60 seconds".into(),
+                ));
+            }
             let result = Migrator::up(&txn, None).await;
-            txn.execute_unprepared("SELECT RELEASE_LOCK('authhero_migrations')").await?;
+            txn.execute_unprepared("SELECT RELEASE_LOCK('authhero_migrations')")
+                .await?;
             txn.commit().await?;
             result
         }

@@ -25,7 +25,10 @@ pub struct Permission {
 }
 
 impl Permission {
-    pub fn new(resource_server_identifier: impl Into<String>, permission_name: impl Into<String>) -> Self {
+    pub fn new(
+        resource_server_identifier: impl Into<String>,
+        permission_name: impl Into<String>,
+    ) -> Self {
         Self {
             resource_server_identifier: resource_server_identifier.into(),
             permission_name: permission_name.into(),

@@ -99,7 +99,8 @@ impl User {
 
     /// The connection the user belongs to (that of the primary identity).
     pub fn connection(&self) -> Option<&str> {
-        self.primary_identity().map(|identity| identity.connection.as_str())
+        self.primary_identity()
+            .map(|identity| identity.connection.as_str())
     }
 }
 
