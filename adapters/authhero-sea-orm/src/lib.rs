@@ -49,14 +49,19 @@ pub struct Database {
 }
 
 impl Database {
-    /// Opens `url`: `sqlite://path/to/file.db` (created if missing), `sqlite::memory:`,
-    /// `postgres://...` or `mysql://...`.
+    /// Opens `url`: `sqlite://path/to/file.db` or a bare file path (created if missing),
+    /// `sqlite::memory:`, `postgres://...` or `mysql://...`.
     ///
     /// SQLite runs in WAL mode with foreign keys on and case-sensitive `LIKE` (as the other
     /// backends compare). It keeps sea-orm's single pooled connection: SQLite has one writer,
     /// and one connection makes every transaction serializable without busy errors.
     pub async fn connect(url: &str) -> Result<Self, AdapterError> {
-        let mut options = ConnectOptions::new(url.to_owned());
+        let url = if url.contains(':') {
+            url.to_owned()
+        } else {
+            format!("sqlite://{url}")
+        };
+        let mut options = ConnectOptions::new(url);
         options.sqlx_logging(false).map_sqlx_sqlite_opts(|sqlite| {
             sqlite
                 .create_if_missing(true)

@@ -1,6 +1,9 @@
 //! The conformance suite on SQLite (always), PostgreSQL and MySQL/MariaDB (when their URLs are
 //! set in `AUTHHERO_TEST_POSTGRES_URL` and `AUTHHERO_TEST_MYSQL_URL`).
-#![allow(clippy::panic, reason = "a backend that is configured but unreachable must fail the run")]
+#![allow(
+    clippy::panic,
+    reason = "a backend that is configured but unreachable must fail the run"
+)]
 
 use authhero_core::DataAdapters;
 use authhero_sea_orm::Database;
