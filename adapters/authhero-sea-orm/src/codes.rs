@@ -7,7 +7,7 @@ use authhero_core::{Result, Timestamp};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::document::{DocumentStore, parse};
+use crate::document::DocumentStore;
 use crate::schema;
 
 #[derive(Debug)]
@@ -31,8 +31,7 @@ impl CodesRepository for Codes {
     }
 
     async fn get(&self, tenant_id: &str, code_id: &str) -> Result<Option<Code>> {
-        let body = self.store.fetch(Some(tenant_id), code_id).await?;
-        body.map(|body| parse("code", &body)).transpose()
+        self.store.get_as(Some(tenant_id), code_id).await
     }
 
     async fn consume(

@@ -212,6 +212,44 @@ impl DocumentStore {
         }
     }
 
+    /// The stored document with this key, parsed.
+    pub async fn get_as<T: DeserializeOwned>(
+        &self,
+        tenant_id: Option<&str>,
+        key: &str,
+    ) -> Result<Option<T>> {
+        let body = self.fetch(tenant_id, key).await?;
+        body.map(|body| parse(self.table.entity, &body)).transpose()
+    }
+
+    /// One page of documents, parsed.
+    pub async fn list_as<T: DeserializeOwned>(
+        &self,
+        tenant_id: Option<&str>,
+        params: &ListParams,
+    ) -> Result<ListPage<T>> {
+        let page = self.list(tenant_id, params).await?;
+        let items = page
+            .items
+            .iter()
+            .map(|body| parse(self.table.entity, body))
+            .collect::<Result<Vec<T>>>()?;
+        Ok(ListPage {
+            items,
+            total: page.total,
+            next: page.next,
+        })
+    }
+
+    /// Replaces the stored document with `value`; `NotFound` when there is none.
+    pub async fn update_as<T: Serialize>(&self, tenant_id: Option<&str>, value: T) -> Result<T> {
+        if self.replace(tenant_id, &value).await? {
+            Ok(value)
+        } else {
+            Err(Error::not_found(self.table.entity))
+        }
+    }
+
     fn scope(&self, select: &mut SelectStatement, tenant_id: Option<&str>) {
         if let Some(tenant_id) = tenant_id {
             select.and_where(Expr::col("tenant_id").eq(tenant_id));
@@ -390,30 +428,15 @@ impl<E: Entity> Repository<E> for Documents<E> {
     }
 
     async fn get(&self, tenant_id: &str, id: &str) -> Result<Option<E>> {
-        let body = self.store.fetch(Some(tenant_id), id).await?;
-        body.map(|body| parse(E::NAME, &body)).transpose()
+        self.store.get_as(Some(tenant_id), id).await
     }
 
     async fn list(&self, tenant_id: &str, params: &ListParams) -> Result<ListPage<E>> {
-        let page = self.store.list(Some(tenant_id), params).await?;
-        let items = page
-            .items
-            .iter()
-            .map(|body| parse(E::NAME, body))
-            .collect::<Result<Vec<E>>>()?;
-        Ok(ListPage {
-            items,
-            total: page.total,
-            next: page.next,
-        })
+        self.store.list_as(Some(tenant_id), params).await
     }
 
     async fn update(&self, tenant_id: &str, entity: E) -> Result<E> {
-        if self.store.replace(Some(tenant_id), &entity).await? {
-            Ok(entity)
-        } else {
-            Err(Error::not_found(E::NAME))
-        }
+        self.store.update_as(Some(tenant_id), entity).await
     }
 
     async fn remove(&self, tenant_id: &str, id: &str) -> Result<bool> {

@@ -2,13 +2,13 @@
 //! look-ups (clients, custom domains), tenants, signing keys and refresh-token families.
 
 use async_trait::async_trait;
+use authhero_core::Result;
 use authhero_core::entities::{Client, CustomDomain, RefreshToken, SigningKey, Tenant};
 use authhero_core::list::{ListPage, ListParams};
 use authhero_core::ports::{
     ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, SigningKeysRepository,
     TenantsRepository,
 };
-use authhero_core::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
@@ -113,30 +113,15 @@ impl TenantsRepository for Tenants {
     }
 
     async fn get(&self, id: &str) -> Result<Option<Tenant>> {
-        let body = self.store.fetch(None, id).await?;
-        body.map(|body| parse("tenant", &body)).transpose()
+        self.store.get_as(None, id).await
     }
 
     async fn list(&self, params: &ListParams) -> Result<ListPage<Tenant>> {
-        let page = self.store.list(None, params).await?;
-        let items = page
-            .items
-            .iter()
-            .map(|body| parse("tenant", body))
-            .collect::<Result<Vec<Tenant>>>()?;
-        Ok(ListPage {
-            items,
-            total: page.total,
-            next: page.next,
-        })
+        self.store.list_as(None, params).await
     }
 
     async fn update(&self, tenant: Tenant) -> Result<Tenant> {
-        if self.store.replace(None, &tenant).await? {
-            Ok(tenant)
-        } else {
-            Err(Error::not_found("tenant"))
-        }
+        self.store.update_as(None, tenant).await
     }
 
     async fn remove(&self, id: &str) -> Result<bool> {
@@ -166,8 +151,7 @@ impl SigningKeysRepository for SigningKeys {
     }
 
     async fn get(&self, kid: &str) -> Result<Option<SigningKey>> {
-        let body = self.store.fetch(None, kid).await?;
-        body.map(|body| parse("signing key", &body)).transpose()
+        self.store.get_as(None, kid).await
     }
 
     async fn list(&self) -> Result<Vec<SigningKey>> {
@@ -194,10 +178,6 @@ impl SigningKeysRepository for SigningKeys {
     }
 
     async fn update(&self, key: SigningKey) -> Result<SigningKey> {
-        if self.store.replace(None, &key).await? {
-            Ok(key)
-        } else {
-            Err(Error::not_found("signing key"))
-        }
+        self.store.update_as(None, key).await
     }
 }
