@@ -170,6 +170,14 @@ impl QueryError {
 }
 
 impl Query {
+    /// `field` equals `value` exactly, for filters built in code rather than parsed from `q`.
+    pub fn equals(field: &str, value: impl Into<String>) -> Result<Query, QueryError> {
+        Ok(Query::Match {
+            field: Some(FieldPath::parse(field)?),
+            pattern: Pattern::Exact(value.into()),
+        })
+    }
+
     pub fn parse(q: &str) -> Result<Query, QueryError> {
         if q.len() > MAX_QUERY_BYTES {
             return Err(QueryError::new(

@@ -1,0 +1,88 @@
+//! Settings from flags, environment variables and an optional TOML file, in that order of
+//! precedence, over the defaults.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use serde::Deserialize;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "authhero-server",
+    version,
+    about = "An Auth0-compatible identity server"
+)]
+pub struct Cli {
+    /// Address to listen on [default: 127.0.0.1:3000]
+    #[arg(long, env = "AUTHHERO_LISTEN")]
+    listen: Option<String>,
+    /// Issuer URL printed in tokens and discovery [default: http://localhost:3000/]
+    #[arg(long, env = "AUTHHERO_ISSUER")]
+    issuer: Option<String>,
+    /// Database: a SQLite file path, sqlite://..., postgres://... or mysql://... [default: authhero.db]
+    #[arg(long, env = "AUTHHERO_DATABASE_URL")]
+    database_url: Option<String>,
+    /// client_id of the bootstrap Management API client (generated when unset)
+    #[arg(long, env = "AUTHHERO_ADMIN_CLIENT_ID")]
+    admin_client_id: Option<String>,
+    /// client_secret of the bootstrap Management API client (generated and printed when unset)
+    #[arg(long, env = "AUTHHERO_ADMIN_CLIENT_SECRET", hide_env_values = true)]
+    admin_client_secret: Option<String>,
+    /// A TOML file with any of the settings above (snake_case keys)
+    #[arg(long, env = "AUTHHERO_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve (the default)
+    Serve,
+    /// Create or upgrade the database schema, then exit
+    Migrate,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<String>,
+    issuer: Option<String>,
+    database_url: Option<String>,
+    admin_client_id: Option<String>,
+    admin_client_secret: Option<String>,
+}
+
+/// The resolved settings.
+#[derive(Debug)]
+pub struct Settings {
+    pub listen: String,
+    pub issuer: String,
+    pub database_url: String,
+    pub admin_client_id: Option<String>,
+    pub admin_client_secret: Option<String>,
+}
+
+impl Settings {
+    pub fn resolve(cli: &Cli) -> anyhow::Result<Settings> {
+        let file = match &cli.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            }
+            None => FileSettings::default(),
+        };
+        let pick = |flag: &Option<String>, file: Option<String>| flag.clone().or(file);
+        Ok(Settings {
+            listen: pick(&cli.listen, file.listen).unwrap_or_else(|| "127.0.0.1:3000".into()),
+            issuer: pick(&cli.issuer, file.issuer)
+                .unwrap_or_else(|| "http://localhost:3000/".into()),
+            database_url: pick(&cli.database_url, file.database_url)
+                .unwrap_or_else(|| "authhero.db".into()),
+            admin_client_id: pick(&cli.admin_client_id, file.admin_client_id),
+            admin_client_secret: pick(&cli.admin_client_secret, file.admin_client_secret),
+        })
+    }
+}

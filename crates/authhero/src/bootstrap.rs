@@ -1,0 +1,169 @@
+//! First start on an empty database: a tenant, its signing key, the database connection, the
+//! Management API and an M2M client allowed to call it.
+
+use authhero_core::entities::*;
+use authhero_core::{DataAdapters, ListParams, Result, Timestamp};
+
+use crate::keys;
+use crate::random;
+use crate::state::management_audience;
+
+/// The Management API scopes the bootstrap client is granted.
+pub const MANAGEMENT_SCOPES: &[&str] = &[
+    "read:users",
+    "create:users",
+    "update:users",
+    "delete:users",
+    "read:clients",
+    "create:clients",
+    "update:clients",
+    "delete:clients",
+    "read:connections",
+    "create:connections",
+    "update:connections",
+    "delete:connections",
+    "read:resource_servers",
+    "create:resource_servers",
+    "update:resource_servers",
+    "delete:resource_servers",
+    "read:client_grants",
+    "create:client_grants",
+    "update:client_grants",
+    "delete:client_grants",
+];
+
+/// What the operator needs to know after a bootstrap.
+#[derive(Debug, Clone)]
+pub struct Bootstrapped {
+    pub tenant_id: String,
+    pub admin_client_id: String,
+    /// Present when the secret was generated here (print it once).
+    pub generated_secret: Option<String>,
+}
+
+/// Options for [`bootstrap`].
+#[derive(Debug, Clone, Default)]
+pub struct BootstrapOptions {
+    pub admin_client_id: Option<String>,
+    pub admin_client_secret: Option<String>,
+}
+
+/// Seeds an empty database; does nothing (returns None) when a tenant exists.
+pub async fn bootstrap(
+    adapters: &DataAdapters,
+    issuer: &str,
+    options: BootstrapOptions,
+) -> Result<Option<Bootstrapped>> {
+    if !adapters
+        .tenants
+        .list(&ListParams::page(0, 1)?)
+        .await?
+        .items
+        .is_empty()
+    {
+        return Ok(None);
+    }
+    let now = Timestamp::now();
+    let mut tenant = Tenant::new("default", now);
+    tenant.friendly_name = Some("AuthHero".into());
+    let tenant = adapters.tenants.create(tenant).await?;
+    if adapters
+        .signing_keys
+        .list()
+        .await?
+        .iter()
+        .all(|key| key.revoked_at.is_some())
+    {
+        adapters
+            .signing_keys
+            .create(keys::generate_rsa(now)?)
+            .await?;
+    }
+    adapters
+        .connections
+        .create(
+            &tenant.id,
+            Connection {
+                id: random::id("con"),
+                name: "Username-Password-Authentication".into(),
+                display_name: None,
+                strategy: "auth0".into(),
+                options: Default::default(),
+                enabled_clients: Vec::new(),
+                realms: vec!["Username-Password-Authentication".into()],
+                is_domain_connection: false,
+                metadata: Default::default(),
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    let audience = management_audience(issuer);
+    adapters
+        .resource_servers
+        .create(
+            &tenant.id,
+            ResourceServer {
+                id: random::id("rs"),
+                name: "Auth0 Management API".into(),
+                identifier: audience.clone(),
+                scopes: MANAGEMENT_SCOPES
+                    .iter()
+                    .map(|scope| ResourceServerScope {
+                        value: (*scope).into(),
+                        description: None,
+                    })
+                    .collect(),
+                signing_alg: Some("RS256".into()),
+                signing_secret: None,
+                allow_offline_access: false,
+                skip_consent_for_verifiable_first_party_clients: true,
+                token_lifetime: Some(86_400),
+                token_lifetime_for_web: None,
+                enforce_policies: false,
+                token_dialect: None,
+                is_system: true,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    let client_id = options.admin_client_id.unwrap_or_else(|| random::token(24));
+    let generated_secret = options
+        .admin_client_secret
+        .is_none()
+        .then(|| random::token(48));
+    let secret = options
+        .admin_client_secret
+        .or_else(|| generated_secret.clone());
+    let mut client = Client::new(client_id.clone(), "AuthHero Admin (M2M)", now);
+    client.app_type = Some(AppType::NonInteractive);
+    client.client_secret = secret;
+    client.grant_types = vec!["client_credentials".into()];
+    client.token_endpoint_auth_method = Some(TokenEndpointAuthMethod::ClientSecretPost);
+    adapters.clients.create(&tenant.id, client).await?;
+    adapters
+        .client_grants
+        .create(
+            &tenant.id,
+            ClientGrant {
+                id: random::id("cgr"),
+                client_id: client_id.clone(),
+                audience,
+                scope: MANAGEMENT_SCOPES
+                    .iter()
+                    .map(|scope| (*scope).to_owned())
+                    .collect(),
+                organization_usage: None,
+                allow_any_organization: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    Ok(Some(Bootstrapped {
+        tenant_id: tenant.id,
+        admin_client_id: client_id,
+        generated_secret,
+    }))
+}

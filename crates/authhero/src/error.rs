@@ -1,0 +1,179 @@
+//! The two error shapes Auth0 answers with: OAuth errors (`{error, error_description}`) on the
+//! Auth API, and `{statusCode, error, message, errorCode}` on the Management API.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// An OAuth 2.0 error response (RFC 6749 §5.2), with Auth0's status codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub status: StatusCode,
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl OAuthError {
+    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            status,
+            error,
+            description: description.into(),
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    /// Auth0 answers 401 for a client that fails authentication.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
+    }
+
+    /// Auth0 answers 403 for a bad code, refresh token or password.
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "invalid_grant", description)
+    }
+
+    pub fn unauthorized_client(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "unauthorized_client", description)
+    }
+
+    pub fn access_denied(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "access_denied", description)
+    }
+
+    pub fn invalid_scope(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "invalid_scope", description)
+    }
+
+    pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            description,
+        )
+    }
+
+    pub fn server_error(description: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            description,
+        )
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({ "error": self.error, "error_description": self.description }));
+        (self.status, [("cache-control", "no-store")], body).into_response()
+    }
+}
+
+impl From<authhero_core::Error> for OAuthError {
+    fn from(error: authhero_core::Error) -> Self {
+        use authhero_core::Error;
+        match error {
+            Error::Invalid(message) => OAuthError::invalid_request(message),
+            Error::NotFound { entity } => {
+                OAuthError::invalid_request(format!("{entity} not found"))
+            }
+            Error::Conflict { message, .. } => OAuthError::invalid_request(message),
+            Error::Unavailable(_) => OAuthError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                "try again later",
+            ),
+            Error::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                OAuthError::server_error("internal error")
+            }
+        }
+    }
+}
+
+impl From<authhero_core::QueryError> for OAuthError {
+    fn from(error: authhero_core::QueryError) -> Self {
+        OAuthError::invalid_request(error.to_string())
+    }
+}
+
+/// A Management API error, shaped as Auth0 sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    pub error_code: Option<&'static str>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            error_code: None,
+        }
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.error_code = Some(code);
+        self
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message).with_code("invalid_body")
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, message).with_code("insufficient_scope")
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, message).with_code("inexistent_entity")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = json!({
+            "statusCode": self.status.as_u16(),
+            "error": self.status.canonical_reason().unwrap_or("Error"),
+            "message": self.message,
+        });
+        if let (Some(code), Some(object)) = (self.error_code, body.as_object_mut()) {
+            object.insert("errorCode".into(), code.into());
+        }
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<authhero_core::Error> for ApiError {
+    fn from(error: authhero_core::Error) -> Self {
+        use authhero_core::Error;
+        match error {
+            Error::Invalid(message) => ApiError::bad_request(message),
+            Error::NotFound { entity } => {
+                ApiError::not_found(format!("The {entity} does not exist."))
+            }
+            Error::Conflict { entity, .. } => ApiError::new(
+                StatusCode::CONFLICT,
+                format!("The {entity} already exists."),
+            )
+            .with_code("conflict"),
+            Error::Unavailable(_) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable")
+            }
+            Error::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Signing keys: generating RS256 key pairs, publishing them as a JWKS, and keeping the parsed
+//! current key in memory so no token re-reads the database.
+
+use std::sync::Arc;
+
+use authhero_core::entities::{SigningAlgorithm, SigningKey};
+use authhero_core::ports::SigningKeysRepository;
+use authhero_core::{Error, Result, Timestamp};
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::signature::KeyPair as _;
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, EncodingKey};
+use serde_json::{Value, json};
+use tokio::sync::RwLock;
+
+use crate::random;
+
+/// A new RSA-2048 key pair, stored as PKCS#8 and SPKI PEM.
+pub fn generate_rsa(now: Timestamp) -> Result<SigningKey> {
+    let pair = KeyPair::generate(KeySize::Rsa2048)
+        .map_err(|_| Error::Internal("RSA key generation failed".into()))?;
+    let private = pair
+        .as_der()
+        .map_err(|_| Error::Internal("cannot encode the private key".into()))?;
+    let public = pair
+        .public_key()
+        .as_der()
+        .map_err(|_| Error::Internal("cannot encode the public key".into()))?;
+    Ok(SigningKey {
+        kid: random::token(16),
+        algorithm: SigningAlgorithm::RS256,
+        private_key: pem("PRIVATE KEY", private.as_ref()),
+        public_key: pem("PUBLIC KEY", public.as_ref()),
+        cert: None,
+        fingerprint: None,
+        thumbprint: None,
+        created_at: now,
+        revoked_at: None,
+    })
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let mut text = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        text.push_str(&String::from_utf8_lossy(line));
+        text.push('\n');
+    }
+    text.push_str(&format!("-----END {label}-----\n"));
+    text
+}
+
+fn pem_der(text: &str) -> Result<Vec<u8>> {
+    let body: String = text
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    STANDARD
+        .decode(body)
+        .map_err(|_| Error::Internal("a stored key is not PEM".into()))
+}
+
+/// The key tokens are signed with, parsed once.
+pub struct ActiveKey {
+    pub kid: String,
+    pub algorithm: Algorithm,
+    pub encoding: EncodingKey,
+}
+
+impl std::fmt::Debug for ActiveKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActiveKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the key cache holds: the signing key and the published JWKS.
+#[derive(Debug)]
+pub struct KeySet {
+    pub active: ActiveKey,
+    pub jwks: Value,
+}
+
+/// The signing keys in memory, loaded on first use and after a change.
+#[derive(Debug)]
+pub struct KeyCache {
+    repository: Arc<dyn SigningKeysRepository>,
+    loaded: RwLock<Option<Arc<KeySet>>>,
+}
+
+impl KeyCache {
+    pub fn new(repository: Arc<dyn SigningKeysRepository>) -> Self {
+        Self {
+            repository,
+            loaded: RwLock::new(None),
+        }
+    }
+
+    pub async fn get(&self) -> Result<Arc<KeySet>> {
+        if let Some(keys) = self.loaded.read().await.as_ref() {
+            return Ok(keys.clone());
+        }
+        let mut slot = self.loaded.write().await;
+        if let Some(keys) = slot.as_ref() {
+            return Ok(keys.clone());
+        }
+        let keys = Arc::new(self.load().await?);
+        *slot = Some(keys.clone());
+        Ok(keys)
+    }
+
+    /// Forgets the loaded keys, so the next use reads them again.
+    pub async fn invalidate(&self) {
+        *self.loaded.write().await = None;
+    }
+
+    async fn load(&self) -> Result<KeySet> {
+        let keys: Vec<SigningKey> = self
+            .repository
+            .list()
+            .await?
+            .into_iter()
+            .filter(|key| key.revoked_at.is_none())
+            .collect();
+        let newest = keys
+            .iter()
+            .filter(|key| key.algorithm == SigningAlgorithm::RS256)
+            .max_by_key(|key| key.created_at)
+            .ok_or_else(|| Error::Internal("there is no signing key".into()))?;
+        let encoding =
+            EncodingKey::from_rsa_pem(newest.private_key.as_bytes()).map_err(|error| {
+                Error::Internal(format!(
+                    "signing key {} does not parse: {error}",
+                    newest.kid
+                ))
+            })?;
+        let active = ActiveKey {
+            kid: newest.kid.clone(),
+            algorithm: Algorithm::RS256,
+            encoding,
+        };
+        let jwks = json!({ "keys": keys.iter().map(jwk).collect::<Result<Vec<_>>>()? });
+        Ok(KeySet { active, jwks })
+    }
+}
+
+/// The public JWK of a stored key.
+fn jwk(key: &SigningKey) -> Result<Value> {
+    let pair = KeyPair::from_pkcs8(&pem_der(&key.private_key)?)
+        .map_err(|_| Error::Internal(format!("signing key {} does not parse", key.kid)))?;
+    let public = pair.public_key();
+    Ok(json!({
+        "kty": "RSA",
+        "use": "sig",
+        "alg": "RS256",
+        "kid": key.kid,
+        "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+        "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+    }))
+}

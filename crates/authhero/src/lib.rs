@@ -1,0 +1,68 @@
+//! The AuthHero package: the Auth API (OAuth 2.0 / OpenID Connect), the Management API and the
+//! login pages, as an axum [`Router`] over `authhero-core`'s ports. The storage adapter is
+//! injected, so the same router runs on SQLite, PostgreSQL, MySQL or any stack of layers.
+//!
+//! ```no_run
+//! # async fn demo(adapters: authhero_core::DataAdapters) -> Result<(), Box<dyn std::error::Error>> {
+//! let router = authhero::AuthHero::new(adapters).issuer("http://localhost:3000/")?.router();
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! axum::serve(listener, router).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod auth_api;
+pub mod bootstrap;
+mod error;
+pub mod keys;
+mod random;
+mod state;
+mod tokens;
+
+use authhero_core::DataAdapters;
+use axum::Router;
+
+pub use error::{ApiError, OAuthError};
+pub use state::management_audience;
+
+/// Why the package could not be configured.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the issuer {0:?} is not an absolute http(s) URL")]
+    Issuer(String),
+}
+
+/// Builds the AuthHero router.
+#[derive(Debug)]
+pub struct AuthHero {
+    adapters: DataAdapters,
+    issuer: String,
+}
+
+impl AuthHero {
+    pub fn new(adapters: DataAdapters) -> Self {
+        Self {
+            adapters,
+            issuer: "http://localhost:3000/".into(),
+        }
+    }
+
+    /// The issuer URL tokens carry (`iss`) and discovery publishes; a trailing `/` is added.
+    pub fn issuer(mut self, issuer: &str) -> Result<Self, ConfigError> {
+        let url = url::Url::parse(issuer).map_err(|_| ConfigError::Issuer(issuer.into()))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(ConfigError::Issuer(issuer.into()));
+        }
+        let mut text = url.to_string();
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        self.issuer = text;
+        Ok(self)
+    }
+
+    pub fn router(self) -> Router {
+        let state = state::AppState::new(self.adapters, self.issuer);
+        auth_api::routes().with_state(state)
+    }
+}
