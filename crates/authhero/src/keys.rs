@@ -1,6 +1,7 @@
 //! Signing keys: generating RS256 key pairs, publishing them as a JWKS, and keeping the parsed
 //! current key in memory so no token re-reads the database.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use authhero_core::entities::{SigningAlgorithm, SigningKey};
@@ -11,7 +12,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use serde_json::{Value, json};
 use tokio::sync::RwLock;
 
@@ -77,11 +78,19 @@ impl std::fmt::Debug for ActiveKey {
     }
 }
 
-/// What the key cache holds: the signing key and the published JWKS.
-#[derive(Debug)]
+/// What the key cache holds: the signing key, the verifying keys by `kid`, and the JWKS.
 pub struct KeySet {
     pub active: ActiveKey,
+    pub verifying: HashMap<String, DecodingKey>,
     pub jwks: Value,
+}
+
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySet")
+            .field("active", &self.active)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The signing keys in memory, loaded on first use and after a change.
@@ -142,22 +151,30 @@ impl KeyCache {
             algorithm: Algorithm::RS256,
             encoding,
         };
-        let jwks = json!({ "keys": keys.iter().map(jwk).collect::<Result<Vec<_>>>()? });
-        Ok(KeySet { active, jwks })
+        let mut verifying = HashMap::new();
+        let mut published = Vec::new();
+        for key in &keys {
+            let (public, decoding) = public_jwk(key)?;
+            verifying.insert(key.kid.clone(), decoding);
+            published.push(public);
+        }
+        Ok(KeySet {
+            active,
+            verifying,
+            jwks: json!({ "keys": published }),
+        })
     }
 }
 
-/// The public JWK of a stored key.
-fn jwk(key: &SigningKey) -> Result<Value> {
+/// The public JWK of a stored key, and the key that verifies its signatures.
+fn public_jwk(key: &SigningKey) -> Result<(Value, DecodingKey)> {
     let pair = KeyPair::from_pkcs8(&pem_der(&key.private_key)?)
         .map_err(|_| Error::Internal(format!("signing key {} does not parse", key.kid)))?;
     let public = pair.public_key();
-    Ok(json!({
-        "kty": "RSA",
-        "use": "sig",
-        "alg": "RS256",
-        "kid": key.kid,
-        "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-        "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-    }))
+    let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
+    let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
+    let decoding = DecodingKey::from_rsa_components(&n, &e)
+        .map_err(|error| Error::Internal(format!("signing key {}: {error}", key.kid)))?;
+    let jwk = json!({ "kty": "RSA", "use": "sig", "alg": "RS256", "kid": key.kid, "n": n, "e": e });
+    Ok((jwk, decoding))
 }

@@ -13,8 +13,11 @@
 
 mod auth_api;
 pub mod bootstrap;
+mod cookies;
 mod error;
+mod html;
 pub mod keys;
+pub mod passwords;
 mod random;
 mod state;
 mod tokens;

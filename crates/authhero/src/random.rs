@@ -4,14 +4,19 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-/// `bytes` random bytes as URL-safe base64 (16 bytes give 128 bits in 22 characters).
-pub fn token(bytes: usize) -> String {
-    let mut buffer = vec![0_u8; bytes];
+/// `count` random bytes.
+pub fn bytes(count: usize) -> Vec<u8> {
+    let mut buffer = vec![0_u8; count];
     // The system RNG only fails when the OS cannot supply entropy; nothing safe can go on then.
     if SystemRandom::new().fill(&mut buffer).is_err() {
         std::process::abort();
     }
-    URL_SAFE_NO_PAD.encode(buffer)
+    buffer
+}
+
+/// `count` random bytes as URL-safe base64 (16 bytes give 128 bits in 22 characters).
+pub fn token(count: usize) -> String {
+    URL_SAFE_NO_PAD.encode(bytes(count))
 }
 
 /// An id with Auth0's style of prefix, e.g. `con_…`, `rol_…`.

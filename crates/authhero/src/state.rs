@@ -37,6 +37,11 @@ impl AppState {
         }))
     }
 
+    /// Cookies carry `Secure` (and `SameSite=None`) when the issuer is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+
     /// The Management API audience of this issuer: `https://host[:port]/api/v2/`, as Auth0's.
     pub fn management_audience(&self) -> String {
         management_audience(&self.issuer)

@@ -37,6 +37,63 @@ pub async fn sign(
         .map_err(|error| OAuthError::server_error(format!("cannot sign a token: {error}")))
 }
 
+/// Why a presented token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenRejected {
+    #[error("the token is malformed, expired, or not signed by this issuer for this audience")]
+    Invalid,
+    #[error(transparent)]
+    Keys(#[from] authhero_core::Error),
+}
+
+/// The claims of a JWT this server signed, checked for signature, `iss`, `exp` and, when
+/// given, `aud` (a string or an array containing it).
+pub async fn verify(
+    state: &AppState,
+    token: &str,
+    audience: Option<&str>,
+) -> Result<Map<String, Value>, TokenRejected> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
+    let keys = state.keys.get().await?;
+    let key = header
+        .kid
+        .as_ref()
+        .and_then(|kid| keys.verifying.get(kid))
+        .ok_or(TokenRejected::Invalid)?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[state.issuer.as_str()]);
+    validation.leeway = 0;
+    match audience {
+        Some(audience) => validation.set_audience(&[audience]),
+        None => validation.validate_aud = false,
+    }
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
+        .map_err(|_| TokenRejected::Invalid)?;
+    Ok(data.claims)
+}
+
+/// The claims of an ID token this server signed, however long ago (`id_token_hint` at logout).
+pub async fn verify_ignoring_expiry(
+    state: &AppState,
+    token: &str,
+) -> Result<Map<String, Value>, TokenRejected> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
+    let keys = state.keys.get().await?;
+    let key = header
+        .kid
+        .as_ref()
+        .and_then(|kid| keys.verifying.get(kid))
+        .ok_or(TokenRejected::Invalid)?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[state.issuer.as_str()]);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.remove("exp");
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
+        .map_err(|_| TokenRejected::Invalid)?;
+    Ok(data.claims)
+}
+
 /// `at_hash` / `c_hash`: the left half of the SHA-256 of the value, base64url (OIDC core 3.3.2.11).
 pub fn half_hash(value: &str) -> String {
     let hash = digest::digest(&digest::SHA256, value.as_bytes());

@@ -32,6 +32,8 @@ pub struct Code {
     pub code_id: String,
     pub code_type: CodeType,
     pub login_session_id: Option<String>,
+    /// The browser session the code was issued in (becomes the ID token's `sid`).
+    pub session_id: Option<String>,
     pub user_id: Option<String>,
     pub client_id: Option<String>,
     pub redirect_uri: Option<String>,
@@ -40,6 +42,8 @@ pub struct Code {
     pub nonce: Option<String>,
     pub scope: Option<String>,
     pub audience: Option<String>,
+    /// When the user last authenticated (the ID token's `auth_time`).
+    pub auth_time: Option<Timestamp>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     /// Set by the one consumer that won.

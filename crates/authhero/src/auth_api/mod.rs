@@ -1,8 +1,14 @@
 //! The Auth API: OAuth 2.0 and OpenID Connect endpoints, with Auth0's shapes.
 
+mod authorize;
 mod discovery;
 mod form;
+mod issue;
+mod login;
+mod logout;
+mod revoke;
 mod token;
+mod userinfo;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,7 +30,19 @@ pub fn routes() -> Router<AppState> {
             get(discovery::openid_configuration),
         )
         .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route("/authorize", get(authorize::authorize))
+        .route("/u/login", get(login::show).post(login::submit))
         .route("/oauth/token", post(token::token))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route("/v2/logout", get(logout::v2_logout))
+        .route(
+            "/oidc/logout",
+            get(logout::oidc_logout).post(logout::oidc_logout),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

@@ -1,7 +1,10 @@
 //! `POST /oauth/token`: client authentication and the grants.
 
-use authhero_core::entities::{Client, ClientGrant, ResourceServer};
-use authhero_core::{ListParams, Query};
+use authhero_core::entities::{
+    Client, ClientGrant, CodeType, RefreshTokenRotation, ResourceServer, TokenEndpointAuthMethod,
+    User,
+};
+use authhero_core::{ListParams, Query, Timestamp};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -11,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
 use super::form::Params;
+use super::issue::{self, Grant};
 use crate::error::OAuthError;
 use crate::random::constant_time_eq;
 use crate::state::AppState;
@@ -34,6 +38,13 @@ pub async fn token(
     let caller = authenticate_client(&state, &headers, &params).await?;
     let response = match grant_type.as_str() {
         "client_credentials" => client_credentials(&state, &caller, &params).await?,
+        "authorization_code" => authorization_code(&state, &caller, &params).await?,
+        "refresh_token" => refresh_token(&state, &caller, &params).await?,
+        "password" => password(&state, &caller, &params, None).await?,
+        "http://auth0.com/oauth/grant-type/password-realm" => {
+            let realm = params.require("realm")?.to_owned();
+            password(&state, &caller, &params, Some(&realm)).await?
+        }
         other => {
             return Err(OAuthError::unsupported_grant_type(format!(
                 "Unsupported grant type: {other}"
@@ -202,4 +213,255 @@ async fn client_credentials(
         "expires_in": lifetime,
         "scope": scope,
     }))
+}
+
+/// The user a grant is for; a removed or blocked user gets nothing.
+async fn grant_user(state: &AppState, tenant_id: &str, user_id: &str) -> Result<User, OAuthError> {
+    let user = state
+        .adapters
+        .users
+        .get(tenant_id, user_id)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
+    if user.blocked {
+        return Err(OAuthError::unauthorized_client("user is blocked"));
+    }
+    Ok(user)
+}
+
+/// The token response for a user grant: access token, ID token when `openid` was granted, and a
+/// refresh token when `offline_access` was.
+async fn user_tokens(
+    state: &AppState,
+    grant: &Grant<'_>,
+    gty: Option<&str>,
+    family_id: Option<&str>,
+) -> Result<Value, OAuthError> {
+    let (access_token, lifetime) = issue::access_token(state, grant, gty).await?;
+    let mut response = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "scope": grant.scope,
+    });
+    if grant.has_scope("openid") {
+        response["id_token"] = issue::id_token(state, grant, None, None).await?.into();
+    }
+    if let Some(refresh) = issue::refresh_token(state, grant, family_id).await? {
+        response["refresh_token"] = refresh.into();
+    }
+    Ok(response)
+}
+
+/// `authorization_code`: exchanges a code once, checking client, redirect_uri and PKCE.
+async fn authorization_code(
+    state: &AppState,
+    caller: &CallingClient,
+    params: &Params,
+) -> Result<Value, OAuthError> {
+    let code_id = params.require("code")?;
+    let now = Timestamp::now();
+    let code = state
+        .adapters
+        .codes
+        .consume(&caller.tenant_id, code_id, CodeType::AuthorizationCode, now)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_grant("Invalid authorization code"))?;
+    if code.client_id.as_deref() != Some(caller.client.client_id.as_str()) {
+        return Err(OAuthError::invalid_grant("Invalid authorization code"));
+    }
+    if code.redirect_uri.is_some() && params.get("redirect_uri") != code.redirect_uri.as_deref() {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the one of the authorization request",
+        ));
+    }
+    match code.code_challenge.as_deref() {
+        Some(challenge) => {
+            let verifier = params
+                .get("code_verifier")
+                .ok_or_else(|| OAuthError::invalid_grant("Missing code_verifier"))?;
+            if !pkce_matches(challenge, code.code_challenge_method.as_deref(), verifier) {
+                return Err(OAuthError::invalid_grant("Failed to verify code verifier"));
+            }
+        }
+        None if !caller.authenticated => {
+            return Err(OAuthError::invalid_client(
+                "Client authentication is required without PKCE",
+            ));
+        }
+        None => {}
+    }
+    let user_id = code
+        .user_id
+        .as_deref()
+        .ok_or_else(|| OAuthError::invalid_grant("Invalid authorization code"))?;
+    let user = grant_user(state, &caller.tenant_id, user_id).await?;
+    let scope = code.scope.clone().unwrap_or_else(|| "openid".into());
+    let grant = Grant {
+        tenant_id: &caller.tenant_id,
+        client: &caller.client,
+        user: &user,
+        scope: &scope,
+        audience: code.audience.as_deref(),
+        nonce: code.nonce.as_deref(),
+        session_id: code.session_id.as_deref(),
+        auth_time: code.auth_time,
+    };
+    user_tokens(state, &grant, None, None).await
+}
+
+/// RFC 7636: `S256` compares BASE64URL(SHA256(verifier)); `plain` compares the verifier itself.
+fn pkce_matches(challenge: &str, method: Option<&str>, verifier: &str) -> bool {
+    if verifier.len() < 43 || verifier.len() > 128 {
+        return false;
+    }
+    match method {
+        Some("S256") => {
+            let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+            constant_time_eq(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref()),
+                challenge,
+            )
+        }
+        _ => constant_time_eq(verifier, challenge),
+    }
+}
+
+/// `refresh_token`: a new access token; with rotation, a new refresh token in the same family,
+/// and a reused rotated token revokes the whole family.
+async fn refresh_token(
+    state: &AppState,
+    caller: &CallingClient,
+    params: &Params,
+) -> Result<Value, OAuthError> {
+    let presented = params.require("refresh_token")?;
+    let invalid = || OAuthError::invalid_grant("Unknown or invalid refresh token.");
+    let mut token = state
+        .adapters
+        .refresh_tokens
+        .get(&caller.tenant_id, presented)
+        .await?
+        .ok_or_else(invalid)?;
+    if token.client_id != caller.client.client_id {
+        return Err(invalid());
+    }
+    let confidential =
+        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
+    if confidential && !caller.authenticated {
+        return Err(OAuthError::invalid_client(
+            "Client authentication is required.",
+        ));
+    }
+    let now = Timestamp::now();
+    if token.expires_at.is_some_and(|expires| expires <= now) {
+        return Err(invalid());
+    }
+    let config = caller.client.refresh_token.as_ref();
+    let rotating =
+        config.is_some_and(|config| config.rotation_type == RefreshTokenRotation::Rotating);
+    if let Some(rotated_at) = token.rotated_at {
+        let leeway = config.and_then(|config| config.leeway).unwrap_or(0);
+        if now.unix_seconds() - rotated_at.unix_seconds()
+            > i64::try_from(leeway).unwrap_or(i64::MAX)
+        {
+            // Reuse of a rotated token: someone holds a stolen copy. End the whole family.
+            state
+                .adapters
+                .refresh_tokens
+                .remove_family(&caller.tenant_id, &token.family_id)
+                .await?;
+            return Err(invalid());
+        }
+    }
+    let user = grant_user(state, &caller.tenant_id, &token.user_id).await?;
+    let granted = token.scope.clone().unwrap_or_default();
+    let scope = match params.get("scope") {
+        Some(requested) => {
+            let narrowed: Vec<&str> = requested
+                .split(' ')
+                .filter(|scope| granted.split(' ').any(|g| g == *scope))
+                .collect();
+            narrowed.join(" ")
+        }
+        None => granted,
+    };
+    let (audience, session_id) = (token.audience.clone(), token.session_id.clone());
+    let grant = Grant {
+        tenant_id: &caller.tenant_id,
+        client: &caller.client,
+        user: &user,
+        scope: &scope,
+        audience: audience.as_deref(),
+        nonce: None,
+        session_id: session_id.as_deref(),
+        auth_time: None,
+    };
+    let (access_token, lifetime) = issue::access_token(state, &grant, None).await?;
+    let mut response = json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope });
+    if grant.has_scope("openid") {
+        response["id_token"] = issue::id_token(state, &grant, None, None).await?.into();
+    }
+    token.last_exchanged_at = Some(now);
+    if rotating {
+        let family = token.family_id.clone();
+        if token.rotated_at.is_none() {
+            token.rotated_at = Some(now);
+        }
+        state
+            .adapters
+            .refresh_tokens
+            .update(&caller.tenant_id, token)
+            .await?;
+        let offline = Grant {
+            scope: &format!("{scope} offline_access"),
+            ..grant.clone()
+        };
+        if let Some(next) = issue::refresh_token(state, &offline, Some(&family)).await? {
+            response["refresh_token"] = next.into();
+        }
+    } else {
+        state
+            .adapters
+            .refresh_tokens
+            .update(&caller.tenant_id, token)
+            .await?;
+    }
+    Ok(response)
+}
+
+/// `password` and Auth0's `password-realm`: a first-party client signs a user in directly.
+async fn password(
+    state: &AppState,
+    caller: &CallingClient,
+    params: &Params,
+    realm: Option<&str>,
+) -> Result<Value, OAuthError> {
+    let confidential =
+        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
+    if confidential && !caller.authenticated {
+        return Err(OAuthError::invalid_client(
+            "Client authentication is required.",
+        ));
+    }
+    let username = params.require("username")?;
+    let secret = params.require("password")?;
+    let connection = realm.unwrap_or(super::login::DEFAULT_DATABASE);
+    let user = super::login::authenticate(state, &caller.tenant_id, connection, username, secret)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_grant("Wrong email or password."))?;
+    if user.blocked {
+        return Err(OAuthError::unauthorized_client("user is blocked"));
+    }
+    let scope = params.get("scope").unwrap_or("openid").to_owned();
+    let grant = Grant {
+        tenant_id: &caller.tenant_id,
+        client: &caller.client,
+        user: &user,
+        scope: &scope,
+        audience: params.get("audience"),
+        nonce: None,
+        session_id: None,
+        auth_time: Some(Timestamp::now()),
+    };
+    user_tokens(state, &grant, Some("password"), None).await
 }

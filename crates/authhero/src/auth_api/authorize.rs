@@ -1,0 +1,492 @@
+//! `GET /authorize`: validates the request, answers at once from a live session (SSO, silent
+//! authentication), or sends the browser to the login page.
+
+use authhero_core::Timestamp;
+use authhero_core::entities::{
+    AuthorizationParams, Client, Code, CodeType, LoginSession, Session, User,
+};
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use super::form::Params;
+use super::issue::{self, Grant};
+use crate::cookies;
+use crate::html;
+use crate::random;
+use crate::state::AppState;
+
+/// Seconds an `/authorize` transaction may wait for the user to log in.
+const LOGIN_SESSION_LIFETIME: i64 = 1_800;
+/// Seconds an authorization code stays exchangeable.
+const CODE_LIFETIME: i64 = 300;
+
+/// A response to deliver to the client's `redirect_uri`, by the requested response mode.
+#[derive(Debug)]
+pub struct ClientResponse {
+    pub redirect_uri: String,
+    pub mode: ResponseMode,
+    pub fields: Vec<(&'static str, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
+    WebMessage,
+}
+
+impl ClientResponse {
+    /// An OAuth error sent back to the client, with the request's `state`.
+    pub fn error(
+        params: &AuthorizationParams,
+        mode: ResponseMode,
+        error: &str,
+        description: &str,
+    ) -> Self {
+        let mut fields = vec![
+            ("error", error.to_owned()),
+            ("error_description", description.to_owned()),
+        ];
+        if let Some(state) = &params.state {
+            fields.push(("state", state.clone()));
+        }
+        Self {
+            redirect_uri: params.redirect_uri.clone().unwrap_or_default(),
+            mode,
+            fields,
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        match self.mode {
+            ResponseMode::Query | ResponseMode::Fragment => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(
+                        self.fields
+                            .iter()
+                            .map(|(name, value)| (*name, value.as_str())),
+                    )
+                    .finish();
+                let separator = match self.mode {
+                    ResponseMode::Fragment => '#',
+                    _ if self.redirect_uri.contains('?') => '&',
+                    _ => '?',
+                };
+                found(&format!("{}{separator}{encoded}", self.redirect_uri))
+            }
+            ResponseMode::FormPost => {
+                let page = html::form_post(&self.redirect_uri, &self.fields);
+                ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+            }
+            ResponseMode::WebMessage => {
+                let origin = url::Url::parse(&self.redirect_uri)
+                    .map(|url| url.origin().ascii_serialization())
+                    .unwrap_or_default();
+                let response: Map<String, Value> = self
+                    .fields
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value.into()))
+                    .collect();
+                let page = html::web_message(&origin, &Value::Object(response));
+                ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+            }
+        }
+    }
+}
+
+/// A 302 redirect, as Auth0 answers (axum's `Redirect::to` is a 303).
+pub fn found(location: &str) -> Response {
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location.to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response()
+}
+
+pub async fn authorize(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match handle(&state, &headers, query.as_deref().unwrap_or_default()).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn handle(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Response, Response> {
+    let bad = |description: &str| {
+        html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
+    };
+    let params =
+        Params::from_urlencoded(query.as_bytes()).map_err(|error| bad(&error.description))?;
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(|| bad("Missing required parameter: client_id"))?;
+    let (tenant_id, client) = state
+        .adapters
+        .clients
+        .find_by_client_id(client_id)
+        .await
+        .map_err(|_| {
+            html::error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_error",
+                "Try again later.",
+            )
+        })?
+        .ok_or_else(|| bad("Unknown client."))?;
+    // Until the redirect_uri is known to be the client's, nothing may be sent to it.
+    let redirect_uri = params
+        .get("redirect_uri")
+        .ok_or_else(|| bad("Missing required parameter: redirect_uri"))?;
+    if !client
+        .callbacks
+        .iter()
+        .any(|callback| callback == redirect_uri)
+    {
+        return Err(html::error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &format!(
+                "Callback URL mismatch. {redirect_uri} is not in the list of allowed callback URLs."
+            ),
+        ));
+    }
+    let authorization = authorization_params(&params);
+    let response_type = ResponseType::parse(authorization.response_type.as_deref());
+    let mode = response_mode(&authorization, response_type.as_ref());
+    let fail = |error: &str, description: &str| {
+        ClientResponse::error(&authorization, mode, error, description).into_response()
+    };
+    let response_type = response_type.ok_or_else(|| {
+        fail(
+            "unsupported_response_type",
+            "response_type must be code, token, id_token or a combination",
+        )
+    })?;
+    check_request(&authorization, &response_type, &client, mode)
+        .map_err(|(error, description)| fail(error, description))?;
+
+    let prompt = authorization.prompt.clone().unwrap_or_default();
+    let prompts: Vec<&str> = prompt.split(' ').collect();
+    let session = live_session(state, &tenant_id, headers).await;
+    let fresh_enough = |session: &Session| match authorization.max_age {
+        Some(max_age) => {
+            let age = Timestamp::now().unix_seconds() - session.authenticated_at.unix_seconds();
+            u64::try_from(age).unwrap_or(0) <= max_age
+        }
+        None => true,
+    };
+    if let Some((session, user)) =
+        session.filter(|(session, _)| !prompts.contains(&"login") && fresh_enough(session))
+    {
+        let delivered = complete(state, &tenant_id, &client, &authorization, &session, &user)
+            .await
+            .map_err(|(error, description)| fail(error, &description))?;
+        return Ok(delivered.into_response());
+    }
+    if prompts.contains(&"none") {
+        return Err(fail("login_required", "Login required"));
+    }
+    let login = LoginSession {
+        id: random::token(18),
+        authorization,
+        csrf_token: random::token(18),
+        session_id: None,
+        user_id: None,
+        ip: None,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+        created_at: Timestamp::now(),
+        updated_at: Timestamp::now(),
+        expires_at: Timestamp::now().plus_seconds(LOGIN_SESSION_LIFETIME),
+    };
+    let login = state
+        .adapters
+        .login_sessions
+        .create(&tenant_id, login)
+        .await
+        .map_err(|_| bad("Try again."))?;
+    let transaction = format!("{tenant_id}.{}", login.id);
+    let cookie = cookies::set(
+        cookies::LOGIN,
+        &transaction,
+        "/u",
+        LOGIN_SESSION_LIFETIME,
+        state.secure_cookies(),
+    );
+    let mut response = found(&format!("/u/login?state={transaction}"));
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+fn authorization_params(params: &Params) -> AuthorizationParams {
+    let text = |name: &str| params.get(name).map(str::to_owned);
+    AuthorizationParams {
+        client_id: params.get("client_id").unwrap_or_default().to_owned(),
+        redirect_uri: text("redirect_uri"),
+        response_type: text("response_type"),
+        response_mode: text("response_mode"),
+        scope: text("scope"),
+        audience: text("audience"),
+        state: text("state"),
+        nonce: text("nonce"),
+        code_challenge: text("code_challenge"),
+        code_challenge_method: text("code_challenge_method"),
+        prompt: text("prompt"),
+        max_age: params.get("max_age").and_then(|value| value.parse().ok()),
+        login_hint: text("login_hint"),
+        screen_hint: text("screen_hint"),
+        connection: text("connection"),
+        organization: text("organization"),
+        ui_locales: text("ui_locales"),
+    }
+}
+
+/// The parts of `response_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseType {
+    pub code: bool,
+    pub token: bool,
+    pub id_token: bool,
+}
+
+impl ResponseType {
+    fn parse(text: Option<&str>) -> Option<ResponseType> {
+        let mut parsed = ResponseType {
+            code: false,
+            token: false,
+            id_token: false,
+        };
+        for part in text?.split(' ') {
+            let flag = match part {
+                "code" => &mut parsed.code,
+                "token" => &mut parsed.token,
+                "id_token" => &mut parsed.id_token,
+                _ => return None,
+            };
+            if *flag {
+                return None;
+            }
+            *flag = true;
+        }
+        Some(parsed)
+    }
+
+    fn is_code_only(&self) -> bool {
+        self.code && !self.token && !self.id_token
+    }
+}
+
+fn response_mode(
+    params: &AuthorizationParams,
+    response_type: Option<&ResponseType>,
+) -> ResponseMode {
+    match params.response_mode.as_deref() {
+        Some("form_post") => ResponseMode::FormPost,
+        Some("web_message") => ResponseMode::WebMessage,
+        Some("fragment") => ResponseMode::Fragment,
+        Some("query") => ResponseMode::Query,
+        _ if response_type.is_some_and(ResponseType::is_code_only) || response_type.is_none() => {
+            ResponseMode::Query
+        }
+        _ => ResponseMode::Fragment,
+    }
+}
+
+/// The rules a valid request keeps, as (error, description) when broken.
+fn check_request(
+    params: &AuthorizationParams,
+    response_type: &ResponseType,
+    client: &Client,
+    mode: ResponseMode,
+) -> Result<(), (&'static str, &'static str)> {
+    if let Some(unknown) = params.response_mode.as_deref()
+        && !matches!(unknown, "query" | "fragment" | "form_post" | "web_message")
+    {
+        return Err((
+            "invalid_request",
+            "response_mode must be query, fragment, form_post or web_message",
+        ));
+    }
+    if mode == ResponseMode::Query && !response_type.is_code_only() {
+        return Err((
+            "invalid_request",
+            "Tokens cannot be returned in the query string",
+        ));
+    }
+    if response_type.id_token && params.nonce.is_none() {
+        return Err((
+            "invalid_request",
+            "nonce is required when response_type includes id_token",
+        ));
+    }
+    if let Some(method) = params.code_challenge_method.as_deref() {
+        if !matches!(method, "S256" | "plain") {
+            return Err((
+                "invalid_request",
+                "code_challenge_method must be S256 or plain",
+            ));
+        }
+        if params.code_challenge.is_none() {
+            return Err((
+                "invalid_request",
+                "code_challenge_method without code_challenge",
+            ));
+        }
+    }
+    if let Some(challenge) = params.code_challenge.as_deref()
+        && (challenge.len() < 43 || challenge.len() > 128)
+    {
+        return Err((
+            "invalid_request",
+            "code_challenge must be 43 to 128 characters",
+        ));
+    }
+    let public = client.token_endpoint_auth_method
+        == Some(authhero_core::entities::TokenEndpointAuthMethod::None);
+    if public && response_type.code && params.code_challenge.is_none() {
+        return Err((
+            "invalid_request",
+            "Public clients must use PKCE (code_challenge)",
+        ));
+    }
+    if let Some(prompt) = params.prompt.as_deref() {
+        let prompts: Vec<&str> = prompt.split(' ').collect();
+        if prompts
+            .iter()
+            .any(|value| !matches!(*value, "none" | "login" | "consent" | "select_account"))
+        {
+            return Err((
+                "invalid_request",
+                "prompt must be none, login, consent or select_account",
+            ));
+        }
+        if prompts.contains(&"none") && prompts.len() > 1 {
+            return Err((
+                "invalid_request",
+                "prompt=none cannot be combined with other values",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The browser's session in this tenant and its user, when the session cookie names a live one.
+pub async fn live_session(
+    state: &AppState,
+    tenant_id: &str,
+    headers: &HeaderMap,
+) -> Option<(Session, User)> {
+    let id = cookies::read(headers, cookies::SESSION)?;
+    let session = state.adapters.sessions.get(tenant_id, &id).await.ok()??;
+    let now = Timestamp::now();
+    if session.revoked_at.is_some() || session.expires_at.is_some_and(|expires| expires <= now) {
+        return None;
+    }
+    let user = state
+        .adapters
+        .users
+        .get(tenant_id, &session.user_id)
+        .await
+        .ok()??;
+    (!user.blocked).then_some((session, user))
+}
+
+/// Issues what `response_type` asks for to a signed-in user, as a response for the client.
+pub async fn complete(
+    state: &AppState,
+    tenant_id: &str,
+    client: &Client,
+    params: &AuthorizationParams,
+    session: &Session,
+    user: &User,
+) -> Result<ClientResponse, (&'static str, String)> {
+    let response_type = ResponseType::parse(params.response_type.as_deref()).ok_or((
+        "unsupported_response_type",
+        "unsupported response_type".to_owned(),
+    ))?;
+    let mode = response_mode(params, Some(&response_type));
+    let scope = params.scope.clone().unwrap_or_else(|| "openid".into());
+    let grant = Grant {
+        tenant_id,
+        client,
+        user,
+        scope: &scope,
+        audience: params.audience.as_deref(),
+        nonce: params.nonce.as_deref(),
+        session_id: Some(&session.id),
+        auth_time: Some(session.authenticated_at),
+    };
+    let server_error = |error: crate::error::OAuthError| ("server_error", error.description);
+    let mut fields: Vec<(&'static str, String)> = Vec::new();
+    let mut code_id = None;
+    if response_type.code {
+        let now = Timestamp::now();
+        let code = Code {
+            code_id: random::token(24),
+            code_type: CodeType::AuthorizationCode,
+            login_session_id: None,
+            session_id: Some(session.id.clone()),
+            user_id: Some(user.user_id.clone()),
+            client_id: Some(client.client_id.clone()),
+            redirect_uri: params.redirect_uri.clone(),
+            code_challenge: params.code_challenge.clone(),
+            code_challenge_method: params.code_challenge.as_ref().map(|_| {
+                params
+                    .code_challenge_method
+                    .clone()
+                    .unwrap_or_else(|| "plain".into())
+            }),
+            nonce: params.nonce.clone(),
+            scope: Some(scope.clone()),
+            audience: params.audience.clone(),
+            auth_time: Some(session.authenticated_at),
+            created_at: now,
+            expires_at: now.plus_seconds(CODE_LIFETIME),
+            used_at: None,
+        };
+        let code = state
+            .adapters
+            .codes
+            .create(tenant_id, code)
+            .await
+            .map_err(|error| server_error(error.into()))?;
+        fields.push(("code", code.code_id.clone()));
+        code_id = Some(code.code_id);
+    }
+    let mut access = None;
+    if response_type.token {
+        let (token, lifetime) = issue::access_token(state, &grant, None)
+            .await
+            .map_err(server_error)?;
+        fields.push(("access_token", token.clone()));
+        fields.push(("token_type", "Bearer".into()));
+        fields.push(("expires_in", lifetime.to_string()));
+        access = Some(token);
+    }
+    if response_type.id_token {
+        let token = issue::id_token(state, &grant, access.as_deref(), code_id.as_deref())
+            .await
+            .map_err(server_error)?;
+        fields.push(("id_token", token));
+    }
+    if let Some(state_param) = &params.state {
+        fields.push(("state", state_param.clone()));
+    }
+    Ok(ClientResponse {
+        redirect_uri: params.redirect_uri.clone().unwrap_or_default(),
+        mode,
+        fields,
+    })
+}

@@ -1,0 +1,182 @@
+//! Issuing tokens for a signed-in user: access tokens, ID tokens and refresh tokens, shared by
+//! `/authorize` (implicit and hybrid responses) and `/oauth/token`.
+
+use authhero_core::Timestamp;
+use authhero_core::entities::{Client, RefreshToken, User};
+use serde_json::{Map, Value, json};
+
+use super::token::resource_server;
+use crate::error::OAuthError;
+use crate::random;
+use crate::state::AppState;
+use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, half_hash};
+
+/// Who the tokens are for and what was granted.
+#[derive(Debug, Clone)]
+pub struct Grant<'a> {
+    pub tenant_id: &'a str,
+    pub client: &'a Client,
+    pub user: &'a User,
+    pub scope: &'a str,
+    pub audience: Option<&'a str>,
+    pub nonce: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub auth_time: Option<Timestamp>,
+}
+
+impl Grant<'_> {
+    pub fn has_scope(&self, wanted: &str) -> bool {
+        self.scope.split(' ').any(|scope| scope == wanted)
+    }
+}
+
+/// An access token and its lifetime.
+pub async fn access_token(
+    state: &AppState,
+    grant: &Grant<'_>,
+    gty: Option<&str>,
+) -> Result<(String, u64), OAuthError> {
+    let userinfo = format!("{}userinfo", state.issuer);
+    let mut lifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
+    let aud = match grant.audience {
+        Some(audience) if audience != userinfo => {
+            let api = resource_server(state, grant.tenant_id, audience)
+                .await?
+                .ok_or_else(|| {
+                    OAuthError::access_denied(format!("Service not found: {audience}"))
+                })?;
+            lifetime = api.token_lifetime.unwrap_or(lifetime);
+            if grant.has_scope("openid") {
+                json!([audience, userinfo])
+            } else {
+                json!(audience)
+            }
+        }
+        _ => json!(userinfo),
+    };
+    let mut claims = Map::new();
+    claims.insert("sub".into(), grant.user.user_id.clone().into());
+    claims.insert("aud".into(), aud);
+    claims.insert("azp".into(), grant.client.client_id.clone().into());
+    claims.insert("scope".into(), grant.scope.into());
+    if let Some(gty) = gty {
+        claims.insert("gty".into(), gty.into());
+    }
+    if let Some(session_id) = grant.session_id {
+        claims.insert("sid".into(), session_id.into());
+    }
+    Ok((tokens::sign(state, claims, lifetime).await?, lifetime))
+}
+
+/// The OIDC claims of `user` that `scope` releases.
+pub fn profile_claims(user: &User, scope: &str, claims: &mut Map<String, Value>) {
+    let scopes: Vec<&str> = scope.split(' ').collect();
+    let mut put = |name: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            claims.insert(name.into(), value);
+        }
+    };
+    if scopes.contains(&"profile") {
+        put(
+            "name",
+            user.name
+                .clone()
+                .or_else(|| user.email.clone())
+                .map(Value::from),
+        );
+        put("nickname", user.nickname.clone().map(Value::from));
+        put("given_name", user.given_name.clone().map(Value::from));
+        put("family_name", user.family_name.clone().map(Value::from));
+        put("picture", user.picture.clone().map(Value::from));
+        put("locale", user.locale.clone().map(Value::from));
+        put("updated_at", Some(user.updated_at.to_iso().into()));
+    }
+    if scopes.contains(&"email") {
+        put("email", user.email.clone().map(Value::from));
+        put("email_verified", Some(user.email_verified.into()));
+    }
+    if scopes.contains(&"phone") {
+        put("phone_number", user.phone_number.clone().map(Value::from));
+        put("phone_number_verified", Some(user.phone_verified.into()));
+    }
+}
+
+/// An ID token; `access_token` and `code` add `at_hash` and `c_hash`.
+pub async fn id_token(
+    state: &AppState,
+    grant: &Grant<'_>,
+    access_token: Option<&str>,
+    code: Option<&str>,
+) -> Result<String, OAuthError> {
+    let mut claims = Map::new();
+    claims.insert("sub".into(), grant.user.user_id.clone().into());
+    claims.insert("aud".into(), grant.client.client_id.clone().into());
+    if let Some(nonce) = grant.nonce {
+        claims.insert("nonce".into(), nonce.into());
+    }
+    if let Some(auth_time) = grant.auth_time {
+        claims.insert("auth_time".into(), auth_time.unix_seconds().into());
+    }
+    if let Some(session_id) = grant.session_id {
+        claims.insert("sid".into(), session_id.into());
+    }
+    if let Some(token) = access_token {
+        claims.insert("at_hash".into(), half_hash(token).into());
+    }
+    if let Some(code) = code {
+        claims.insert("c_hash".into(), half_hash(code).into());
+    }
+    profile_claims(grant.user, grant.scope, &mut claims);
+    let lifetime = grant
+        .client
+        .jwt_configuration
+        .as_ref()
+        .and_then(|jwt| jwt.lifetime_in_seconds)
+        .unwrap_or(ID_TOKEN_LIFETIME);
+    tokens::sign(state, claims, lifetime).await
+}
+
+/// A refresh token when `offline_access` was asked for and the API allows it.
+pub async fn refresh_token(
+    state: &AppState,
+    grant: &Grant<'_>,
+    family_id: Option<&str>,
+) -> Result<Option<String>, OAuthError> {
+    if !grant.has_scope("offline_access") {
+        return Ok(None);
+    }
+    if let Some(audience) = grant.audience {
+        let allowed = resource_server(state, grant.tenant_id, audience)
+            .await?
+            .is_some_and(|api| api.allow_offline_access);
+        if !allowed {
+            return Ok(None);
+        }
+    }
+    let now = Timestamp::now();
+    let id = random::token(32);
+    let settings = grant.client.refresh_token.as_ref();
+    let lifetime = settings
+        .and_then(|config| config.token_lifetime)
+        .unwrap_or(2_592_000);
+    let token = RefreshToken {
+        id: id.clone(),
+        family_id: family_id.map_or_else(|| id.clone(), str::to_owned),
+        client_id: grant.client.client_id.clone(),
+        user_id: grant.user.user_id.clone(),
+        session_id: grant.session_id.map(str::to_owned),
+        audience: grant.audience.map(str::to_owned),
+        scope: Some(grant.scope.to_owned()),
+        created_at: now,
+        expires_at: Some(now.plus_seconds(i64::try_from(lifetime).unwrap_or(i64::MAX))),
+        idle_expires_at: None,
+        last_exchanged_at: None,
+        rotated_at: None,
+    };
+    state
+        .adapters
+        .refresh_tokens
+        .create(grant.tenant_id, token)
+        .await?;
+    Ok(Some(id))
+}

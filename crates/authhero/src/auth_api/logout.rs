@@ -1,0 +1,145 @@
+//! Logout: `/v2/logout` (Auth0's) and `/oidc/logout` (RP-initiated, OIDC). Both end the browser
+//! session and only redirect to a URL the client (or tenant) allows.
+
+use std::collections::HashMap;
+
+use authhero_core::ListParams;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::authorize::found;
+use crate::cookies;
+use crate::html;
+use crate::state::AppState;
+use crate::tokens;
+
+fn logged_out() -> Response {
+    Html("<!doctype html><title>Logged out</title><p>You are logged out.</p>".to_owned())
+        .into_response()
+}
+
+fn refuse(description: &str) -> Response {
+    html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+/// The tenant when the server holds exactly one (logout without a client to name it).
+async fn only_tenant(state: &AppState) -> Option<authhero_core::entities::Tenant> {
+    let page = state
+        .adapters
+        .tenants
+        .list(&ListParams::page(0, 2).ok()?)
+        .await
+        .ok()?;
+    (page.items.len() == 1)
+        .then(|| page.items.into_iter().next())
+        .flatten()
+}
+
+/// Ends the session named by the cookie, and clears the cookie on `response`.
+async fn end_session(
+    state: &AppState,
+    tenant_id: &str,
+    headers: &HeaderMap,
+    mut response: Response,
+) -> Response {
+    if let Some(id) = cookies::read(headers, cookies::SESSION) {
+        if let Err(error) = state.adapters.sessions.remove(tenant_id, &id).await {
+            tracing::warn!(%error, "could not remove a session at logout");
+        }
+    }
+    if let Ok(value) = cookies::clear(cookies::SESSION, "/").parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+pub async fn v2_logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let return_to = query.get("returnTo").filter(|value| !value.is_empty());
+    let (tenant_id, allowed) = match query.get("client_id").filter(|value| !value.is_empty()) {
+        Some(client_id) => match state.adapters.clients.find_by_client_id(client_id).await {
+            Ok(Some((tenant_id, client))) => (tenant_id, client.allowed_logout_urls),
+            _ => return refuse("Unknown client."),
+        },
+        None => match only_tenant(&state).await {
+            Some(tenant) => (tenant.id, tenant.allowed_logout_urls),
+            None => return refuse("client_id is required."),
+        },
+    };
+    let response = match return_to {
+        Some(url) if allowed.iter().any(|allowed| allowed == url) => found(url),
+        Some(url) => {
+            return refuse(&format!(
+                "The returnTo URL {url} is not in the list of allowed logout URLs."
+            ));
+        }
+        None => logged_out(),
+    };
+    end_session(&state, &tenant_id, &headers, response).await
+}
+
+pub async fn oidc_logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let param = |name: &str| query.get(name).filter(|value| !value.is_empty());
+    let hinted_client = match param("id_token_hint") {
+        Some(hint) => match tokens::verify_ignoring_expiry(&state, hint).await {
+            Ok(claims) => claims
+                .get("aud")
+                .and_then(|aud| aud.as_str())
+                .map(str::to_owned),
+            Err(_) => return refuse("The id_token_hint is not valid."),
+        },
+        None => None,
+    };
+    let client_id = match (param("client_id"), hinted_client) {
+        (Some(given), Some(hinted)) if *given != hinted => {
+            return refuse("client_id does not match id_token_hint.");
+        }
+        (Some(given), _) => Some(given.clone()),
+        (None, hinted) => hinted,
+    };
+    let redirect = param("post_logout_redirect_uri");
+    let Some(client_id) = client_id else {
+        if redirect.is_some() {
+            return refuse("post_logout_redirect_uri needs client_id or id_token_hint.");
+        }
+        return match only_tenant(&state).await {
+            Some(tenant) => end_session(&state, &tenant.id, &headers, logged_out()).await,
+            None => refuse("client_id or id_token_hint is required."),
+        };
+    };
+    let Ok(Some((tenant_id, client))) = state.adapters.clients.find_by_client_id(&client_id).await
+    else {
+        return refuse("Unknown client.");
+    };
+    let response = match redirect {
+        Some(url)
+            if client
+                .allowed_logout_urls
+                .iter()
+                .any(|allowed| allowed == url) =>
+        {
+            let mut target = url::Url::parse(url)
+                .map(|url| url.to_string())
+                .unwrap_or_else(|_| url.clone());
+            if let Some(state_param) = param("state") {
+                let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("state", state_param)
+                    .finish();
+                target.push(if target.contains('?') { '&' } else { '?' });
+                target.push_str(&encoded);
+            }
+            found(&target)
+        }
+        Some(url) => return refuse(&format!("{url} is not in the list of allowed logout URLs.")),
+        None => logged_out(),
+    };
+    end_session(&state, &tenant_id, &headers, response).await
+}
