@@ -1,1 +1,96 @@
-fn main() {}
+//! `cargo xtask`: the workspace's development tasks (`test`, `ci`), run through the alias in
+//! `.cargo/config.toml`.
+
+mod databases;
+mod test;
+
+use std::ffi::OsStr;
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::databases::Backend;
+
+#[derive(Debug, Parser)]
+#[command(bin_name = "cargo xtask", about = "AuthHero's development tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Runs the workspace tests once and summarises the conformance suite per backend.
+    ///
+    /// PostgreSQL and MySQL come from AUTHHERO_TEST_POSTGRES_URL and AUTHHERO_TEST_MYSQL_URL,
+    /// else from throwaway Docker containers; without either, their cases are skipped.
+    Test(TestArgs),
+    /// Checks formatting, runs clippy with warnings denied, then `test --require postgres,mysql`.
+    Ci,
+}
+
+#[derive(Debug, Args)]
+struct TestArgs {
+    /// Fail unless these backends ran conformance cases (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "BACKENDS")]
+    require: Vec<Backend>,
+    /// Extra arguments for `cargo test` (after `--`; add another `--` for the test binaries).
+    #[arg(last = true, value_name = "CARGO_TEST_ARGS")]
+    cargo_args: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    match cli.task {
+        Task::Test(args) => runtime.block_on(test::run(&args.require, &args.cargo_args)),
+        Task::Ci => {
+            cargo(["fmt", "--all", "--check"])?;
+            cargo([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ])?;
+            runtime.block_on(test::run(&[Backend::Postgres, Backend::Mysql], &[]))
+        }
+    }
+}
+
+/// A `cargo` command, using the cargo that launched xtask when there is one.
+fn cargo_command() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs `cargo <args>` with the terminal attached and fails unless it succeeds.
+fn cargo<I, S>(args: I) -> Result<()>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut command = cargo_command();
+    command.args(args);
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed ({status})");
+    }
+    Ok(())
+}
