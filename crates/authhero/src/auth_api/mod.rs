@@ -1,6 +1,7 @@
 //! The Auth API: OAuth 2.0 and OpenID Connect endpoints, with Auth0's shapes.
 
 mod authorize;
+mod dbconnections;
 mod discovery;
 mod form;
 mod issue;
@@ -34,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/u/login", get(login::show).post(login::submit))
         .route("/oauth/token", post(token::token))
         .route("/oauth/revoke", post(revoke::revoke))
+        .route("/dbconnections/signup", post(dbconnections::signup))
+        .route(
+            "/dbconnections/change_password",
+            post(dbconnections::change_password),
+        )
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

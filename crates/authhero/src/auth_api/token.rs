@@ -360,10 +360,10 @@ async fn refresh_token(
     let rotating =
         config.is_some_and(|config| config.rotation_type == RefreshTokenRotation::Rotating);
     if let Some(rotated_at) = token.rotated_at {
+        // A rotated token may be replayed only within the client's leeway (network retries).
         let leeway = config.and_then(|config| config.leeway).unwrap_or(0);
-        if now.unix_seconds() - rotated_at.unix_seconds()
-            > i64::try_from(leeway).unwrap_or(i64::MAX)
-        {
+        let elapsed = u64::try_from(now.unix_seconds() - rotated_at.unix_seconds()).unwrap_or(0);
+        if leeway == 0 || elapsed > leeway {
             // Reuse of a rotated token: someone holds a stolen copy. End the whole family.
             state
                 .adapters

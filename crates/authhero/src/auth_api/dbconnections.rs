@@ -1,0 +1,154 @@
+//! `/dbconnections/signup` and `/dbconnections/change_password`: Auth0's database-connection
+//! endpoints, with their own error shape (`{name, code, description, statusCode}`).
+
+use authhero_core::entities::{Connection, PasswordAlgorithm, User};
+use authhero_core::{ListParams, Query, Timestamp};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::form::Params;
+use crate::passwords;
+use crate::random;
+use crate::state::AppState;
+
+/// The shortest password accepted (Auth0's "low" policy and up).
+const MIN_PASSWORD_LENGTH: usize = 8;
+
+fn bad(code: &str, description: &str) -> Response {
+    let body = json!({ "name": "BadRequestError", "code": code, "description": description, "statusCode": 400 });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// The tenant and the database connection named `name` that the client may use.
+async fn database(state: &AppState, params: &Params) -> Result<(String, Connection), Response> {
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(|| bad("invalid_request", "Missing client_id"))?;
+    let name = params
+        .get("connection")
+        .ok_or_else(|| bad("invalid_request", "Missing connection"))?;
+    let (tenant_id, client) = state
+        .client(client_id)
+        .await
+        .map_err(|_| bad("invalid_request", "Unknown client."))?;
+    let q =
+        Query::equals("name", name).map_err(|_| bad("invalid_request", "Bad connection name"))?;
+    let found = state
+        .adapters
+        .connections
+        .list(&tenant_id, &ListParams::default().with_query(q))
+        .await
+        .map_err(|_| bad("invalid_request", "Try again later."))?;
+    let connection = found
+        .items
+        .into_iter()
+        .find(|connection| connection.strategy == "auth0")
+        .ok_or_else(|| bad("invalid_connection", "Connection does not exist"))?;
+    let enabled = connection.enabled_clients.is_empty()
+        || connection.enabled_clients.contains(&client.client_id);
+    if !enabled {
+        return Err(bad(
+            "invalid_connection",
+            "Connection is not enabled for this client",
+        ));
+    }
+    Ok((tenant_id, connection))
+}
+
+pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
+    let (tenant_id, connection) = match database(&state, &params).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(email) = params.get("email").map(str::to_lowercase) else {
+        return bad("invalid_signup", "Missing email");
+    };
+    if !email.contains('@') || email.len() > 254 {
+        return bad("invalid_signup", "Invalid email");
+    }
+    let Some(password) = params.get("password") else {
+        return bad("invalid_signup", "Missing password");
+    };
+    if password.chars().count() < MIN_PASSWORD_LENGTH {
+        let body = json!({
+            "name": "PasswordStrengthError",
+            "message": "Password is too weak",
+            "code": "invalid_password",
+            "description": { "rules": [{ "message": "At least %d characters in length", "format": [MIN_PASSWORD_LENGTH], "code": "lengthAtLeast", "verified": false }] },
+            "statusCode": 400,
+        });
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    let id = hex_id();
+    let now = Timestamp::now();
+    let mut user = User::new("auth0", &id, &connection.name, now);
+    user.email = Some(email.clone());
+    user.username = params.get("username").map(str::to_owned);
+    user.given_name = params.get("given_name").map(str::to_owned);
+    user.family_name = params.get("family_name").map(str::to_owned);
+    user.name = params
+        .get("name")
+        .map(str::to_owned)
+        .or_else(|| Some(email.clone()));
+    user.nickname = params
+        .get("nickname")
+        .map(str::to_owned)
+        .or_else(|| email.split('@').next().map(str::to_owned));
+    user.picture = params.get("picture").map(str::to_owned);
+    let hash = match passwords::hash(password.to_owned(), PasswordAlgorithm::Bcrypt).await {
+        Ok(hash) => hash,
+        Err(_) => return bad("invalid_signup", "Try again later."),
+    };
+    match state.adapters.users.create(&tenant_id, user).await {
+        Ok(_) => {}
+        Err(authhero_core::Error::Conflict { .. }) => {
+            return bad("user_exists", "The user already exists.");
+        }
+        Err(authhero_core::Error::Invalid(message)) => return bad("invalid_signup", &message),
+        Err(_) => return bad("invalid_signup", "Try again later."),
+    }
+    let stored = authhero_core::entities::Password {
+        user_id: format!("auth0|{id}"),
+        hash,
+        algorithm: PasswordAlgorithm::Bcrypt,
+        created_at: now,
+        updated_at: now,
+    };
+    if state
+        .adapters
+        .passwords
+        .create(&tenant_id, stored)
+        .await
+        .is_err()
+    {
+        return bad("invalid_signup", "Try again later.");
+    }
+    Json(json!({ "_id": id, "email_verified": false, "email": email })).into_response()
+}
+
+/// Auth0-style user ids: 24 hex characters.
+fn hex_id() -> String {
+    random::bytes(12)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Answers the same whether or not the user exists, so it cannot be used to find accounts.
+pub async fn change_password(State(state): State<AppState>, params: Params) -> Response {
+    if let Err(response) = database(&state, &params).await {
+        return response;
+    }
+    if params.get("email").is_none() {
+        return bad("invalid_request", "Missing email");
+    }
+    // Sending the reset email belongs to the email-sender feature; the answer does not depend on it.
+    (
+        StatusCode::OK,
+        "We've just sent you an email to reset your password.",
+    )
+        .into_response()
+}

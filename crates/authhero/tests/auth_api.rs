@@ -1,0 +1,1189 @@
+//! The Auth API in-process, on an in-memory SQLite database: the OAuth/OIDC flows end to end and
+//! every security rule the server must keep.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, anyhow, bail, ensure};
+use authhero::bootstrap::{BootstrapOptions, bootstrap};
+use authhero_core::entities::*;
+use authhero_core::{DataAdapters, ListParams, Timestamp};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const ISSUER: &str = "http://localhost:3000/";
+const CALLBACK: &str = "https://app.example.com/callback";
+const API: &str = "https://api.example.com/";
+const EMAIL: &str = "jane@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+struct Server {
+    router: Router,
+    adapters: DataAdapters,
+    tenant: String,
+    spa: String,
+    web: String,
+    web_secret: String,
+    user_id: String,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> anyhow::Result<Value> {
+        serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
+    }
+
+    fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+    }
+
+    /// `name=value` pairs of the cookies this reply sets.
+    fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| value.split(';').next().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// The query (or fragment) parameters of a redirect.
+fn redirect_params(location: &str) -> HashMap<String, String> {
+    let tail = location
+        .split_once(['?', '#'])
+        .map(|(_, tail)| tail)
+        .unwrap_or_default();
+    url::form_urlencoded::parse(tail.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn claims(jwt: &str) -> anyhow::Result<Value> {
+    let payload = jwt.split('.').nth(1).ok_or_else(|| anyhow!("not a JWT"))?;
+    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
+}
+
+impl Server {
+    async fn start() -> anyhow::Result<Server> {
+        let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+        database.migrate().await?;
+        let adapters = database.adapters();
+        let options = BootstrapOptions {
+            admin_client_id: Some("admin".into()),
+            admin_client_secret: Some("admin-secret".into()),
+            ..BootstrapOptions::default()
+        };
+        let seeded = bootstrap(&adapters, ISSUER, options)
+            .await?
+            .context("bootstrap")?;
+        let tenant = seeded.tenant_id;
+        let now = Timestamp::now();
+
+        let mut spa = Client::new("spa-client", "SPA", now);
+        spa.app_type = Some(AppType::Spa);
+        spa.token_endpoint_auth_method = Some(TokenEndpointAuthMethod::None);
+        spa.callbacks = vec![CALLBACK.into()];
+        spa.allowed_logout_urls = vec!["https://app.example.com/bye".into()];
+        spa.refresh_token = Some(RefreshTokenConfig {
+            rotation_type: RefreshTokenRotation::Rotating,
+            expiration_type: RefreshTokenExpiration::Expiring,
+            leeway: Some(0),
+            token_lifetime: Some(86_400),
+            infinite_token_lifetime: None,
+            idle_token_lifetime: None,
+            infinite_idle_token_lifetime: None,
+        });
+        adapters.clients.create(&tenant, spa).await?;
+        let mut web = Client::new("web-client", "Web", now);
+        web.client_secret = Some("web-secret".into());
+        web.callbacks = vec![CALLBACK.into()];
+        adapters.clients.create(&tenant, web).await?;
+
+        let api = ResourceServer {
+            id: "rs_api".into(),
+            name: "API".into(),
+            identifier: API.into(),
+            scopes: vec![ResourceServerScope {
+                value: "read:things".into(),
+                description: None,
+            }],
+            signing_alg: None,
+            signing_secret: None,
+            allow_offline_access: true,
+            skip_consent_for_verifiable_first_party_clients: true,
+            token_lifetime: Some(600),
+            token_lifetime_for_web: None,
+            enforce_policies: true,
+            token_dialect: Some("access_token_authz".into()),
+            is_system: false,
+            created_at: now,
+            updated_at: now,
+        };
+        adapters.resource_servers.create(&tenant, api).await?;
+        adapters
+            .client_grants
+            .create(
+                &tenant,
+                ClientGrant {
+                    id: "cgr_web".into(),
+                    client_id: "web-client".into(),
+                    audience: API.into(),
+                    scope: vec!["read:things".into()],
+                    organization_usage: None,
+                    allow_any_organization: None,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+
+        let mut user = User::new("auth0", "jane", "Username-Password-Authentication", now);
+        user.email = Some(EMAIL.into());
+        user.email_verified = true;
+        user.name = Some("Jane Doe".into());
+        let user = adapters.users.create(&tenant, user).await?;
+        let hash = authhero::passwords::hash(PASSWORD.into(), PasswordAlgorithm::Bcrypt).await?;
+        adapters
+            .passwords
+            .create(
+                &tenant,
+                Password {
+                    user_id: user.user_id.clone(),
+                    hash,
+                    algorithm: PasswordAlgorithm::Bcrypt,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+        let router = authhero::AuthHero::new(adapters.clone())
+            .issuer(ISSUER)?
+            .router();
+        Ok(Server {
+            router,
+            adapters,
+            tenant,
+            spa: "spa-client".into(),
+            web: "web-client".into(),
+            web_secret: "web-secret".into(),
+            user_id: user.user_id,
+        })
+    }
+
+    async fn send(&self, request: Request<Body>) -> anyhow::Result<Reply> {
+        let response = self.router.clone().oneshot(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| anyhow!("{error}"))?
+            .to_bytes();
+        Ok(Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    async fn get(&self, uri: &str, cookies: &[String]) -> anyhow::Result<Reply> {
+        let mut request = Request::get(uri);
+        if !cookies.is_empty() {
+            request = request.header(header::COOKIE, cookies.join("; "));
+        }
+        self.send(request.body(Body::empty())?).await
+    }
+
+    async fn post_form(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        cookies: &[String],
+    ) -> anyhow::Result<Reply> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut request =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if !cookies.is_empty() {
+            request = request.header(header::COOKIE, cookies.join("; "));
+        }
+        self.send(request.body(Body::from(body))?).await
+    }
+
+    async fn token(&self, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
+        self.post_form("/oauth/token", fields, &[]).await
+    }
+
+    /// `/authorize` with the SPA's defaults and `extra` parameters.
+    fn authorize_uri(&self, client_id: &str, extra: &[(&str, &str)]) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", CALLBACK);
+        let has = |name: &str| extra.iter().any(|(key, _)| *key == name);
+        if !has("response_type") {
+            query.append_pair("response_type", "code");
+        }
+        if !has("scope") {
+            query.append_pair("scope", "openid profile email offline_access");
+        }
+        if !has("code_challenge") && client_id == self.spa {
+            query
+                .append_pair("code_challenge", CHALLENGE)
+                .append_pair("code_challenge_method", "S256");
+        }
+        query.extend_pairs(extra);
+        format!("/authorize?{}", query.finish())
+    }
+
+    /// Runs `/authorize` and the login form; returns the final redirect and the session cookie.
+    async fn log_in(
+        &self,
+        client_id: &str,
+        extra: &[(&str, &str)],
+    ) -> anyhow::Result<(Reply, Vec<String>)> {
+        let start = self.get(&self.authorize_uri(client_id, extra), &[]).await?;
+        ensure!(
+            start.status == StatusCode::FOUND,
+            "authorize: {} {}",
+            start.status,
+            start.body
+        );
+        let login_page = start.location().context("no login redirect")?.to_owned();
+        let login_cookies = start.cookies();
+        let form = self.get(&login_page, &login_cookies).await?;
+        ensure!(form.status == StatusCode::OK, "login page: {}", form.status);
+        let state = redirect_params(&login_page)
+            .remove("state")
+            .context("no state")?;
+        let csrf = hidden_value(&form.body, "csrf")?;
+        let done = self
+            .post_form(
+                "/u/login",
+                &[
+                    ("state", &state),
+                    ("csrf", &csrf),
+                    ("username", EMAIL),
+                    ("password", PASSWORD),
+                ],
+                &login_cookies,
+            )
+            .await?;
+        let session = done
+            .cookies()
+            .into_iter()
+            .filter(|cookie| cookie.starts_with("authhero_session="))
+            .collect();
+        Ok((done, session))
+    }
+
+    /// Logs in and returns an authorization code for the SPA.
+    async fn code(&self) -> anyhow::Result<String> {
+        let (done, _) = self.log_in(&self.spa.clone(), &[("state", "xyz")]).await?;
+        ensure!(
+            done.status == StatusCode::FOUND,
+            "login: {} {}",
+            done.status,
+            done.body
+        );
+        let params = redirect_params(done.location().context("no callback")?);
+        ensure!(
+            params.get("state").map(String::as_str) == Some("xyz"),
+            "state lost: {params:?}"
+        );
+        params.get("code").cloned().context("no code")
+    }
+
+    async fn exchange(&self, code: &str, verifier: &str) -> anyhow::Result<Reply> {
+        self.token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &self.spa),
+            ("code", code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", verifier),
+        ])
+        .await
+    }
+}
+
+fn hidden_value(html: &str, name: &str) -> anyhow::Result<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).context("hidden field missing")? + marker.len();
+    let end = html[start..].find('"').context("unterminated value")?;
+    Ok(html[start..start + end].to_owned())
+}
+
+#[tokio::test]
+async fn discovery_and_jwks_verify_issued_tokens() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let discovery = server
+        .get("/.well-known/openid-configuration", &[])
+        .await?
+        .json()?;
+    ensure!(
+        discovery["issuer"] == ISSUER,
+        "issuer {}",
+        discovery["issuer"]
+    );
+    ensure!(
+        discovery["token_endpoint"] == "http://localhost:3000/oauth/token",
+        "token endpoint"
+    );
+    let jwks = server.get("/.well-known/jwks.json", &[]).await?.json()?;
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwks["keys"][0].clone())?;
+
+    let reply = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &server.web),
+            ("client_secret", &server.web_secret),
+            ("audience", API),
+        ])
+        .await?;
+    ensure!(
+        reply.status == StatusCode::OK,
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    let token = reply.json()?["access_token"]
+        .as_str()
+        .context("no token")?
+        .to_owned();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[API]);
+    validation.set_issuer(&[ISSUER]);
+    let decoded = jsonwebtoken::decode::<Value>(
+        &token,
+        &jsonwebtoken::DecodingKey::from_jwk(&jwk)?,
+        &validation,
+    )?;
+    let header = jsonwebtoken::decode_header(&token)?;
+    ensure!(header.kid == jwk.common.key_id, "kid {:?}", header.kid);
+    ensure!(
+        decoded.claims["sub"] == "web-client@clients",
+        "sub {}",
+        decoded.claims["sub"]
+    );
+    ensure!(decoded.claims["gty"] == "client-credentials", "gty");
+    ensure!(decoded.claims["azp"] == "web-client", "azp");
+    ensure!(decoded.claims["scope"] == "read:things", "scope");
+    ensure!(
+        decoded.claims["permissions"] == serde_json::json!(["read:things"]),
+        "permissions"
+    );
+    ensure!(
+        decoded.claims["exp"].as_i64().unwrap_or(0) - decoded.claims["iat"].as_i64().unwrap_or(0)
+            == 600,
+        "lifetime"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn client_credentials_needs_a_grant_and_the_right_secret() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let wrong = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "web-client"),
+            ("client_secret", "nope"),
+            ("audience", API),
+        ])
+        .await?;
+    ensure!(
+        wrong.status == StatusCode::UNAUTHORIZED && wrong.json()?["error"] == "invalid_client",
+        "{}",
+        wrong.body
+    );
+    let request = Request::post("/oauth/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::AUTHORIZATION,
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode("web-client:web-secret")
+            ),
+        )
+        .body(Body::from(format!(
+            "grant_type=client_credentials&audience={}",
+            urlencode(API)
+        )))?;
+    let reply = server.send(request).await?;
+    ensure!(
+        reply.status == StatusCode::OK,
+        "client_secret_basic: {} {}",
+        reply.status,
+        reply.body
+    );
+    let ungranted = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("audience", "https://localhost:3000/api/v2/"),
+        ])
+        .await?;
+    ensure!(
+        ungranted.status == StatusCode::FORBIDDEN && ungranted.json()?["error"] == "access_denied",
+        "{}",
+        ungranted.body
+    );
+    let public = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "spa-client"),
+            ("audience", API),
+        ])
+        .await?;
+    ensure!(
+        public.status == StatusCode::UNAUTHORIZED,
+        "public client got {}",
+        public.status
+    );
+    Ok(())
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn code_flow_with_pkce_issues_verified_tokens_and_userinfo() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (done, session) = server
+        .log_in(&server.spa.clone(), &[("state", "s1"), ("nonce", "n-0S6")])
+        .await?;
+    ensure!(
+        done.status == StatusCode::FOUND,
+        "{} {}",
+        done.status,
+        done.body
+    );
+    ensure!(!session.is_empty(), "no session cookie");
+    let code = redirect_params(done.location().context("callback")?)
+        .remove("code")
+        .context("code")?;
+    let reply = server.exchange(&code, VERIFIER).await?;
+    ensure!(
+        reply.status == StatusCode::OK,
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    let body = reply.json()?;
+    let id_token = claims(body["id_token"].as_str().context("id_token")?)?;
+    ensure!(
+        id_token["sub"] == server.user_id.as_str() && id_token["aud"] == "spa-client",
+        "{id_token}"
+    );
+    ensure!(
+        id_token["nonce"] == "n-0S6"
+            && id_token["email"] == EMAIL
+            && id_token["name"] == "Jane Doe",
+        "{id_token}"
+    );
+    ensure!(
+        id_token["auth_time"].is_i64() && id_token["sid"].is_string(),
+        "{id_token}"
+    );
+    ensure!(
+        body["refresh_token"].is_string(),
+        "offline_access gave no refresh token: {body}"
+    );
+    let access = claims(body["access_token"].as_str().context("access")?)?;
+    ensure!(
+        access["aud"] == "http://localhost:3000/userinfo",
+        "aud {}",
+        access["aud"]
+    );
+
+    let request = Request::get("/userinfo")
+        .header(
+            header::AUTHORIZATION,
+            format!(
+                "Bearer {}",
+                body["access_token"].as_str().unwrap_or_default()
+            ),
+        )
+        .body(Body::empty())?;
+    let info = server.send(request).await?;
+    ensure!(
+        info.status == StatusCode::OK,
+        "userinfo {} {}",
+        info.status,
+        info.body
+    );
+    let info = info.json()?;
+    ensure!(
+        info["sub"] == server.user_id.as_str()
+            && info["email"] == EMAIL
+            && info["email_verified"] == true,
+        "{info}"
+    );
+    let anonymous = server.get("/userinfo", &[]).await?;
+    ensure!(
+        anonymous.status == StatusCode::UNAUTHORIZED,
+        "userinfo without a token: {}",
+        anonymous.status
+    );
+    let user = server
+        .adapters
+        .users
+        .get(&server.tenant, &server.user_id)
+        .await?
+        .context("user")?;
+    ensure!(
+        user.logins_count == 1 && user.last_login.is_some(),
+        "login not recorded"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn unregistered_redirect_uri_is_an_error_page_never_a_redirect() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    for uri in [
+        "/authorize?client_id=spa-client&response_type=code&redirect_uri=https://evil.example.com/cb",
+        "/authorize?client_id=spa-client&response_type=code&redirect_uri=https://app.example.com/callback/../x",
+        "/authorize?client_id=spa-client&response_type=code&redirect_uri=https://app.example.com/callbackx",
+        "/authorize?client_id=spa-client&response_type=code",
+        "/authorize?client_id=nobody&response_type=code&redirect_uri=https://app.example.com/callback",
+    ] {
+        let reply = server.get(uri, &[]).await?;
+        ensure!(
+            reply.status == StatusCode::BAD_REQUEST,
+            "{uri}: {}",
+            reply.status
+        );
+        ensure!(
+            reply.location().is_none(),
+            "{uri} redirected to {:?}",
+            reply.location()
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn codes_are_single_use() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let code = server.code().await?;
+    ensure!(
+        server.exchange(&code, VERIFIER).await?.status == StatusCode::OK,
+        "first exchange"
+    );
+    let replay = server.exchange(&code, VERIFIER).await?;
+    ensure!(
+        replay.status == StatusCode::FORBIDDEN && replay.json()?["error"] == "invalid_grant",
+        "replay: {}",
+        replay.body
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn expired_codes_are_refused() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let code = server.code().await?;
+    let mut stored = server
+        .adapters
+        .codes
+        .get(&server.tenant, &code)
+        .await?
+        .context("stored code")?;
+    server.adapters.codes.remove(&server.tenant, &code).await?;
+    stored.expires_at = Timestamp::now().plus_seconds(-1);
+    server.adapters.codes.create(&server.tenant, stored).await?;
+    let reply = server.exchange(&code, VERIFIER).await?;
+    ensure!(
+        reply.status == StatusCode::FORBIDDEN && reply.json()?["error"] == "invalid_grant",
+        "{}",
+        reply.body
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wrong_pkce_verifier_fails() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let code = server.code().await?;
+    let wrong = server
+        .exchange(&code, "wrong-verifier-wrong-verifier-wrong-verifier-x")
+        .await?;
+    ensure!(
+        wrong.status == StatusCode::FORBIDDEN && wrong.json()?["error"] == "invalid_grant",
+        "{}",
+        wrong.body
+    );
+    let code = server.code().await?;
+    let missing = server
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "spa-client"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ])
+        .await?;
+    ensure!(
+        missing.status == StatusCode::FORBIDDEN,
+        "no verifier: {}",
+        missing.body
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn public_clients_without_pkce_are_refused() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let uri = format!(
+        "/authorize?client_id=spa-client&response_type=code&redirect_uri={}&state=abc",
+        urlencode(CALLBACK)
+    );
+    let reply = server.get(&uri, &[]).await?;
+    ensure!(reply.status == StatusCode::FOUND, "{}", reply.status);
+    let params = redirect_params(reply.location().context("location")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("invalid_request"),
+        "{params:?}"
+    );
+    ensure!(
+        params.get("state").map(String::as_str) == Some("abc"),
+        "state"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_login_form_refuses_cross_site_posts() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let start = server
+        .get(&server.authorize_uri("spa-client", &[]), &[])
+        .await?;
+    let login_page = start.location().context("login redirect")?.to_owned();
+    let cookies = start.cookies();
+    let form = server.get(&login_page, &cookies).await?;
+    let state = redirect_params(&login_page)
+        .remove("state")
+        .context("state")?;
+    let csrf = hidden_value(&form.body, "csrf")?;
+    let credentials = [("username", EMAIL), ("password", PASSWORD)];
+    let without_cookie = server
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                credentials[0],
+                credentials[1],
+            ],
+            &[],
+        )
+        .await?;
+    ensure!(
+        without_cookie.status == StatusCode::FORBIDDEN,
+        "no cookie: {}",
+        without_cookie.status
+    );
+    let wrong_token = server
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", "forged"),
+                credentials[0],
+                credentials[1],
+            ],
+            &cookies,
+        )
+        .await?;
+    ensure!(
+        wrong_token.status == StatusCode::FORBIDDEN,
+        "wrong csrf: {}",
+        wrong_token.status
+    );
+    let sessions = server
+        .adapters
+        .sessions
+        .list(&server.tenant, &ListParams::default())
+        .await?;
+    ensure!(sessions.items.is_empty(), "a forged post created a session");
+    let wrong_password = server
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", EMAIL),
+                ("password", "nope"),
+            ],
+            &cookies,
+        )
+        .await?;
+    ensure!(
+        wrong_password.status == StatusCode::BAD_REQUEST
+            && wrong_password.body.contains("Wrong email or password"),
+        "wrong password"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn sessions_give_sso_and_prompt_none() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let silent = server
+        .get(
+            &server.authorize_uri("spa-client", &[("prompt", "none"), ("state", "q")]),
+            &[],
+        )
+        .await?;
+    let params = redirect_params(silent.location().context("location")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("login_required"),
+        "{params:?}"
+    );
+
+    let (_, session) = server.log_in("spa-client", &[]).await?;
+    let again = server
+        .get(
+            &server.authorize_uri("web-client", &[("prompt", "none")]),
+            &session,
+        )
+        .await?;
+    let params = redirect_params(again.location().context("location")?);
+    ensure!(
+        params.contains_key("code"),
+        "SSO to another client: {params:?}"
+    );
+    let forced = server
+        .get(
+            &server.authorize_uri("spa-client", &[("prompt", "login")]),
+            &session,
+        )
+        .await?;
+    ensure!(
+        forced
+            .location()
+            .is_some_and(|location| location.starts_with("/u/login")),
+        "prompt=login ignored"
+    );
+
+    let web_message = server
+        .get(
+            &server.authorize_uri(
+                "spa-client",
+                &[
+                    ("prompt", "none"),
+                    ("response_mode", "web_message"),
+                    ("state", "w"),
+                ],
+            ),
+            &session,
+        )
+        .await?;
+    ensure!(
+        web_message.status == StatusCode::OK && web_message.body.contains("authorization_response"),
+        "web_message"
+    );
+    ensure!(
+        web_message.body.contains("\"https://app.example.com\""),
+        "web_message target origin"
+    );
+
+    let logout = server
+        .get(
+            "/v2/logout?client_id=spa-client&returnTo=https://app.example.com/bye",
+            &session,
+        )
+        .await?;
+    ensure!(
+        logout.status == StatusCode::FOUND
+            && logout.location() == Some("https://app.example.com/bye"),
+        "logout"
+    );
+    let after = server
+        .get(
+            &server.authorize_uri("spa-client", &[("prompt", "none")]),
+            &session,
+        )
+        .await?;
+    let params = redirect_params(after.location().context("location")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("login_required"),
+        "session outlived logout: {params:?}"
+    );
+    let refused = server
+        .get(
+            "/v2/logout?client_id=spa-client&returnTo=https://evil.example.com/",
+            &[],
+        )
+        .await?;
+    ensure!(
+        refused.status == StatusCode::BAD_REQUEST && refused.location().is_none(),
+        "unlisted returnTo"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn hybrid_and_form_post_responses() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (_, session) = server.log_in("spa-client", &[]).await?;
+    let hybrid = server
+        .get(
+            &server.authorize_uri(
+                "spa-client",
+                &[("response_type", "code id_token token"), ("nonce", "n1")],
+            ),
+            &session,
+        )
+        .await?;
+    let location = hybrid.location().context("location")?;
+    ensure!(
+        location.contains('#'),
+        "hybrid must use the fragment: {location}"
+    );
+    let params = redirect_params(location);
+    let id_token = claims(params.get("id_token").context("id_token")?)?;
+    ensure!(
+        id_token["c_hash"].is_string()
+            && id_token["at_hash"].is_string()
+            && id_token["nonce"] == "n1",
+        "{id_token}"
+    );
+    let no_nonce = server
+        .get(
+            &server.authorize_uri("spa-client", &[("response_type", "id_token")]),
+            &session,
+        )
+        .await?;
+    let params = redirect_params(no_nonce.location().context("location")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("invalid_request"),
+        "id_token without nonce: {params:?}"
+    );
+    let form_post = server
+        .get(
+            &server.authorize_uri("spa-client", &[("response_mode", "form_post")]),
+            &session,
+        )
+        .await?;
+    ensure!(
+        form_post.status == StatusCode::OK && form_post.body.contains("name=\"code\""),
+        "form_post"
+    );
+    ensure!(
+        form_post.body.contains(&format!("action=\"{CALLBACK}\"")),
+        "form_post target"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn refresh_rotation_and_reuse_revokes_the_family() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let code = server.code().await?;
+    let first = server.exchange(&code, VERIFIER).await?.json()?;
+    let original = first["refresh_token"]
+        .as_str()
+        .context("refresh token")?
+        .to_owned();
+    let rotated = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "spa-client"),
+            ("refresh_token", &original),
+        ])
+        .await?;
+    ensure!(rotated.status == StatusCode::OK, "{}", rotated.body);
+    let next = rotated.json()?["refresh_token"]
+        .as_str()
+        .context("rotated token")?
+        .to_owned();
+    ensure!(next != original, "rotation returned the same token");
+    let reuse = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "spa-client"),
+            ("refresh_token", &original),
+        ])
+        .await?;
+    ensure!(
+        reuse.status == StatusCode::FORBIDDEN && reuse.json()?["error"] == "invalid_grant",
+        "reuse: {}",
+        reuse.body
+    );
+    let after = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "spa-client"),
+            ("refresh_token", &next),
+        ])
+        .await?;
+    ensure!(
+        after.status == StatusCode::FORBIDDEN,
+        "the family survived a reuse: {}",
+        after.body
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn revocation_ends_a_refresh_token() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let code = server.code().await?;
+    let tokens = server.exchange(&code, VERIFIER).await?.json()?;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .context("refresh token")?
+        .to_owned();
+    let revoked = server
+        .post_form(
+            "/oauth/revoke",
+            &[("client_id", "spa-client"), ("token", &refresh)],
+            &[],
+        )
+        .await?;
+    ensure!(
+        revoked.status == StatusCode::OK,
+        "revoke: {} {}",
+        revoked.status,
+        revoked.body
+    );
+    let used = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "spa-client"),
+            ("refresh_token", &refresh),
+        ])
+        .await?;
+    ensure!(
+        used.status == StatusCode::FORBIDDEN,
+        "revoked token still works"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn signup_then_password_realm_login() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let signup = |email: &'static str, password: &'static str| {
+        let body = serde_json::json!({
+            "client_id": "web-client", "email": email, "password": password,
+            "connection": "Username-Password-Authentication"
+        });
+        Request::post("/dbconnections/signup")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+    };
+    let created = server
+        .send(signup("New.User@Example.com", "long enough password")?)
+        .await?;
+    ensure!(
+        created.status == StatusCode::OK,
+        "{} {}",
+        created.status,
+        created.body
+    );
+    ensure!(
+        created.json()?["email"] == "new.user@example.com",
+        "{}",
+        created.body
+    );
+    let again = server
+        .send(signup("new.user@example.com", "long enough password")?)
+        .await?;
+    ensure!(
+        again.status == StatusCode::BAD_REQUEST && again.json()?["code"] == "user_exists",
+        "{}",
+        again.body
+    );
+    let weak = server.send(signup("weak@example.com", "short")?).await?;
+    ensure!(
+        weak.status == StatusCode::BAD_REQUEST && weak.json()?["code"] == "invalid_password",
+        "{}",
+        weak.body
+    );
+
+    let login = server
+        .token(&[
+            (
+                "grant_type",
+                "http://auth0.com/oauth/grant-type/password-realm",
+            ),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", "new.user@example.com"),
+            ("password", "long enough password"),
+            ("realm", "Username-Password-Authentication"),
+            ("scope", "openid email"),
+        ])
+        .await?;
+    ensure!(
+        login.status == StatusCode::OK,
+        "{} {}",
+        login.status,
+        login.body
+    );
+    let access = claims(login.json()?["access_token"].as_str().context("token")?)?;
+    ensure!(access["gty"] == "password", "{access}");
+    let wrong = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", "new.user@example.com"),
+            ("password", "not it"),
+        ])
+        .await?;
+    ensure!(
+        wrong.status == StatusCode::FORBIDDEN && wrong.json()?["error"] == "invalid_grant",
+        "{}",
+        wrong.body
+    );
+
+    let ask = |email: &str| {
+        let body = format!(
+            "client_id=web-client&connection=Username-Password-Authentication&email={}",
+            urlencode(email)
+        );
+        Request::post("/dbconnections/change_password")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+    };
+    let known = server.send(ask("new.user@example.com")?).await?;
+    let unknown = server.send(ask("nobody@example.com")?).await?;
+    ensure!(
+        known.status == StatusCode::OK
+            && known.body == unknown.body
+            && known.status == unknown.status,
+        "change_password leaks"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn malformed_token_requests_are_4xx_and_write_nothing() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let form = |body: &str| {
+        Request::post("/oauth/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_owned()))
+    };
+    let cases: Vec<(&str, Request<Body>, StatusCode, &str)> = vec![
+        (
+            "missing grant_type",
+            form("client_id=web-client")?,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "repeated parameter",
+            form("grant_type=client_credentials&grant_type=password&client_id=web-client")?,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "unknown grant",
+            form("grant_type=magic&client_id=web-client&client_secret=web-secret")?,
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+        ),
+        (
+            "unknown client",
+            form("grant_type=client_credentials&client_id=ghost&client_secret=x")?,
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+        (
+            "bad JSON",
+            Request::post("/oauth/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{not json"))?,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "JSON array",
+            Request::post("/oauth/token")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("[]"))?,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "no content type",
+            Request::post("/oauth/token").body(Body::from("grant_type=client_credentials"))?,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "code missing",
+            form("grant_type=authorization_code&client_id=spa-client")?,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "unknown code",
+            form("grant_type=authorization_code&client_id=spa-client&code=nope&code_verifier=x")?,
+            StatusCode::FORBIDDEN,
+            "invalid_grant",
+        ),
+    ];
+    for (name, request, status, error) in cases {
+        let reply = server.send(request).await?;
+        ensure!(
+            reply.status == status,
+            "{name}: {} {}",
+            reply.status,
+            reply.body
+        );
+        ensure!(reply.json()?["error"] == error, "{name}: {}", reply.body);
+    }
+    let huge = form(&format!(
+        "grant_type=client_credentials&pad={}",
+        "x".repeat(100_000)
+    ))?;
+    let reply = server.send(huge).await?;
+    ensure!(
+        reply.status == StatusCode::PAYLOAD_TOO_LARGE,
+        "oversized body: {}",
+        reply.status
+    );
+    let tokens = server
+        .adapters
+        .refresh_tokens
+        .list(&server.tenant, &ListParams::default())
+        .await?;
+    ensure!(
+        tokens.items.is_empty(),
+        "a refused request wrote a refresh token"
+    );
+    if server
+        .adapters
+        .codes
+        .get(&server.tenant, "nope")
+        .await?
+        .is_some()
+    {
+        bail!("a refused request wrote a code");
+    }
+    Ok(())
+}
