@@ -29,6 +29,12 @@ pub struct Cli {
     /// client_secret of the bootstrap Management API client (generated and printed when unset)
     #[arg(long, env = "AUTHHERO_ADMIN_CLIENT_SECRET", hide_env_values = true)]
     admin_client_secret: Option<String>,
+    /// Email of a first user, created on an empty database with AUTHHERO_ADMIN_PASSWORD
+    #[arg(long, env = "AUTHHERO_ADMIN_EMAIL")]
+    admin_email: Option<String>,
+    /// Password of that first user
+    #[arg(long, env = "AUTHHERO_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
     /// A TOML file with any of the settings above (snake_case keys)
     #[arg(long, env = "AUTHHERO_CONFIG")]
     config: Option<PathBuf>,
@@ -52,6 +58,8 @@ struct FileSettings {
     database_url: Option<String>,
     admin_client_id: Option<String>,
     admin_client_secret: Option<String>,
+    admin_email: Option<String>,
+    admin_password: Option<String>,
 }
 
 /// The resolved settings.
@@ -62,6 +70,8 @@ pub struct Settings {
     pub database_url: String,
     pub admin_client_id: Option<String>,
     pub admin_client_secret: Option<String>,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
 }
 
 impl Settings {
@@ -83,6 +93,8 @@ impl Settings {
                 .unwrap_or_else(|| "authhero.db".into()),
             admin_client_id: pick(&cli.admin_client_id, file.admin_client_id),
             admin_client_secret: pick(&cli.admin_client_secret, file.admin_client_secret),
+            admin_email: pick(&cli.admin_email, file.admin_email),
+            admin_password: pick(&cli.admin_password, file.admin_password),
         })
     }
 }

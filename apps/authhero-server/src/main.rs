@@ -31,6 +31,8 @@ async fn main() -> anyhow::Result<()> {
     let options = BootstrapOptions {
         admin_client_id: settings.admin_client_id.clone(),
         admin_client_secret: settings.admin_client_secret.clone(),
+        admin_email: settings.admin_email.clone(),
+        admin_password: settings.admin_password.clone(),
     };
     if let Some(seeded) = bootstrap(&adapters, &settings.issuer, options).await? {
         println!("Bootstrapped tenant {:?}.", seeded.tenant_id);

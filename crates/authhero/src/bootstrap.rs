@@ -46,6 +46,9 @@ pub struct Bootstrapped {
 pub struct BootstrapOptions {
     pub admin_client_id: Option<String>,
     pub admin_client_secret: Option<String>,
+    /// A first user in the database connection, when both are set.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
 }
 
 /// Seeds an empty database; does nothing (returns None) when a tenant exists.
