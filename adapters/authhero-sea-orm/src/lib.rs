@@ -95,10 +95,7 @@ impl Database {
             clients: Arc::new(Documents::<Client>::clients(db())),
             client_grants: Arc::new(Documents::<ClientGrant>::new(db(), &schema::CLIENT_GRANTS)),
             connections: Arc::new(Documents::<Connection>::new(db(), &schema::CONNECTIONS)),
-            resource_servers: Arc::new(Documents::<ResourceServer>::new(
-                db(),
-                &schema::RESOURCE_SERVERS,
-            )),
+            resource_servers: Arc::new(Documents::<ResourceServer>::resource_servers(db())),
             users: Arc::new(Documents::<User>::new(db(), &schema::USERS)),
             passwords: Arc::new(Documents::<Password>::new(db(), &schema::PASSWORDS)),
             roles: Arc::new(Documents::<Role>::new(db(), &schema::ROLES)),

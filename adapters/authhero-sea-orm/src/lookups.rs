@@ -3,11 +3,13 @@
 
 use async_trait::async_trait;
 use authhero_core::Result;
-use authhero_core::entities::{Client, CustomDomain, RefreshToken, SigningKey, Tenant};
+use authhero_core::entities::{
+    Client, CustomDomain, RefreshToken, ResourceServer, SigningKey, Tenant,
+};
 use authhero_core::list::{ListPage, ListParams};
 use authhero_core::ports::{
-    ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, SigningKeysRepository,
-    TenantsRepository,
+    ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, ResourceServersRepository,
+    SigningKeysRepository, TenantsRepository,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -24,6 +26,12 @@ impl Documents<Client> {
 impl Documents<CustomDomain> {
     pub fn custom_domains(db: DatabaseConnection) -> Self {
         Documents::new(db, &schema::CUSTOM_DOMAINS)
+    }
+}
+
+impl Documents<ResourceServer> {
+    pub fn resource_servers(db: DatabaseConnection) -> Self {
+        Documents::new(db, &schema::RESOURCE_SERVERS)
     }
 }
 
@@ -70,6 +78,33 @@ impl ClientsRepository for Documents<Client> {
 impl CustomDomainsRepository for Documents<CustomDomain> {
     async fn find_by_domain(&self, domain: &str) -> Result<Option<(String, CustomDomain)>> {
         find_anywhere(&self.store, "domain", &domain.to_lowercase()).await
+    }
+}
+
+#[async_trait]
+impl ResourceServersRepository for Documents<ResourceServer> {
+    async fn find_by_identifier(
+        &self,
+        tenant_id: &str,
+        identifier: &str,
+    ) -> Result<Option<ResourceServer>> {
+        let mut select = Query::select();
+        select
+            .column("body")
+            .from(self.store.table.name)
+            .and_where(Expr::col("tenant_id").eq(tenant_id))
+            .and_where(Expr::col("identifier").eq(identifier));
+        let row = self
+            .store
+            .db
+            .query_one(&select)
+            .await
+            .map_err(|error| self.store.db_error(error))?;
+        let Some(row) = row else { return Ok(None) };
+        let body: String = row
+            .try_get("", "body")
+            .map_err(|error| self.store.db_error(error))?;
+        parse(self.store.table.entity, &body).map(Some)
     }
 }
 

@@ -183,6 +183,29 @@ pub async fn connections_round_trip(adapters: DataAdapters) -> anyhow::Result<()
 pub async fn resource_servers_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = TestTenant::new(&adapters).await?;
     let server = fixtures::resource_server(&unique("rs"), "https://api.example.com/");
+    adapters
+        .resource_servers
+        .create(&tenant.id, server.clone())
+        .await?;
+    let found = adapters
+        .resource_servers
+        .find_by_identifier(&tenant.id, "https://api.example.com/")
+        .await?;
+    ensure!(
+        found.as_ref() == Some(&server),
+        "find_by_identifier: {found:?}"
+    );
+    let other = TestTenant::new(&adapters).await?;
+    let elsewhere = adapters
+        .resource_servers
+        .find_by_identifier(&other.id, "https://api.example.com/")
+        .await?;
+    ensure!(elsewhere.is_none(), "find_by_identifier crossed tenants");
+    other.cleanup().await?;
+    adapters
+        .resource_servers
+        .remove(&tenant.id, &server.id)
+        .await?;
     round_trip(
         adapters.resource_servers.as_ref(),
         &tenant.id,

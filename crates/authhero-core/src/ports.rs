@@ -87,7 +87,6 @@ pub type LogsRepository = dyn Repository<Log>;
 pub type LoginSessionsRepository = dyn Repository<LoginSession>;
 pub type OrganizationsRepository = dyn Repository<Organization>;
 pub type PasswordsRepository = dyn Repository<Password>;
-pub type ResourceServersRepository = dyn Repository<ResourceServer>;
 pub type RolesRepository = dyn Repository<Role>;
 pub type SessionsRepository = dyn Repository<Session>;
 pub type ThemesRepository = dyn Repository<Theme>;
@@ -109,6 +108,16 @@ pub trait TenantsRepository: Send + Sync + fmt::Debug {
 pub trait ClientsRepository: Repository<Client> {
     /// The client with this id in whichever tenant holds it, with that tenant's id.
     async fn find_by_client_id(&self, client_id: &str) -> Result<Option<(String, Client)>>;
+}
+
+/// Resource servers, plus the look-up by identifier (audience) every token request makes.
+#[async_trait]
+pub trait ResourceServersRepository: Repository<ResourceServer> {
+    async fn find_by_identifier(
+        &self,
+        tenant_id: &str,
+        identifier: &str,
+    ) -> Result<Option<ResourceServer>>;
 }
 
 /// Custom domains, plus the look-up by host that resolves a request's tenant.
@@ -330,7 +339,7 @@ pub struct DataAdapters {
     pub clients: Arc<dyn ClientsRepository>,
     pub client_grants: Arc<ClientGrantsRepository>,
     pub connections: Arc<ConnectionsRepository>,
-    pub resource_servers: Arc<ResourceServersRepository>,
+    pub resource_servers: Arc<dyn ResourceServersRepository>,
     pub users: Arc<UsersRepository>,
     pub passwords: Arc<PasswordsRepository>,
     pub roles: Arc<RolesRepository>,

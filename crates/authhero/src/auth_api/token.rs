@@ -143,13 +143,7 @@ pub async fn resource_server(
     tenant_id: &str,
     audience: &str,
 ) -> Result<Option<ResourceServer>, OAuthError> {
-    let q = Query::equals("identifier", audience)?;
-    let page = state
-        .adapters
-        .resource_servers
-        .list(tenant_id, &ListParams::default().with_query(q))
-        .await?;
-    Ok(page.items.into_iter().next())
+    Ok(state.adapters.resource_servers.find_by_identifier(tenant_id, audience).await?)
 }
 
 /// `client_credentials`: a machine-to-machine token for an API the client was granted.
