@@ -2,8 +2,12 @@
 
 mod config;
 
+use std::time::Duration;
+
 use anyhow::Context;
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
+use authhero_cache::CacheLayer;
+use authhero_core::Layer;
 use authhero_sea_orm::Database;
 use clap::Parser;
 
@@ -27,7 +31,9 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("schema is up to date");
         return Ok(());
     }
-    let adapters = database.adapters();
+    // Clients and APIs are read on every token request; keep them in memory briefly. Short,
+    // because other nodes sharing the database only see each other's changes after it.
+    let adapters = CacheLayer::new(Duration::from_secs(10)).layer(database.adapters());
     let options = BootstrapOptions {
         admin_client_id: settings.admin_client_id.clone(),
         admin_client_secret: settings.admin_client_secret.clone(),

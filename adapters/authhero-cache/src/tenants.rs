@@ -1,0 +1,58 @@
+//! Tenants pass through; removing one clears the caches, since its clients and APIs go with it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use authhero_core::entities::Tenant;
+use authhero_core::ports::TenantsRepository;
+use authhero_core::{ListPage, ListParams, Result};
+
+use crate::clients::CachedClients;
+use crate::resource_servers::CachedResourceServers;
+
+#[derive(Debug)]
+pub(crate) struct CachedTenants {
+    inner: Arc<dyn TenantsRepository>,
+    clients: Arc<CachedClients>,
+    resource_servers: Arc<CachedResourceServers>,
+}
+
+impl CachedTenants {
+    pub fn new(
+        inner: Arc<dyn TenantsRepository>,
+        clients: Arc<CachedClients>,
+        resource_servers: Arc<CachedResourceServers>,
+    ) -> Self {
+        Self {
+            inner,
+            clients,
+            resource_servers,
+        }
+    }
+}
+
+#[async_trait]
+impl TenantsRepository for CachedTenants {
+    async fn create(&self, tenant: Tenant) -> Result<Tenant> {
+        self.inner.create(tenant).await
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<Tenant>> {
+        self.inner.get(id).await
+    }
+
+    async fn list(&self, params: &ListParams) -> Result<ListPage<Tenant>> {
+        self.inner.list(params).await
+    }
+
+    async fn update(&self, tenant: Tenant) -> Result<Tenant> {
+        self.inner.update(tenant).await
+    }
+
+    async fn remove(&self, id: &str) -> Result<bool> {
+        let removed = self.inner.remove(id).await;
+        self.clients.forget_all().await;
+        self.resource_servers.forget_all().await;
+        removed
+    }
+}

@@ -1,0 +1,121 @@
+//! The layer really serves look-ups from memory, and forgets what writes through it change.
+
+use std::time::Duration;
+
+use anyhow::{Context, ensure};
+use authhero_cache::CacheLayer;
+use authhero_core::entities::{Client, ResourceServer, Tenant};
+use authhero_core::{Layer, Timestamp};
+
+fn api(identifier: &str) -> ResourceServer {
+    ResourceServer {
+        id: "rs_1".into(),
+        name: "API".into(),
+        identifier: identifier.into(),
+        scopes: Vec::new(),
+        signing_alg: None,
+        signing_secret: None,
+        allow_offline_access: false,
+        skip_consent_for_verifiable_first_party_clients: false,
+        token_lifetime: None,
+        token_lifetime_for_web: None,
+        enforce_policies: false,
+        token_dialect: None,
+        is_system: false,
+        created_at: Timestamp::now(),
+        updated_at: Timestamp::now(),
+    }
+}
+
+#[tokio::test]
+async fn hot_lookups_come_from_memory_and_writes_through_the_layer_refresh_them()
+-> anyhow::Result<()> {
+    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+    database.migrate().await?;
+    let storage = database.adapters();
+    let cached = CacheLayer::new(Duration::from_secs(60)).layer(storage.clone());
+    cached
+        .tenants
+        .create(Tenant::new("t1", Timestamp::now()))
+        .await?;
+
+    cached
+        .clients
+        .create("t1", Client::new("c1", "First name", Timestamp::now()))
+        .await?;
+    ensure!(
+        cached.clients.find_by_client_id("c1").await?.is_some(),
+        "client not found"
+    );
+    // Changed behind the layer's back: the cached answer stands until it expires.
+    storage.clients.remove("t1", "c1").await?;
+    ensure!(
+        cached.clients.find_by_client_id("c1").await?.is_some(),
+        "the look-up went to the database"
+    );
+    ensure!(
+        cached.clients.get("t1", "c1").await?.is_some(),
+        "get went to the database"
+    );
+    ensure!(
+        cached.clients.get("t2", "c1").await?.is_none(),
+        "a cached client leaked into another tenant"
+    );
+
+    // Changed through the layer: seen at once.
+    cached
+        .clients
+        .create("t1", Client::new("c2", "Before", Timestamp::now()))
+        .await?;
+    ensure!(
+        cached.clients.find_by_client_id("c2").await?.is_some(),
+        "c2"
+    );
+    cached
+        .clients
+        .update("t1", Client::new("c2", "After", Timestamp::now()))
+        .await?;
+    let (_, client) = cached
+        .clients
+        .find_by_client_id("c2")
+        .await?
+        .context("c2 after update")?;
+    ensure!(
+        client.name == "After",
+        "stale client after an update through the layer"
+    );
+
+    cached
+        .resource_servers
+        .create("t1", api("https://a.example.com/"))
+        .await?;
+    ensure!(
+        cached
+            .resource_servers
+            .find_by_identifier("t1", "https://a.example.com/")
+            .await?
+            .is_some(),
+        "api"
+    );
+    cached
+        .resource_servers
+        .update("t1", api("https://b.example.com/"))
+        .await?;
+    ensure!(
+        cached
+            .resource_servers
+            .find_by_identifier("t1", "https://a.example.com/")
+            .await?
+            .is_none(),
+        "old identifier"
+    );
+    ensure!(
+        cached
+            .resource_servers
+            .find_by_identifier("t1", "https://b.example.com/")
+            .await?
+            .is_some(),
+        "new identifier"
+    );
+    Ok(())
+}
