@@ -1187,3 +1187,28 @@ async fn malformed_token_requests_are_4xx_and_write_nothing() -> anyhow::Result<
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn rbac_limits_user_tokens_to_held_permissions() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let now = Timestamp::now();
+    let role = Role { id: "rol_reader".into(), name: "reader".into(), description: None, created_at: now, updated_at: now };
+    server.adapters.roles.create(&server.tenant, role).await?;
+    server.adapters.role_permissions.assign(&server.tenant, "rol_reader", &[Permission::new(API, "read:things")]).await?;
+    server.adapters.user_roles.assign(&server.tenant, &server.user_id, &["rol_reader".into()], None).await?;
+
+    let scope = "openid read:things write:things";
+    let (done, _) = server.log_in("spa-client", &[("audience", API), ("scope", scope)]).await?;
+    let code = redirect_params(done.location().context("callback")?).remove("code").context("code")?;
+    let reply = server.exchange(&code, VERIFIER).await?;
+    ensure!(reply.status == StatusCode::OK, "{}", reply.body);
+    let access = claims(reply.json()?["access_token"].as_str().context("access token")?)?;
+    ensure!(access["scope"] == "openid read:things", "scope {}", access["scope"]);
+    ensure!(access["permissions"] == serde_json::json!(["read:things"]), "permissions {}", access["permissions"]);
+    ensure!(access["aud"] == serde_json::json!([API, "http://localhost:3000/userinfo"]), "aud {}", access["aud"]);
+
+    let unknown = server.get(&server.authorize_uri("spa-client", &[("audience", "https://nowhere.example.com/")]), &[]).await?;
+    let params = redirect_params(unknown.location().context("location")?);
+    ensure!(params.get("error").map(String::as_str) == Some("access_denied"), "unknown audience: {params:?}");
+    Ok(())
+}

@@ -172,6 +172,21 @@ async fn handle(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Re
     })?;
     check_request(&authorization, &response_type, &client, mode)
         .map_err(|(error, description)| fail(error, description))?;
+    if let Some(audience) = authorization.audience.as_deref()
+        && audience != format!("{}userinfo", state.issuer)
+    {
+        let known = state
+            .adapters
+            .resource_servers
+            .find_by_identifier(&tenant_id, audience)
+            .await;
+        if !matches!(known, Ok(Some(_))) {
+            return Err(fail(
+                "access_denied",
+                &format!("Service not found: {audience}"),
+            ));
+        }
+    }
 
     let prompt = authorization.prompt.clone().unwrap_or_default();
     let prompts: Vec<&str> = prompt.split(' ').collect();

@@ -1,8 +1,11 @@
 //! Issuing tokens for a signed-in user: access tokens, ID tokens and refresh tokens, shared by
 //! `/authorize` (implicit and hybrid responses) and `/oauth/token`.
 
-use authhero_core::Timestamp;
-use authhero_core::entities::{Client, RefreshToken, User};
+use std::collections::BTreeSet;
+
+use authhero_core::entities::{Client, Permission, RefreshToken, User};
+use authhero_core::list::MAX_PAGE_SIZE;
+use authhero_core::{ListParams, Timestamp};
 use serde_json::{Map, Value, json};
 
 use super::token::resource_server;
@@ -30,7 +33,19 @@ impl Grant<'_> {
     }
 }
 
-/// An access token and its lifetime.
+/// Scopes OpenID Connect defines; they pass through RBAC untouched.
+const OIDC_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+];
+
+/// An access token and its lifetime. For an API with RBAC (`enforce_policies`), the token's
+/// scope keeps only what the user holds, and the `access_token_authz` dialect lists every
+/// permission in `permissions`, as Auth0 does.
 pub async fn access_token(
     state: &AppState,
     grant: &Grant<'_>,
@@ -38,6 +53,8 @@ pub async fn access_token(
 ) -> Result<(String, u64), OAuthError> {
     let userinfo = format!("{}userinfo", state.issuer);
     let mut lifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
+    let mut claims = Map::new();
+    let mut scope = grant.scope.to_owned();
     let aud = match grant.audience {
         Some(audience) if audience != userinfo => {
             let api = resource_server(state, grant.tenant_id, audience)
@@ -46,6 +63,19 @@ pub async fn access_token(
                     OAuthError::access_denied(format!("Service not found: {audience}"))
                 })?;
             lifetime = api.token_lifetime.unwrap_or(lifetime);
+            if api.enforce_policies {
+                let held =
+                    user_permissions(state, grant.tenant_id, &grant.user.user_id, audience).await?;
+                scope = grant
+                    .scope
+                    .split(' ')
+                    .filter(|wanted| OIDC_SCOPES.contains(wanted) || held.contains(*wanted))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if api.token_dialect.as_deref() == Some("access_token_authz") {
+                    claims.insert("permissions".into(), json!(held));
+                }
+            }
             if grant.has_scope("openid") {
                 json!([audience, userinfo])
             } else {
@@ -54,11 +84,10 @@ pub async fn access_token(
         }
         _ => json!(userinfo),
     };
-    let mut claims = Map::new();
     claims.insert("sub".into(), grant.user.user_id.clone().into());
     claims.insert("aud".into(), aud);
     claims.insert("azp".into(), grant.client.client_id.clone().into());
-    claims.insert("scope".into(), grant.scope.into());
+    claims.insert("scope".into(), scope.into());
     if let Some(gty) = gty {
         claims.insert("gty".into(), gty.into());
     }
@@ -66,6 +95,67 @@ pub async fn access_token(
         claims.insert("sid".into(), session_id.into());
     }
     Ok((tokens::sign(state, claims, lifetime).await?, lifetime))
+}
+
+/// Every permission the user holds on `audience`, directly or through tenant-wide roles.
+async fn user_permissions(
+    state: &AppState,
+    tenant_id: &str,
+    user_id: &str,
+    audience: &str,
+) -> Result<BTreeSet<String>, OAuthError> {
+    let adapters = &state.adapters;
+    let mut held = BTreeSet::new();
+    let mut keep = |permissions: Vec<Permission>| {
+        for permission in permissions {
+            if permission.resource_server_identifier == audience {
+                held.insert(permission.permission_name);
+            }
+        }
+    };
+    for page in 0.. {
+        let params = ListParams::page(page, MAX_PAGE_SIZE)?;
+        let batch = adapters
+            .user_permissions
+            .list(tenant_id, user_id, &params)
+            .await?
+            .items;
+        let last = batch.len() < MAX_PAGE_SIZE as usize;
+        keep(batch);
+        if last {
+            break;
+        }
+    }
+    let mut roles = Vec::new();
+    for page in 0.. {
+        let params = ListParams::page(page, MAX_PAGE_SIZE)?;
+        let batch = adapters
+            .user_roles
+            .list(tenant_id, user_id, None, &params)
+            .await?
+            .items;
+        let last = batch.len() < MAX_PAGE_SIZE as usize;
+        roles.extend(batch);
+        if last {
+            break;
+        }
+    }
+    for role in roles {
+        for page in 0.. {
+            let params = ListParams::page(page, MAX_PAGE_SIZE)?;
+            let batch = adapters
+                .role_permissions
+                .list(tenant_id, &role.id, &params)
+                .await?
+                .items;
+            let last = batch.len() < MAX_PAGE_SIZE as usize;
+            keep(batch);
+            if last {
+                break;
+            }
+        }
+    }
+    Ok(held)
 }
 
 /// The OIDC claims of `user` that `scope` releases.

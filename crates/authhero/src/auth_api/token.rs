@@ -143,7 +143,11 @@ pub async fn resource_server(
     tenant_id: &str,
     audience: &str,
 ) -> Result<Option<ResourceServer>, OAuthError> {
-    Ok(state.adapters.resource_servers.find_by_identifier(tenant_id, audience).await?)
+    Ok(state
+        .adapters
+        .resource_servers
+        .find_by_identifier(tenant_id, audience)
+        .await?)
 }
 
 /// `client_credentials`: a machine-to-machine token for an API the client was granted.
