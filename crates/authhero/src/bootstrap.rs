@@ -164,9 +164,41 @@ pub async fn bootstrap(
             },
         )
         .await?;
+    if let (Some(email), Some(password)) = (options.admin_email, options.admin_password) {
+        create_user(adapters, &tenant.id, &email, password, now).await?;
+    }
     Ok(Some(Bootstrapped {
         tenant_id: tenant.id,
         admin_client_id: client_id,
         generated_secret,
     }))
+}
+
+/// A verified user of the database connection with a bcrypt password.
+async fn create_user(
+    adapters: &DataAdapters,
+    tenant_id: &str,
+    email: &str,
+    password: String,
+    now: Timestamp,
+) -> Result<()> {
+    let id: String = random::bytes(12)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let mut user = User::new("auth0", &id, "Username-Password-Authentication", now);
+    user.email = Some(email.to_lowercase());
+    user.email_verified = true;
+    user.name = Some(email.to_owned());
+    let user = adapters.users.create(tenant_id, user).await?;
+    let hash = crate::passwords::hash(password, PasswordAlgorithm::Bcrypt).await?;
+    let password = Password {
+        user_id: user.user_id,
+        hash,
+        algorithm: PasswordAlgorithm::Bcrypt,
+        created_at: now,
+        updated_at: now,
+    };
+    adapters.passwords.create(tenant_id, password).await?;
+    Ok(())
 }

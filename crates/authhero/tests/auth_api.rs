@@ -1192,23 +1192,115 @@ async fn malformed_token_requests_are_4xx_and_write_nothing() -> anyhow::Result<
 async fn rbac_limits_user_tokens_to_held_permissions() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let now = Timestamp::now();
-    let role = Role { id: "rol_reader".into(), name: "reader".into(), description: None, created_at: now, updated_at: now };
+    let role = Role {
+        id: "rol_reader".into(),
+        name: "reader".into(),
+        description: None,
+        created_at: now,
+        updated_at: now,
+    };
     server.adapters.roles.create(&server.tenant, role).await?;
-    server.adapters.role_permissions.assign(&server.tenant, "rol_reader", &[Permission::new(API, "read:things")]).await?;
-    server.adapters.user_roles.assign(&server.tenant, &server.user_id, &["rol_reader".into()], None).await?;
+    server
+        .adapters
+        .role_permissions
+        .assign(
+            &server.tenant,
+            "rol_reader",
+            &[Permission::new(API, "read:things")],
+        )
+        .await?;
+    server
+        .adapters
+        .user_roles
+        .assign(
+            &server.tenant,
+            &server.user_id,
+            &["rol_reader".into()],
+            None,
+        )
+        .await?;
 
     let scope = "openid read:things write:things";
-    let (done, _) = server.log_in("spa-client", &[("audience", API), ("scope", scope)]).await?;
-    let code = redirect_params(done.location().context("callback")?).remove("code").context("code")?;
+    let (done, _) = server
+        .log_in("spa-client", &[("audience", API), ("scope", scope)])
+        .await?;
+    let code = redirect_params(done.location().context("callback")?)
+        .remove("code")
+        .context("code")?;
     let reply = server.exchange(&code, VERIFIER).await?;
     ensure!(reply.status == StatusCode::OK, "{}", reply.body);
-    let access = claims(reply.json()?["access_token"].as_str().context("access token")?)?;
-    ensure!(access["scope"] == "openid read:things", "scope {}", access["scope"]);
-    ensure!(access["permissions"] == serde_json::json!(["read:things"]), "permissions {}", access["permissions"]);
-    ensure!(access["aud"] == serde_json::json!([API, "http://localhost:3000/userinfo"]), "aud {}", access["aud"]);
+    let access = claims(
+        reply.json()?["access_token"]
+            .as_str()
+            .context("access token")?,
+    )?;
+    ensure!(
+        access["scope"] == "openid read:things",
+        "scope {}",
+        access["scope"]
+    );
+    ensure!(
+        access["permissions"] == serde_json::json!(["read:things"]),
+        "permissions {}",
+        access["permissions"]
+    );
+    ensure!(
+        access["aud"] == serde_json::json!([API, "http://localhost:3000/userinfo"]),
+        "aud {}",
+        access["aud"]
+    );
 
-    let unknown = server.get(&server.authorize_uri("spa-client", &[("audience", "https://nowhere.example.com/")]), &[]).await?;
+    let unknown = server
+        .get(
+            &server.authorize_uri(
+                "spa-client",
+                &[("audience", "https://nowhere.example.com/")],
+            ),
+            &[],
+        )
+        .await?;
     let params = redirect_params(unknown.location().context("location")?);
-    ensure!(params.get("error").map(String::as_str) == Some("access_denied"), "unknown audience: {params:?}");
+    ensure!(
+        params.get("error").map(String::as_str) == Some("access_denied"),
+        "unknown audience: {params:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bootstrap_creates_the_first_user_when_asked() -> anyhow::Result<()> {
+    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+    database.migrate().await?;
+    let adapters = database.adapters();
+    let options = BootstrapOptions {
+        admin_email: Some("Admin@Example.com".into()),
+        admin_password: Some("a long admin password".into()),
+        ..BootstrapOptions::default()
+    };
+    let seeded = bootstrap(&adapters, ISSUER, options)
+        .await?
+        .context("bootstrap")?;
+    ensure!(seeded.generated_secret.is_some(), "no secret was generated");
+    let q = authhero_core::Query::parse("email:admin@example.com")?;
+    let users = adapters
+        .users
+        .list(&seeded.tenant_id, &ListParams::default().with_query(q))
+        .await?;
+    let user = users.items.first().context("no first user")?;
+    let stored = adapters
+        .passwords
+        .get(&seeded.tenant_id, &user.user_id)
+        .await?
+        .context("no password")?;
+    ensure!(
+        authhero::passwords::verify("a long admin password".into(), stored.hash).await?,
+        "password does not verify"
+    );
+    ensure!(
+        bootstrap(&adapters, ISSUER, BootstrapOptions::default())
+            .await?
+            .is_none(),
+        "bootstrapped twice"
+    );
     Ok(())
 }
