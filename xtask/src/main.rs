@@ -1,7 +1,8 @@
-//! `cargo xtask`: the workspace's development tasks (`test`, `ci`), run through the alias in
-//! `.cargo/config.toml`.
+//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`), run through the alias
+//! in `.cargo/config.toml`.
 
 mod databases;
+mod e2e;
 mod test;
 
 use std::ffi::OsStr;
@@ -26,7 +27,13 @@ enum Task {
     /// PostgreSQL and MySQL come from AUTHHERO_TEST_POSTGRES_URL and AUTHHERO_TEST_MYSQL_URL,
     /// else from throwaway Docker containers; without either, their cases are skipped.
     Test(TestArgs),
-    /// Checks formatting, runs clippy with warnings denied, then `test --require postgres,mysql`.
+    /// Builds authhero-server and runs the end-to-end suite in tests/e2e on it (needs Node.js).
+    ///
+    /// Installs the suite's npm packages with `npm ci` when node_modules is missing or older
+    /// than package-lock.json, then runs `node --test` with AUTHHERO_SERVER_BIN set.
+    E2e(E2eArgs),
+    /// Checks formatting, runs clippy with warnings denied, `test --require postgres,mysql`,
+    /// then `e2e`.
     Ci,
 }
 
@@ -38,6 +45,13 @@ struct TestArgs {
     /// Extra arguments for `cargo test` (after `--`; add another `--` for the test binaries).
     #[arg(last = true, value_name = "CARGO_TEST_ARGS")]
     cargo_args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct E2eArgs {
+    /// Extra arguments for `node --test` (after `--`), e.g. `--test-name-pattern=refresh`.
+    #[arg(last = true, value_name = "NODE_TEST_ARGS")]
+    node_args: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -58,7 +72,9 @@ fn run(cli: Cli) -> Result<()> {
         .context("cannot start the async runtime")?;
     match cli.task {
         Task::Test(args) => runtime.block_on(test::run(&args.require, &args.cargo_args)),
+        Task::E2e(args) => e2e::run(&args.node_args),
         Task::Ci => {
+            e2e::check_node()?;
             cargo(["fmt", "--all", "--check"])?;
             cargo([
                 "clippy",
@@ -68,7 +84,8 @@ fn run(cli: Cli) -> Result<()> {
                 "-D",
                 "warnings",
             ])?;
-            runtime.block_on(test::run(&[Backend::Postgres, Backend::Mysql], &[]))
+            runtime.block_on(test::run(&[Backend::Postgres, Backend::Mysql], &[]))?;
+            e2e::run(&[])
         }
     }
 }
