@@ -450,7 +450,8 @@ async fn password(
     if user.blocked {
         return Err(OAuthError::unauthorized_client("user is blocked"));
     }
-    let scope = params.get("scope").unwrap_or("openid").to_owned();
+    // No `openid` unless asked for: then there is no ID token, as with Auth0.
+    let scope = params.get("scope").unwrap_or_default().to_owned();
     let grant = Grant {
         tenant_id: &caller.tenant_id,
         client: &caller.client,
