@@ -14,10 +14,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     database.migrate().await?;
     let adapters = database.adapters();
     if let Some(seeded) = bootstrap(&adapters, issuer, BootstrapOptions::default()).await? {
-        println!("admin client_id {}, secret {:?}", seeded.admin_client_id, seeded.generated_secret);
+        println!(
+            "admin client_id {}, secret {:?}",
+            seeded.admin_client_id, seeded.generated_secret
+        );
     }
     let app = Router::new()
-        .route("/", get(|| async { "your own service, with AuthHero beside it" }))
+        .route(
+            "/",
+            get(|| async { "your own service, with AuthHero beside it" }),
+        )
         .merge(authhero::AuthHero::new(adapters).issuer(issuer)?.router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!("listening on http://127.0.0.1:3000");

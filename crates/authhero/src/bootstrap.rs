@@ -182,10 +182,7 @@ async fn create_user(
     password: String,
     now: Timestamp,
 ) -> Result<()> {
-    let id: String = random::bytes(12)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let id = random::hex_id();
     let mut user = User::new("auth0", &id, "Username-Password-Authentication", now);
     user.email = Some(email.to_lowercase());
     user.email_verified = true;

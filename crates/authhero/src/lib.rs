@@ -17,6 +17,7 @@ mod cookies;
 mod error;
 mod html;
 pub mod keys;
+mod management;
 pub mod passwords;
 mod random;
 mod state;
@@ -66,6 +67,8 @@ impl AuthHero {
 
     pub fn router(self) -> Router {
         let state = state::AppState::new(self.adapters, self.issuer);
-        auth_api::routes().with_state(state)
+        auth_api::routes()
+            .merge(management::routes())
+            .with_state(state)
     }
 }

@@ -6,6 +6,9 @@ use argon2::{Argon2, Params};
 use authhero_core::entities::PasswordAlgorithm;
 use authhero_core::{Error, Result};
 
+/// The shortest password accepted for new users, in characters.
+pub const MIN_LENGTH: usize = 8;
+
 /// Auth0's bcrypt cost.
 pub const BCRYPT_COST: u32 = 10;
 

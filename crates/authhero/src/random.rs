@@ -19,6 +19,11 @@ pub fn token(count: usize) -> String {
     URL_SAFE_NO_PAD.encode(bytes(count))
 }
 
+/// A user id within a connection, Auth0-style: 24 hex characters.
+pub fn hex_id() -> String {
+    bytes(12).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 /// An id with Auth0's style of prefix, e.g. `con_…`, `rol_…`.
 pub fn id(prefix: &str) -> String {
     format!("{prefix}_{}", token(12))

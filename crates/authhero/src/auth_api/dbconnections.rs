@@ -14,9 +14,6 @@ use crate::passwords;
 use crate::random;
 use crate::state::AppState;
 
-/// The shortest password accepted (Auth0's "low" policy and up).
-const MIN_PASSWORD_LENGTH: usize = 8;
-
 fn bad(code: &str, description: &str) -> Response {
     let body = json!({ "name": "BadRequestError", "code": code, "description": description, "statusCode": 400 });
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
@@ -72,17 +69,17 @@ pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
     let Some(password) = params.get("password") else {
         return bad("invalid_signup", "Missing password");
     };
-    if password.chars().count() < MIN_PASSWORD_LENGTH {
+    if password.chars().count() < passwords::MIN_LENGTH {
         let body = json!({
             "name": "PasswordStrengthError",
             "message": "Password is too weak",
             "code": "invalid_password",
-            "description": { "rules": [{ "message": "At least %d characters in length", "format": [MIN_PASSWORD_LENGTH], "code": "lengthAtLeast", "verified": false }] },
+            "description": { "rules": [{ "message": "At least %d characters in length", "format": [passwords::MIN_LENGTH], "code": "lengthAtLeast", "verified": false }] },
             "statusCode": 400,
         });
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
-    let id = hex_id();
+    let id = random::hex_id();
     let now = Timestamp::now();
     let mut user = User::new("auth0", &id, &connection.name, now);
     user.email = Some(email.clone());
@@ -127,14 +124,6 @@ pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
         return bad("invalid_signup", "Try again later.");
     }
     Json(json!({ "_id": id, "email_verified": false, "email": email })).into_response()
-}
-
-/// Auth0-style user ids: 24 hex characters.
-fn hex_id() -> String {
-    random::bytes(12)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// Answers the same whether or not the user exists, so it cannot be used to find accounts.

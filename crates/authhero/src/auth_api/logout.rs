@@ -43,10 +43,10 @@ async fn end_session(
     headers: &HeaderMap,
     mut response: Response,
 ) -> Response {
-    if let Some(id) = cookies::read(headers, cookies::SESSION) {
-        if let Err(error) = state.adapters.sessions.remove(tenant_id, &id).await {
-            tracing::warn!(%error, "could not remove a session at logout");
-        }
+    if let Some(id) = cookies::read(headers, cookies::SESSION)
+        && let Err(error) = state.adapters.sessions.remove(tenant_id, &id).await
+    {
+        tracing::warn!(%error, "could not remove a session at logout");
     }
     if let Ok(value) = cookies::clear(cookies::SESSION, "/").parse() {
         response.headers_mut().append(header::SET_COOKIE, value);

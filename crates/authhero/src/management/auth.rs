@@ -1,0 +1,111 @@
+//! Who calls the Management API: the bearer token is verified for this issuer's Management API
+//! audience, its client (`azp`) names the tenant, and its `scope` claim says what it may do.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::tokens::{self, TokenRejected};
+
+/// The header a caller may send to name the tenant it means; it must be the token's tenant.
+const TENANT_HEADER: &str = "tenant-id";
+
+/// An authenticated Management API caller.
+#[derive(Debug)]
+pub struct Caller {
+    tenant_id: String,
+    scopes: Vec<String>,
+}
+
+impl Caller {
+    /// The caller's tenant, when its token carries `scope`; otherwise Auth0's 403.
+    pub fn tenant_for(&self, scope: &str) -> Result<&str, ApiError> {
+        if self.scopes.iter().any(|granted| granted == scope) {
+            Ok(&self.tenant_id)
+        } else {
+            Err(ApiError::forbidden(format!(
+                "Insufficient scope, expected any of: {scope}"
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(&parts.headers)?;
+        let claims = tokens::verify(state, token, Some(&state.management_audience()))
+            .await
+            .map_err(|rejected| match rejected {
+                TokenRejected::Invalid => invalid_token(),
+                TokenRejected::Keys(error) => ApiError::from(error),
+            })?;
+        let tenant_id = token_tenant(state, &claims).await?;
+        check_tenant_header(&parts.headers, &tenant_id)?;
+        Ok(Self {
+            tenant_id,
+            scopes: granted_scopes(&claims),
+        })
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let missing = || ApiError::unauthorized("Missing authentication");
+    let value = headers
+        .get(AUTHORIZATION)
+        .ok_or_else(missing)?
+        .to_str()
+        .map_err(|_| invalid_token())?;
+    let (scheme, token) = value.trim().split_once(' ').ok_or_else(missing)?;
+    let token = token.trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Err(missing());
+    }
+    Ok(token)
+}
+
+/// The tenant of the client the token was issued to.
+async fn token_tenant(state: &AppState, claims: &Map<String, Value>) -> Result<String, ApiError> {
+    let client_id = claims
+        .get("azp")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid_token)?;
+    let (tenant_id, _client) = state
+        .adapters
+        .clients
+        .find_by_client_id(client_id)
+        .await?
+        .ok_or_else(invalid_token)?;
+    Ok(tenant_id)
+}
+
+fn check_tenant_header(headers: &HeaderMap, tenant_id: &str) -> Result<(), ApiError> {
+    match headers.get(TENANT_HEADER) {
+        Some(named) if named.as_bytes() != tenant_id.as_bytes() => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "The token was not issued for this tenant.",
+        )
+        .with_code("invalid_tenant")),
+        _ => Ok(()),
+    }
+}
+
+fn granted_scopes(claims: &Map<String, Value>) -> Vec<String> {
+    claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::unauthorized("Invalid token")
+}

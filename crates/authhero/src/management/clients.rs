@@ -1,0 +1,150 @@
+//! `/api/v2/clients`: applications. A new client gets a random 32-character `client_id` and, unless
+//! it is public (`token_endpoint_auth_method: none`), a random secret.
+
+use std::collections::BTreeMap;
+
+use authhero_core::entities::{
+    AppType, Client, JwtConfiguration, RefreshTokenConfig, TokenEndpointAuthMethod,
+};
+use authhero_core::ports::Repository;
+use authhero_core::{DataAdapters, Timestamp};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::body::{JsonBody, require_non_empty};
+use super::patch::PatchRules;
+use super::resource::{self, Resource, scope};
+use crate::error::ApiError;
+use crate::random;
+use crate::state::AppState;
+
+impl Resource for Client {
+    const COLLECTION: &'static str = "clients";
+    const MISSING_CODE: &'static str = "inexistent_client";
+    const FILTERS: &'static [&'static str] = &[];
+    const PATCH: PatchRules = PatchRules {
+        updatable: &[
+            "name",
+            "description",
+            "client_secret",
+            "app_type",
+            "logo_uri",
+            "is_first_party",
+            "oidc_conformant",
+            "callbacks",
+            "allowed_origins",
+            "web_origins",
+            "allowed_logout_urls",
+            "allowed_clients",
+            "grant_types",
+            "token_endpoint_auth_method",
+            "jwt_configuration",
+            "refresh_token",
+            "client_metadata",
+            "organization_usage",
+            "organization_require_behavior",
+            "sso_disabled",
+            "cross_origin_authentication",
+            "initiate_login_uri",
+        ],
+        merged: &[],
+    };
+
+    fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
+        adapters.clients.as_ref()
+    }
+}
+
+/// The body of `POST /api/v2/clients`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewClient {
+    name: String,
+    description: Option<String>,
+    app_type: Option<AppType>,
+    logo_uri: Option<String>,
+    #[serde(default = "yes")]
+    is_first_party: bool,
+    #[serde(default = "yes")]
+    oidc_conformant: bool,
+    #[serde(default)]
+    callbacks: Vec<String>,
+    #[serde(default)]
+    allowed_origins: Vec<String>,
+    #[serde(default)]
+    web_origins: Vec<String>,
+    #[serde(default)]
+    allowed_logout_urls: Vec<String>,
+    #[serde(default)]
+    allowed_clients: Vec<String>,
+    #[serde(default)]
+    grant_types: Vec<String>,
+    token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
+    jwt_configuration: Option<JwtConfiguration>,
+    refresh_token: Option<RefreshTokenConfig>,
+    #[serde(default)]
+    client_metadata: BTreeMap<String, String>,
+    organization_usage: Option<String>,
+    organization_require_behavior: Option<String>,
+    #[serde(default)]
+    sso_disabled: bool,
+    #[serde(default)]
+    cross_origin_authentication: bool,
+    initiate_login_uri: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl NewClient {
+    /// The client to store, with fresh credentials; Auth0's default method is `client_secret_post`.
+    fn into_client(self, now: Timestamp) -> Client {
+        let method = self
+            .token_endpoint_auth_method
+            .unwrap_or(TokenEndpointAuthMethod::ClientSecretPost);
+        let client_secret = (method != TokenEndpointAuthMethod::None).then(|| random::token(48));
+        Client {
+            client_id: random::token(24),
+            name: self.name,
+            description: self.description,
+            client_secret,
+            app_type: self.app_type,
+            logo_uri: self.logo_uri,
+            is_first_party: self.is_first_party,
+            oidc_conformant: self.oidc_conformant,
+            callbacks: self.callbacks,
+            allowed_origins: self.allowed_origins,
+            web_origins: self.web_origins,
+            allowed_logout_urls: self.allowed_logout_urls,
+            allowed_clients: self.allowed_clients,
+            grant_types: self.grant_types,
+            token_endpoint_auth_method: Some(method),
+            jwt_configuration: self.jwt_configuration,
+            refresh_token: self.refresh_token,
+            client_metadata: self.client_metadata,
+            organization_usage: self.organization_usage,
+            organization_require_behavior: self.organization_require_behavior,
+            sso_disabled: self.sso_disabled,
+            cross_origin_authentication: self.cross_origin_authentication,
+            initiate_login_uri: self.initiate_login_uri,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// `POST /api/v2/clients`.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<Client>), ApiError> {
+    let tenant = caller.tenant_for(&scope::<Client>("create"))?;
+    let new_client: NewClient = body.parse()?;
+    require_non_empty("name", &new_client.name)?;
+    resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await
+}

@@ -1,0 +1,306 @@
+//! `/api/v2/users`: users of the tenant's connections. A new user names an existing connection;
+//! on a database (`auth0`) connection it needs an email and a password, which is stored only as
+//! a bcrypt hash. Emails are kept lower-cased; PATCH merges `app_metadata` and `user_metadata`.
+
+use authhero_core::entities::{Connection, Metadata, Password, PasswordAlgorithm, User};
+use authhero_core::ports::Repository;
+use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::auth::Caller;
+use super::body::{JsonBody, payload_error, require_non_empty};
+use super::listing::{ListQuery, invalid_query, page_reply, query_error};
+use super::patch::PatchRules;
+use super::resource::{Resource, find, scope};
+use crate::error::ApiError;
+use crate::passwords;
+use crate::random;
+use crate::state::AppState;
+
+/// The strategy of database connections, whose users sign in with a password.
+const DATABASE_STRATEGY: &str = "auth0";
+/// How new passwords are hashed (Auth0's algorithm, so exports import as they are).
+const PASSWORD_ALGORITHM: PasswordAlgorithm = PasswordAlgorithm::Bcrypt;
+
+impl Resource for User {
+    const COLLECTION: &'static str = "users";
+    const MISSING_CODE: &'static str = "inexistent_user";
+    const FILTERS: &'static [&'static str] = &[];
+    const PATCH: PatchRules = PatchRules {
+        updatable: &[
+            "blocked",
+            "email_verified",
+            "email",
+            "phone_number",
+            "phone_verified",
+            "user_metadata",
+            "app_metadata",
+            "given_name",
+            "family_name",
+            "name",
+            "nickname",
+            "picture",
+            "username",
+            "connection",
+            "verify_email",
+            "verify_phone_number",
+            "client_id",
+        ],
+        merged: &["app_metadata", "user_metadata"],
+    };
+
+    fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
+        adapters.users.as_ref()
+    }
+}
+
+/// The body of `POST /api/v2/users`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUser {
+    connection: String,
+    email: Option<String>,
+    username: Option<String>,
+    phone_number: Option<String>,
+    password: Option<String>,
+    /// The id within the connection; `user_id` becomes `<provider>|<this>`.
+    user_id: Option<String>,
+    #[serde(default)]
+    email_verified: bool,
+    #[serde(default)]
+    phone_verified: bool,
+    #[serde(default)]
+    blocked: bool,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    name: Option<String>,
+    nickname: Option<String>,
+    picture: Option<String>,
+    #[serde(default)]
+    user_metadata: Metadata,
+    #[serde(default)]
+    app_metadata: Metadata,
+    /// Accepted as Auth0 accepts it; sending the verification email is not this module's job.
+    #[serde(default, rename = "verify_email")]
+    _verify_email: bool,
+}
+
+impl NewUser {
+    fn into_user(self, connection: &Connection, now: Timestamp) -> User {
+        let provider = connection.strategy.as_str();
+        let id = self.user_id.unwrap_or_else(random::hex_id);
+        let mut user = User::new(provider, &id, &connection.name, now);
+        user.email = self.email.map(|email| email.to_lowercase());
+        user.username = self.username;
+        user.phone_number = self.phone_number;
+        user.email_verified = self.email_verified;
+        user.phone_verified = self.phone_verified;
+        user.blocked = self.blocked;
+        user.given_name = self.given_name;
+        user.family_name = self.family_name;
+        user.name = self.name;
+        user.nickname = self.nickname;
+        user.picture = self.picture;
+        user.user_metadata = self.user_metadata;
+        user.app_metadata = self.app_metadata;
+        user
+    }
+}
+
+/// `GET /api/v2/users`: `q` is Auth0's user search (`search_engine` is accepted and ignored).
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let query = ListQuery::parse(query.as_deref(), &["q", "search_engine"])?;
+    let mut params = query.params()?;
+    if let Some(q) = query.get("q") {
+        params = params.with_query(Query::parse(q).map_err(invalid_query)?);
+    }
+    let page = state
+        .adapters
+        .users
+        .list(tenant, &params)
+        .await
+        .map_err(query_error)?;
+    Ok(page_reply(User::COLLECTION, &params, page))
+}
+
+/// `POST /api/v2/users`.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("create"))?;
+    let mut new_user: NewUser = body.parse()?;
+    require_non_empty("connection", &new_user.connection)?;
+    if let Some(id) = &new_user.user_id {
+        require_non_empty("user_id", id)?;
+    }
+    let connection = connection_named(&state, tenant, &new_user.connection).await?;
+    if connection.strategy == DATABASE_STRATEGY {
+        require_database_fields(&new_user)?;
+    }
+    let hash = hash_if_given(new_user.password.take()).await?;
+    let user = new_user.into_user(&connection, Timestamp::now());
+    let user = state
+        .adapters
+        .users
+        .create(tenant, user)
+        .await
+        .map_err(user_error)?;
+    if let Some(hash) = hash
+        && let Err(error) = store_password(&state, tenant, &user.user_id, hash).await
+    {
+        // The user must not exist without the password it was created with.
+        state.adapters.users.remove(tenant, &user.user_id).await?;
+        return Err(error);
+    }
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// `PATCH /api/v2/users/{id}`: metadata merges one level deep; a `password` replaces the hash.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<Json<User>, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("update"))?;
+    let mut body = body.into_object()?;
+    let new_password = take_password(&mut body)?;
+    let patch = User::PATCH.check(body)?;
+    let stored = find::<User>(&state, tenant, &id).await?;
+    let mut patched = patch.apply(&stored)?;
+    if let Some(email) = &patched.email {
+        check_email(email)?;
+    }
+    patched.email = patched.email.map(|email| email.to_lowercase());
+    let hash = hash_if_given(new_password).await?;
+    let updated = state
+        .adapters
+        .users
+        .update(tenant, patched)
+        .await
+        .map_err(user_error)?;
+    if let Some(hash) = hash {
+        store_password(&state, tenant, &updated.user_id, hash).await?;
+    }
+    Ok(Json(updated))
+}
+
+/// The tenant's connection called `name`; Auth0 answers 400 when there is none.
+async fn connection_named(
+    state: &AppState,
+    tenant: &str,
+    name: &str,
+) -> Result<Connection, ApiError> {
+    let by_name = Query::equals("name", name).map_err(authhero_core::Error::from)?;
+    state
+        .adapters
+        .connections
+        .list(tenant, &ListParams::default().with_query(by_name))
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == name)
+        .ok_or_else(|| {
+            ApiError::bad_request("The connection does not exist.")
+                .with_code("inexistent_connection")
+        })
+}
+
+/// A database connection's user signs in with an email and a password.
+fn require_database_fields(new_user: &NewUser) -> Result<(), ApiError> {
+    let Some(email) = &new_user.email else {
+        return Err(payload_error("Missing required property: email"));
+    };
+    check_email(email)?;
+    if new_user.password.is_none() {
+        return Err(payload_error("Missing required property: password"));
+    }
+    Ok(())
+}
+
+/// Auth0's format check on an email: something on each side of an `@`.
+fn check_email(email: &str) -> Result<(), ApiError> {
+    match email.split_once('@') {
+        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => Ok(()),
+        _ => Err(ApiError::bad_request(format!(
+            "Payload validation error: 'Object didn't pass validation for format email: {email}' on property email."
+        ))),
+    }
+}
+
+/// Removes `password` from a PATCH body: it is stored as a hash, never in the user.
+fn take_password(body: &mut Map<String, Value>) -> Result<Option<String>, ApiError> {
+    match body.remove("password") {
+        None => Ok(None),
+        Some(Value::String(password)) => Ok(Some(password)),
+        Some(_) => Err(ApiError::bad_request(
+            "Payload validation error: 'Expected type string' on property password.",
+        )),
+    }
+}
+
+/// The hash of the password, if one was given; a short one is Auth0's `PasswordStrengthError`.
+async fn hash_if_given(password: Option<String>) -> Result<Option<String>, ApiError> {
+    let Some(password) = password else {
+        return Ok(None);
+    };
+    if password.chars().count() < passwords::MIN_LENGTH {
+        return Err(ApiError::bad_request(
+            "PasswordStrengthError: Password is too weak",
+        ));
+    }
+    Ok(Some(passwords::hash(password, PASSWORD_ALGORITHM).await?))
+}
+
+/// Creates or replaces the user's password hash.
+async fn store_password(
+    state: &AppState,
+    tenant: &str,
+    user_id: &str,
+    hash: String,
+) -> Result<(), ApiError> {
+    let passwords = &state.adapters.passwords;
+    let now = Timestamp::now();
+    match passwords.get(tenant, user_id).await? {
+        Some(mut stored) => {
+            stored.hash = hash;
+            stored.algorithm = PASSWORD_ALGORITHM;
+            stored.updated_at = now;
+            passwords.update(tenant, stored).await?;
+        }
+        None => {
+            let password = Password {
+                user_id: user_id.to_owned(),
+                hash,
+                algorithm: PASSWORD_ALGORITHM,
+                created_at: now,
+                updated_at: now,
+            };
+            passwords.create(tenant, password).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Auth0's 409 for a second user with the same email or username in a connection.
+fn user_error(error: authhero_core::Error) -> ApiError {
+    match error {
+        authhero_core::Error::Conflict { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "The user already exists.")
+                .with_code("auth0_idp_error")
+        }
+        other => other.into(),
+    }
+}

@@ -1,0 +1,940 @@
+//! The Management API in-process, on an in-memory SQLite database: a create-read-update-delete
+//! round trip of every resource in Auth0's shapes, and every refusal (401, 403, 400, 404, 409)
+//! answered in Auth0's error shape without writing anything.
+
+use anyhow::{Context, anyhow, ensure};
+use authhero::bootstrap::{BootstrapOptions, bootstrap};
+use authhero_core::{DataAdapters, ListParams};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const ISSUER: &str = "http://localhost:3000/";
+const MANAGEMENT_AUDIENCE: &str = "https://localhost:3000/api/v2/";
+const ADMIN_ID: &str = "admin";
+const ADMIN_SECRET: &str = "admin-secret";
+const DATABASE: &str = "Username-Password-Authentication";
+const PASSWORD: &str = "correct horse battery staple";
+
+/// The router on a fresh database, and a token holding every Management API scope.
+struct Api {
+    router: Router,
+    adapters: DataAdapters,
+    tenant: String,
+    admin_token: String,
+}
+
+/// A response: its status and its JSON body (`Null` when empty).
+#[derive(Debug)]
+struct Reply {
+    status: StatusCode,
+    body: Value,
+}
+
+impl Reply {
+    fn str(&self, field: &str) -> anyhow::Result<&str> {
+        self.body[field]
+            .as_str()
+            .with_context(|| format!("no string {field} in {}", self.body))
+    }
+
+    fn items(&self) -> anyhow::Result<&Vec<Value>> {
+        self.body
+            .as_array()
+            .with_context(|| format!("not an array: {}", self.body))
+    }
+
+    /// Asserts the status, then returns self for reading the body.
+    fn expect(self, status: StatusCode) -> anyhow::Result<Self> {
+        ensure!(
+            self.status == status,
+            "expected {status}, got {}: {}",
+            self.status,
+            self.body
+        );
+        Ok(self)
+    }
+
+    /// Asserts an Auth0 error: status, `statusCode`, `error`, a message and the `errorCode`.
+    fn expect_error(self, status: StatusCode, code: Option<&str>) -> anyhow::Result<Self> {
+        let reply = self.expect(status)?;
+        ensure!(
+            reply.body["statusCode"] == status.as_u16(),
+            "{}",
+            reply.body
+        );
+        ensure!(
+            reply.body["error"] == status.canonical_reason().unwrap_or_default(),
+            "{}",
+            reply.body
+        );
+        ensure!(
+            reply.str("message").is_ok_and(|m| !m.is_empty()),
+            "{}",
+            reply.body
+        );
+        ensure!(
+            reply.body["errorCode"].as_str() == code,
+            "errorCode {:?} expected, got {}",
+            code,
+            reply.body
+        );
+        Ok(reply)
+    }
+
+    fn expect_message(self, message: &str) -> anyhow::Result<Self> {
+        ensure!(
+            self.body["message"] == message,
+            "message {message:?} expected, got {}",
+            self.body
+        );
+        Ok(self)
+    }
+}
+
+impl Api {
+    async fn start() -> anyhow::Result<Api> {
+        let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+        database.migrate().await?;
+        let adapters = database.adapters();
+        let options = BootstrapOptions {
+            admin_client_id: Some(ADMIN_ID.into()),
+            admin_client_secret: Some(ADMIN_SECRET.into()),
+            ..BootstrapOptions::default()
+        };
+        let seeded = bootstrap(&adapters, ISSUER, options)
+            .await?
+            .context("bootstrap")?;
+        let router = authhero::AuthHero::new(adapters.clone())
+            .issuer(ISSUER)?
+            .router();
+        let mut api = Api {
+            router,
+            adapters,
+            tenant: seeded.tenant_id,
+            admin_token: String::new(),
+        };
+        api.admin_token = api.token_for(ADMIN_ID, ADMIN_SECRET).await?;
+        Ok(api)
+    }
+
+    /// A client_credentials token for the Management API.
+    async fn token_for(&self, client_id: &str, secret: &str) -> anyhow::Result<String> {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_id", client_id)
+            .append_pair("client_secret", secret)
+            .append_pair("audience", MANAGEMENT_AUDIENCE)
+            .finish();
+        let request = Request::post("/oauth/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))?;
+        let reply = self.send(request).await?.expect(StatusCode::OK)?;
+        Ok(reply.str("access_token")?.to_owned())
+    }
+
+    async fn send(&self, request: Request<Body>) -> anyhow::Result<Reply> {
+        let response = self.router.clone().oneshot(request).await?;
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| anyhow!("{error}"))?
+            .to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).with_context(|| {
+                format!("{status}: not JSON: {}", String::from_utf8_lossy(&bytes))
+            })?
+        };
+        Ok(Reply { status, body })
+    }
+
+    /// A request with `token` (if any) and a raw JSON body (if any).
+    async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> anyhow::Result<Reply> {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json)
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body)?).await
+    }
+
+    async fn get(&self, uri: &str) -> anyhow::Result<Reply> {
+        self.call(Method::GET, uri, Some(&self.admin_token), None)
+            .await
+    }
+
+    async fn post(&self, uri: &str, body: Value) -> anyhow::Result<Reply> {
+        self.call(
+            Method::POST,
+            uri,
+            Some(&self.admin_token),
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    async fn patch(&self, uri: &str, body: Value) -> anyhow::Result<Reply> {
+        self.call(
+            Method::PATCH,
+            uri,
+            Some(&self.admin_token),
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    async fn delete(&self, uri: &str) -> anyhow::Result<Reply> {
+        self.call(Method::DELETE, uri, Some(&self.admin_token), None)
+            .await
+    }
+
+    /// How many entities a list holds, read through the API with totals.
+    async fn total(&self, collection_path: &str) -> anyhow::Result<u64> {
+        let reply = self
+            .get(&format!("{collection_path}?include_totals=true"))
+            .await?
+            .expect(StatusCode::OK)?;
+        reply.body["total"]
+            .as_u64()
+            .with_context(|| format!("no total: {}", reply.body))
+    }
+
+    /// Creates an M2M client and grants it `scopes` on the Management API, through the API.
+    async fn m2m_client_with(&self, scopes: &[&str]) -> anyhow::Result<(String, String)> {
+        let client = self
+            .post("/api/v2/clients", json!({"name": "Reader", "app_type": "non_interactive", "grant_types": ["client_credentials"]}))
+            .await?
+            .expect(StatusCode::CREATED)?;
+        let client_id = client.str("client_id")?.to_owned();
+        let secret = client.str("client_secret")?.to_owned();
+        self.post(
+            "/api/v2/client-grants",
+            json!({"client_id": client_id, "audience": MANAGEMENT_AUDIENCE, "scope": scopes}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+        Ok((client_id, secret))
+    }
+
+    async fn create_user(&self, email: &str, app_metadata: Value) -> anyhow::Result<Reply> {
+        self.post(
+            "/api/v2/users",
+            json!({"connection": DATABASE, "email": email, "password": PASSWORD, "app_metadata": app_metadata}),
+        )
+        .await
+    }
+}
+
+/// `/api/v2/users/<id>` with the `|` of the id escaped.
+fn user_path(user_id: &str) -> String {
+    let escaped: String = url::form_urlencoded::byte_serialize(user_id.as_bytes()).collect();
+    format!("/api/v2/users/{escaped}")
+}
+
+#[tokio::test]
+async fn clients_round_trip() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let spa = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "SPA", "app_type": "spa", "token_endpoint_auth_method": "none", "callbacks": ["https://app.example.com/cb"]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let spa_id = spa.str("client_id")?.to_owned();
+    assert_eq!(spa_id.len(), 32);
+    assert!(spa.body.get("client_secret").is_none(), "{}", spa.body);
+    assert_eq!(spa.body["callbacks"], json!(["https://app.example.com/cb"]));
+    assert!(spa.str("created_at")?.ends_with('Z'));
+
+    let web = api
+        .post("/api/v2/clients", json!({"name": "Web"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(web.str("client_secret")?.len(), 64);
+    assert_eq!(web.body["token_endpoint_auth_method"], "client_secret_post");
+
+    let path = format!("/api/v2/clients/{spa_id}");
+    let fetched = api.get(&path).await?.expect(StatusCode::OK)?;
+    assert_eq!(fetched.body, spa.body);
+
+    let patched = api
+        .patch(
+            &path,
+            json!({"name": "Renamed", "client_metadata": {"tier": "gold"}, "description": null}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["name"], "Renamed");
+    assert_eq!(patched.body["client_metadata"], json!({"tier": "gold"}));
+    assert_eq!(patched.body["callbacks"], spa.body["callbacks"]);
+    assert_eq!(api.get(&path).await?.body, patched.body);
+
+    let listed = api.get("/api/v2/clients").await?.expect(StatusCode::OK)?;
+    assert_eq!(listed.items()?.len(), 3, "admin, SPA and Web");
+    let totals = api
+        .get("/api/v2/clients?include_totals=true&per_page=2&page=1")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(totals.body["clients"].as_array().map(Vec::len), Some(1));
+    assert_eq!(totals.body["start"], 2);
+    assert_eq!(totals.body["limit"], 2);
+    assert_eq!(totals.body["length"], 1);
+    assert_eq!(totals.body["total"], 3);
+
+    let deleted = api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    assert_eq!(deleted.body, Value::Null);
+    api.get(&path)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_client"))?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn connections_round_trip() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let created = api
+        .post("/api/v2/connections", json!({"name": "partners", "strategy": "auth0", "options": {"requires_username": true}}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let id = created.str("id")?.to_owned();
+    assert!(id.starts_with("con_"), "{id}");
+    assert_eq!(created.body["realms"], json!(["partners"]));
+
+    let by_strategy = api
+        .get("/api/v2/connections?strategy=auth0")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(by_strategy.items()?.len(), 2);
+    let by_name = api
+        .get("/api/v2/connections?name=partners")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(by_name.items()?.len(), 1);
+    let totals = api
+        .get("/api/v2/connections?include_totals=true")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(totals.body["connections"].as_array().map(Vec::len), Some(2));
+    assert_eq!(totals.body["total"], 2);
+
+    let path = format!("/api/v2/connections/{id}");
+    let patched = api
+        .patch(
+            &path,
+            json!({"display_name": "Partners", "options": {"disable_signup": true}}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["display_name"], "Partners");
+    assert_eq!(
+        patched.body["options"],
+        json!({"disable_signup": true}),
+        "options are replaced whole"
+    );
+    api.patch(&path, json!({"name": "other"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+
+    api.post(
+        "/api/v2/connections",
+        json!({"name": "partners", "strategy": "auth0"}),
+    )
+    .await?
+    .expect_error(StatusCode::CONFLICT, Some("conflict"))?;
+    api.post(
+        "/api/v2/connections",
+        json!({"name": "not a name", "strategy": "auth0"}),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get(&path)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_connection"))?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn resource_servers_round_trip() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let created = api
+        .post(
+            "/api/v2/resource-servers",
+            json!({"identifier": "https://api.example.com/", "scopes": [{"value": "read:things", "description": "Read things"}]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let id = created.str("id")?.to_owned();
+    assert_eq!(created.body["name"], "https://api.example.com/");
+    assert_eq!(created.body["signing_alg"], "RS256");
+    assert_eq!(created.body["scopes"][0]["value"], "read:things");
+
+    let path = format!("/api/v2/resource-servers/{id}");
+    assert_eq!(
+        api.get(&path).await?.expect(StatusCode::OK)?.body,
+        created.body
+    );
+    let patched = api
+        .patch(&path, json!({"name": "Things API", "token_lifetime": 600}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["name"], "Things API");
+    assert_eq!(patched.body["token_lifetime"], 600);
+    api.patch(&path, json!({"identifier": "https://other.example.com/"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+
+    let totals = api
+        .get("/api/v2/resource-servers?include_totals=true")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(
+        totals.body["resource_servers"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(totals.body["total"], 2);
+
+    api.post(
+        "/api/v2/resource-servers",
+        json!({"identifier": "https://api.example.com/"}),
+    )
+    .await?
+    .expect_error(StatusCode::CONFLICT, Some("conflict"))?;
+
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get(&path)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_resource_server"))?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_management_api_itself_is_protected() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let listed = api
+        .get("/api/v2/resource-servers")
+        .await?
+        .expect(StatusCode::OK)?;
+    let management = listed
+        .items()?
+        .iter()
+        .find(|api| api["identifier"] == MANAGEMENT_AUDIENCE)
+        .context("no Management API")?;
+    let path = format!(
+        "/api/v2/resource-servers/{}",
+        management["id"].as_str().unwrap_or_default()
+    );
+    api.delete(&path)
+        .await?
+        .expect_error(StatusCode::FORBIDDEN, Some("operation_not_supported"))?;
+    api.patch(&path, json!({"scopes": []}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    api.patch(&path, json!({"token_lifetime": 3600}))
+        .await?
+        .expect(StatusCode::OK)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn client_grants_round_trip() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    api.post(
+        "/api/v2/resource-servers",
+        json!({"identifier": "https://api.example.com/", "scopes": [{"value": "read:things"}, {"value": "write:things"}]}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    let client = api
+        .post("/api/v2/clients", json!({"name": "Worker"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let client_id = client.str("client_id")?.to_owned();
+
+    let grant = json!({"client_id": client_id, "audience": "https://api.example.com/", "scope": ["read:things"]});
+    let created = api
+        .post("/api/v2/client-grants", grant.clone())
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let id = created.str("id")?.to_owned();
+    assert!(id.starts_with("cgr_"), "{id}");
+    assert_eq!(created.body["scope"], json!(["read:things"]));
+    api.post("/api/v2/client-grants", grant)
+        .await?
+        .expect_error(StatusCode::CONFLICT, Some("conflict"))?;
+
+    let filtered = api
+        .get(&format!(
+            "/api/v2/client-grants?client_id={client_id}&audience=https%3A%2F%2Fapi.example.com%2F"
+        ))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(filtered.items()?.len(), 1);
+    assert_eq!(filtered.items()?[0]["id"], id.as_str());
+    let totals = api
+        .get("/api/v2/client-grants?include_totals=true")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(
+        totals.body["client_grants"].as_array().map(Vec::len),
+        Some(2),
+        "admin's and Worker's"
+    );
+    assert_eq!(totals.body["total"], 2);
+
+    let path = format!("/api/v2/client-grants/{id}");
+    api.patch(&path, json!({"scope": ["delete:everything"]}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    let patched = api
+        .patch(&path, json!({"scope": ["read:things", "write:things"]}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(
+        patched.body["scope"],
+        json!(["read:things", "write:things"])
+    );
+    assert_eq!(
+        api.get(&path).await?.expect(StatusCode::OK)?.body,
+        patched.body
+    );
+
+    api.post(
+        "/api/v2/client-grants",
+        json!({"client_id": "nobody", "audience": "https://api.example.com/", "scope": []}),
+    )
+    .await?
+    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_client"))?;
+    api.post(
+        "/api/v2/client-grants",
+        json!({"client_id": client_id, "audience": "https://nowhere.example.com/", "scope": []}),
+    )
+    .await?
+    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_resource_server"))?;
+
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get(&path)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_client_grant"))?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn users_round_trip() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let created = api
+        .create_user("Jane@Example.com", json!({"plan": "free", "seats": 3}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let user_id = created.str("user_id")?.to_owned();
+    assert!(user_id.starts_with("auth0|"), "{user_id}");
+    assert_eq!(created.body["email"], "jane@example.com");
+    assert_eq!(created.body["identities"][0]["connection"], DATABASE);
+    assert_eq!(created.body["identities"][0]["provider"], "auth0");
+    assert!(created.body.get("password").is_none(), "{}", created.body);
+    let stored = api
+        .adapters
+        .passwords
+        .get(&api.tenant, &user_id)
+        .await?
+        .context("no password")?;
+    assert!(authhero::passwords::verify(PASSWORD.into(), stored.hash).await?);
+
+    let path = user_path(&user_id);
+    assert_eq!(
+        api.get(&path).await?.expect(StatusCode::OK)?.body,
+        created.body
+    );
+
+    let patched = api
+        .patch(
+            &path,
+            json!({
+                "app_metadata": {"plan": "pro", "seats": null},
+                "user_metadata": {"theme": "dark"},
+                "name": "Jane Doe",
+                "password": "a new long password",
+            }),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["app_metadata"], json!({"plan": "pro"}));
+    assert_eq!(patched.body["user_metadata"], json!({"theme": "dark"}));
+    assert_eq!(patched.body["name"], "Jane Doe");
+    assert_ne!(patched.body["updated_at"], created.body["updated_at"]);
+    let stored = api
+        .adapters
+        .passwords
+        .get(&api.tenant, &user_id)
+        .await?
+        .context("no password")?;
+    assert!(authhero::passwords::verify("a new long password".into(), stored.hash).await?);
+
+    let renamed = api
+        .patch(&path, json!({"email": "Jane.Doe@Example.com"}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(renamed.body["email"], "jane.doe@example.com");
+    api.patch(&path, json!({"email": "not-an-email"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    api.patch(&path, json!({"user_id": "auth0|someone-else"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    api.create_user("JANE.DOE@example.com", json!({}))
+        .await?
+        .expect_error(StatusCode::CONFLICT, Some("auth0_idp_error"))?
+        .expect_message("The user already exists.")?;
+
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get(&path)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?
+        .expect_message("The user does not exist.")?;
+    ensure!(
+        api.adapters
+            .passwords
+            .get(&api.tenant, &user_id)
+            .await?
+            .is_none()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn users_search_pages_and_sorts() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    for (email, plan) in [
+        ("ann@example.com", "pro"),
+        ("bob@example.com", "free"),
+        ("cy@example.com", "pro"),
+    ] {
+        api.create_user(email, json!({"plan": plan}))
+            .await?
+            .expect(StatusCode::CREATED)?;
+    }
+    let bob = api
+        .get("/api/v2/users?q=email%3A%22bob%40example.com%22&search_engine=v3")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(bob.items()?.len(), 1);
+    assert_eq!(bob.items()?[0]["email"], "bob@example.com");
+
+    let pro = api
+        .get("/api/v2/users?q=app_metadata.plan%3Apro&sort=email%3A-1")
+        .await?
+        .expect(StatusCode::OK)?;
+    let emails: Vec<&Value> = pro.items()?.iter().map(|user| &user["email"]).collect();
+    assert_eq!(
+        emails,
+        [&json!("cy@example.com"), &json!("ann@example.com")]
+    );
+
+    let first_page = api
+        .get("/api/v2/users?per_page=2&page=0&include_totals=true&sort=email%3A1")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(first_page.body["users"].as_array().map(Vec::len), Some(2));
+    assert_eq!(first_page.body["users"][0]["email"], "ann@example.com");
+    assert_eq!(
+        (
+            &first_page.body["start"],
+            &first_page.body["limit"],
+            &first_page.body["length"],
+            &first_page.body["total"]
+        ),
+        (&json!(0), &json!(2), &json!(2), &json!(3))
+    );
+    api.get("/api/v2/users?q=email%3A(")
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_query_string"))?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_call_needs_a_valid_bearer_token() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    for (method, uri) in [
+        (Method::GET, "/api/v2/users"),
+        (Method::POST, "/api/v2/clients"),
+        (Method::DELETE, "/api/v2/connections/con_x"),
+    ] {
+        api.call(method, uri, None, None)
+            .await?
+            .expect_error(StatusCode::UNAUTHORIZED, None)?
+            .expect_message("Missing authentication")?;
+    }
+    api.call(Method::GET, "/api/v2/users", Some("not-a-jwt"), None)
+        .await?
+        .expect_error(StatusCode::UNAUTHORIZED, None)?
+        .expect_message("Invalid token")?;
+    let tampered = format!("{}x", api.admin_token);
+    api.call(Method::GET, "/api/v2/users", Some(&tampered), None)
+        .await?
+        .expect_error(StatusCode::UNAUTHORIZED, None)?
+        .expect_message("Invalid token")?;
+    let basic = Request::get("/api/v2/users")
+        .header(header::AUTHORIZATION, "Basic YWRtaW46YWRtaW4tc2VjcmV0")
+        .body(Body::empty())?;
+    api.send(basic)
+        .await?
+        .expect_error(StatusCode::UNAUTHORIZED, None)?
+        .expect_message("Missing authentication")?;
+    let other_tenant = Request::get("/api/v2/users")
+        .header(header::AUTHORIZATION, format!("Bearer {}", api.admin_token))
+        .header("tenant-id", "another-tenant")
+        .body(Body::empty())?;
+    api.send(other_tenant)
+        .await?
+        .expect_error(StatusCode::FORBIDDEN, Some("invalid_tenant"))?;
+    let same_tenant = Request::get("/api/v2/users")
+        .header(header::AUTHORIZATION, format!("Bearer {}", api.admin_token))
+        .header("tenant-id", api.tenant.as_str())
+        .body(Body::empty())?;
+    api.send(same_tenant).await?.expect(StatusCode::OK)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_token_may_do_only_what_its_scopes_allow() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let (client_id, secret) = api.m2m_client_with(&["read:users"]).await?;
+    let reader = api.token_for(&client_id, &secret).await?;
+    api.call(Method::GET, "/api/v2/users", Some(&reader), None)
+        .await?
+        .expect(StatusCode::OK)?;
+    let body =
+        json!({"connection": DATABASE, "email": "x@example.com", "password": PASSWORD}).to_string();
+    api.call(Method::POST, "/api/v2/users", Some(&reader), Some(body))
+        .await?
+        .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?
+        .expect_message("Insufficient scope, expected any of: create:users")?;
+    api.call(Method::GET, "/api/v2/clients", Some(&reader), None)
+        .await?
+        .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?
+        .expect_message("Insufficient scope, expected any of: read:clients")?;
+    assert_eq!(
+        api.total("/api/v2/users").await?,
+        0,
+        "the refused create wrote nothing"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_bodies_are_400s_that_write_nothing() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let token = Some(api.admin_token.as_str());
+    api.call(
+        Method::POST,
+        "/api/v2/clients",
+        token,
+        Some("{\"name\": ".into()),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, None)?
+    .expect_message("Invalid request payload JSON format")?;
+    let cases = [
+        (
+            "/api/v2/clients",
+            json!({"name": "A", "colour": "red"}),
+            "Payload validation error: 'Additional properties not allowed: colour'.",
+        ),
+        (
+            "/api/v2/clients",
+            json!({"name": 5}),
+            "Payload validation error: 'Expected type string but found type integer' on property name.",
+        ),
+        (
+            "/api/v2/clients",
+            json!({"description": "no name"}),
+            "Payload validation error: 'Missing required property: name'.",
+        ),
+        (
+            "/api/v2/clients",
+            json!({"name": ""}),
+            "Payload validation error: 'String is too short (0 chars), minimum 1' on property name.",
+        ),
+        (
+            "/api/v2/clients",
+            json!({"name": "A", "app_type": "robot"}),
+            "Payload validation error: 'No enum match for: \"robot\"' on property app_type.",
+        ),
+        (
+            "/api/v2/clients",
+            json!(["name"]),
+            "Payload validation error: 'Expected type object but found type array'.",
+        ),
+        (
+            "/api/v2/connections",
+            json!({"name": "db"}),
+            "Payload validation error: 'Missing required property: strategy'.",
+        ),
+        (
+            "/api/v2/resource-servers",
+            json!({"name": "API"}),
+            "Payload validation error: 'Missing required property: identifier'.",
+        ),
+        (
+            "/api/v2/resource-servers",
+            json!({"identifier": "x", "scopes": [{"value": 1}]}),
+            "Payload validation error: 'Expected type string but found type integer' on property scopes[0].value.",
+        ),
+        (
+            "/api/v2/client-grants",
+            json!({"client_id": ADMIN_ID, "audience": MANAGEMENT_AUDIENCE}),
+            "Payload validation error: 'Missing required property: scope'.",
+        ),
+        (
+            "/api/v2/users",
+            json!({"connection": DATABASE, "email": "a@example.com"}),
+            "Payload validation error: 'Missing required property: password'.",
+        ),
+        (
+            "/api/v2/users",
+            json!({"connection": DATABASE, "password": PASSWORD}),
+            "Payload validation error: 'Missing required property: email'.",
+        ),
+        (
+            "/api/v2/users",
+            json!({"connection": DATABASE, "email": "a.example.com", "password": PASSWORD}),
+            "Payload validation error: 'Object didn't pass validation for format email: a.example.com' on property email.",
+        ),
+        (
+            "/api/v2/users",
+            json!({"connection": DATABASE, "email": "a@example.com", "password": PASSWORD, "app_metadata": []}),
+            "Payload validation error: 'Expected type object but found type array' on property app_metadata.",
+        ),
+    ];
+    for (uri, body, message) in cases {
+        api.post(uri, body)
+            .await?
+            .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+            .expect_message(message)?;
+    }
+    api.post(
+        "/api/v2/users",
+        json!({"connection": "nowhere", "email": "a@example.com", "password": PASSWORD}),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("inexistent_connection"))?;
+    api.post(
+        "/api/v2/users",
+        json!({"connection": DATABASE, "email": "a@example.com", "password": "short"}),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+    .expect_message("PasswordStrengthError: Password is too weak")?;
+    let user = api
+        .create_user("kept@example.com", json!({"plan": "free"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let path = user_path(user.str("user_id")?);
+    api.patch(&path, json!({"blocked": "yes"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+        .expect_message("Payload validation error: 'Expected type boolean but found type string' on property blocked.")?;
+    api.patch(
+        &path,
+        json!({"app_metadata": {"plan": "pro"}, "logins_count": 7}),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+
+    assert_eq!(
+        api.total("/api/v2/clients").await?,
+        1,
+        "only the admin client"
+    );
+    assert_eq!(api.total("/api/v2/connections").await?, 1);
+    assert_eq!(api.total("/api/v2/resource-servers").await?, 1);
+    assert_eq!(api.total("/api/v2/client-grants").await?, 1);
+    assert_eq!(api.total("/api/v2/users").await?, 1);
+    assert_eq!(
+        api.get(&path).await?.body["app_metadata"],
+        json!({"plan": "free"}),
+        "refused patches wrote nothing"
+    );
+    let users = api
+        .adapters
+        .users
+        .list(&api.tenant, &ListParams::default())
+        .await?;
+    assert_eq!(users.items.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_invalid_query_strings() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    for query in [
+        "per_page=101",
+        "per_page=0",
+        "per_page=ten",
+        "page=-1",
+        "include_totals=maybe",
+        "sort=email",
+        "sort=shoe_size%3A1",
+        "colour=red",
+        "page=1&page=2",
+    ] {
+        api.get(&format!("/api/v2/users?{query}"))
+            .await?
+            .expect_error(StatusCode::BAD_REQUEST, Some("invalid_query_string"))?;
+    }
+    api.get("/api/v2/clients?q=name%3Ax")
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_query_string"))?;
+    api.get("/api/v2/users?per_page=ten")
+        .await?
+        .expect_message("Query validation error: 'Expected type integer but found type string' on property per_page.")?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn missing_things_are_404s() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    for (path, code) in [
+        ("/api/v2/clients/nope", "inexistent_client"),
+        ("/api/v2/connections/con_nope", "inexistent_connection"),
+        (
+            "/api/v2/resource-servers/rs_nope",
+            "inexistent_resource_server",
+        ),
+        ("/api/v2/client-grants/cgr_nope", "inexistent_client_grant"),
+        ("/api/v2/users/auth0%7Cnope", "inexistent_user"),
+    ] {
+        api.get(path)
+            .await?
+            .expect_error(StatusCode::NOT_FOUND, Some(code))?;
+        api.patch(path, json!({}))
+            .await?
+            .expect_error(StatusCode::NOT_FOUND, Some(code))?;
+    }
+    api.get("/api/v2/nothing-here")
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, None)?;
+    Ok(())
+}
