@@ -265,6 +265,7 @@ pub fn code(code_id: &str, code_type: CodeType, expires_at: Timestamp) -> Code {
         scope: Some("openid".into()),
         audience: None,
         auth_time: Some(now()),
+        custom_claims: metadata(),
         created_at: now(),
         expires_at,
         used_at: None,

@@ -14,7 +14,9 @@
 mod auth_api;
 pub mod bootstrap;
 mod cookies;
+mod email;
 mod error;
+pub mod hooks;
 mod html;
 pub mod keys;
 mod management;
@@ -23,10 +25,14 @@ mod random;
 mod state;
 mod tokens;
 
+use std::sync::Arc;
+
 use authhero_core::DataAdapters;
 use axum::Router;
 
+pub use email::{Email, EmailSender, SendError};
 pub use error::{ApiError, OAuthError};
+pub use hooks::Hooks;
 pub use state::management_audience;
 
 /// Why the package could not be configured.
@@ -41,6 +47,8 @@ pub enum ConfigError {
 pub struct AuthHero {
     adapters: DataAdapters,
     issuer: String,
+    hooks: Arc<dyn Hooks>,
+    email_sender: Option<Arc<dyn EmailSender>>,
 }
 
 impl AuthHero {
@@ -48,6 +56,8 @@ impl AuthHero {
         Self {
             adapters,
             issuer: "http://localhost:3000/".into(),
+            hooks: Arc::new(hooks::NoHooks),
+            email_sender: None,
         }
     }
 
@@ -65,8 +75,20 @@ impl AuthHero {
         Ok(self)
     }
 
+    /// The application's hooks, called during signup, login and token issuance.
+    pub fn hooks(mut self, hooks: Arc<dyn Hooks>) -> Self {
+        self.hooks = hooks;
+        self
+    }
+
+    /// Where email goes (password resets). Without one, nothing is sent.
+    pub fn email_sender(mut self, sender: Arc<dyn EmailSender>) -> Self {
+        self.email_sender = Some(sender);
+        self
+    }
+
     pub fn router(self) -> Router {
-        let state = state::AppState::new(self.adapters, self.issuer);
+        let state = state::AppState::new(self.adapters, self.issuer, self.hooks, self.email_sender);
         auth_api::routes()
             .merge(management::routes())
             .with_state(state)

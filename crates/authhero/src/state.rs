@@ -5,7 +5,9 @@ use std::sync::Arc;
 use authhero_core::DataAdapters;
 use authhero_core::entities::Client;
 
+use crate::email::EmailSender;
 use crate::error::OAuthError;
+use crate::hooks::Hooks;
 use crate::keys::KeyCache;
 
 #[derive(Debug)]
@@ -14,6 +16,8 @@ pub struct Inner {
     /// `https://host[:port]/`, always with the trailing slash, as Auth0 prints it.
     pub issuer: String,
     pub keys: KeyCache,
+    pub hooks: Arc<dyn Hooks>,
+    pub email_sender: Option<Arc<dyn EmailSender>>,
 }
 
 /// Cheap to clone: one `Arc`.
@@ -28,12 +32,19 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(adapters: DataAdapters, issuer: String) -> Self {
+    pub fn new(
+        adapters: DataAdapters,
+        issuer: String,
+        hooks: Arc<dyn Hooks>,
+        email_sender: Option<Arc<dyn EmailSender>>,
+    ) -> Self {
         let keys = KeyCache::new(adapters.signing_keys.clone());
         Self(Arc::new(Inner {
             adapters,
             issuer,
             keys,
+            hooks,
+            email_sender,
         }))
     }
 

@@ -80,6 +80,10 @@ fn claims(jwt: &str) -> anyhow::Result<Value> {
 
 impl Server {
     async fn start() -> anyhow::Result<Server> {
+        Self::start_with(std::sync::Arc::new(authhero::hooks::NoHooks)).await
+    }
+
+    async fn start_with(hooks: std::sync::Arc<dyn authhero::Hooks>) -> anyhow::Result<Server> {
         let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
         database.migrate().await?;
         let adapters = database.adapters();
@@ -173,6 +177,7 @@ impl Server {
             .await?;
         let router = authhero::AuthHero::new(adapters.clone())
             .issuer(ISSUER)?
+            .hooks(hooks)
             .router();
         Ok(Server {
             router,
@@ -1301,6 +1306,152 @@ async fn bootstrap_creates_the_first_user_when_asked() -> anyhow::Result<()> {
             .await?
             .is_none(),
         "bootstrapped twice"
+    );
+    Ok(())
+}
+
+/// Hooks that refuse some signups and logins and add claims, as an application's would.
+#[derive(Debug)]
+struct TestHooks;
+
+#[async_trait::async_trait]
+impl authhero::Hooks for TestHooks {
+    async fn pre_user_registration(
+        &self,
+        event: &authhero::hooks::Registration<'_>,
+    ) -> Result<(), authhero::hooks::Denied> {
+        match event.user.email.as_deref() {
+            Some(email) if email.ends_with("@spam.example") => {
+                Err(authhero::hooks::Denied("No spam, thanks.".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn post_login(
+        &self,
+        event: &authhero::hooks::Login<'_>,
+    ) -> Result<authhero::hooks::CustomClaims, authhero::hooks::Denied> {
+        if event.client.client_id == "web-client" {
+            return Err(authhero::hooks::Denied("Not from this app.".into()));
+        }
+        let mut claims = authhero::hooks::CustomClaims::new();
+        claims.insert(
+            "https://example.com/roles".into(),
+            serde_json::json!(["admin"]),
+        );
+        claims.insert("iss".into(), "https://evil.example.com/".into());
+        Ok(claims)
+    }
+
+    async fn credentials_exchange(
+        &self,
+        event: &authhero::hooks::CredentialsExchange<'_>,
+    ) -> Result<authhero::hooks::CustomClaims, authhero::hooks::Denied> {
+        let mut claims = authhero::hooks::CustomClaims::new();
+        claims.insert(
+            "https://example.com/tier".into(),
+            event.client.client_id.clone().into(),
+        );
+        Ok(claims)
+    }
+}
+
+#[tokio::test]
+async fn hooks_refuse_and_add_claims() -> anyhow::Result<()> {
+    let server = Server::start_with(std::sync::Arc::new(TestHooks)).await?;
+    let signup = serde_json::json!({
+        "client_id": "spa-client", "email": "bot@spam.example", "password": "long enough password",
+        "connection": "Username-Password-Authentication"
+    });
+    let request = Request::post("/dbconnections/signup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(signup.to_string()))?;
+    let refused = server.send(request).await?;
+    ensure!(
+        refused.status == StatusCode::BAD_REQUEST
+            && refused.json()?["description"] == "No spam, thanks.",
+        "{}",
+        refused.body
+    );
+    let q = authhero_core::Query::parse("email:bot@spam.example")?;
+    let stored = server
+        .adapters
+        .users
+        .list(&server.tenant, &ListParams::default().with_query(q))
+        .await?;
+    ensure!(stored.items.is_empty(), "a refused signup stored a user");
+
+    let code = server.code().await?;
+    let tokens = server.exchange(&code, VERIFIER).await?.json()?;
+    for name in ["access_token", "id_token"] {
+        let token = claims(tokens[name].as_str().context("token")?)?;
+        ensure!(
+            token["https://example.com/roles"] == serde_json::json!(["admin"]),
+            "{name}: {token}"
+        );
+        ensure!(token["iss"] == ISSUER, "{name}: a hook overrode iss");
+    }
+    let refresh = tokens["refresh_token"].as_str().context("refresh")?;
+    let refreshed = server
+        .token(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "spa-client"),
+            ("refresh_token", refresh),
+        ])
+        .await?
+        .json()?;
+    let access = claims(
+        refreshed["access_token"]
+            .as_str()
+            .context("refreshed access")?,
+    )?;
+    ensure!(
+        access["https://example.com/roles"] == serde_json::json!(["admin"]),
+        "refresh lost the hook claims"
+    );
+
+    let denied = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .await?;
+    ensure!(
+        denied.status == StatusCode::FORBIDDEN
+            && denied.json()?["error_description"] == "Not from this app.",
+        "{}",
+        denied.body
+    );
+    let (_, session) = server.log_in("spa-client", &[]).await?;
+    let sso = server
+        .get(
+            &server.authorize_uri("web-client", &[("prompt", "none")]),
+            &session,
+        )
+        .await?;
+    let params = redirect_params(sso.location().context("location")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("access_denied"),
+        "post-login denial on SSO: {params:?}"
+    );
+
+    let m2m = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("audience", API),
+        ])
+        .await?
+        .json()?;
+    let access = claims(m2m["access_token"].as_str().context("m2m token")?)?;
+    ensure!(
+        access["https://example.com/tier"] == "web-client",
+        "{access}"
     );
     Ok(())
 }

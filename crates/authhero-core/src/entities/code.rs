@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
+use super::Metadata;
 use crate::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -44,6 +45,9 @@ pub struct Code {
     pub audience: Option<String>,
     /// When the user last authenticated (the ID token's `auth_time`).
     pub auth_time: Option<Timestamp>,
+    /// Claims the login's hooks added, for the tokens the code is exchanged for.
+    #[serde(default, skip_serializing_if = "Metadata::is_empty")]
+    pub custom_claims: Metadata,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     /// Set by the one consumer that won.

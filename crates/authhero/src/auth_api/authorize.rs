@@ -433,6 +433,9 @@ pub async fn complete(
     ))?;
     let mode = response_mode(params, Some(&response_type));
     let scope = params.scope.clone().unwrap_or_else(|| "openid".into());
+    let custom_claims = issue::post_login(state, tenant_id, client, user)
+        .await
+        .map_err(|error| (error.error, error.description))?;
     let grant = Grant {
         tenant_id,
         client,
@@ -442,6 +445,7 @@ pub async fn complete(
         nonce: params.nonce.as_deref(),
         session_id: Some(&session.id),
         auth_time: Some(session.authenticated_at),
+        custom_claims: &custom_claims,
     };
     let server_error = |error: crate::error::OAuthError| ("server_error", error.description);
     let mut fields: Vec<(&'static str, String)> = Vec::new();
@@ -467,6 +471,7 @@ pub async fn complete(
             scope: Some(scope.clone()),
             audience: params.audience.clone(),
             auth_time: Some(session.authenticated_at),
+            custom_claims: custom_claims.clone(),
             created_at: now,
             expires_at: now.plus_seconds(CODE_LIFETIME),
             used_at: None,

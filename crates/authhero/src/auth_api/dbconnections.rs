@@ -1,7 +1,7 @@
 //! `/dbconnections/signup` and `/dbconnections/change_password`: Auth0's database-connection
 //! endpoints, with their own error shape (`{name, code, description, statusCode}`).
 
-use authhero_core::entities::{Connection, PasswordAlgorithm, User};
+use authhero_core::entities::{Client, Connection, PasswordAlgorithm, User};
 use authhero_core::{ListParams, Query, Timestamp};
 use axum::Json;
 use axum::extract::State;
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::form::Params;
+use crate::hooks::Registration;
 use crate::passwords;
 use crate::random;
 use crate::state::AppState;
@@ -20,7 +21,10 @@ fn bad(code: &str, description: &str) -> Response {
 }
 
 /// The tenant and the database connection named `name` that the client may use.
-async fn database(state: &AppState, params: &Params) -> Result<(String, Connection), Response> {
+async fn database(
+    state: &AppState,
+    params: &Params,
+) -> Result<(String, Client, Connection), Response> {
     let client_id = params
         .get("client_id")
         .ok_or_else(|| bad("invalid_request", "Missing client_id"))?;
@@ -52,11 +56,11 @@ async fn database(state: &AppState, params: &Params) -> Result<(String, Connecti
             "Connection is not enabled for this client",
         ));
     }
-    Ok((tenant_id, connection))
+    Ok((tenant_id, client, connection))
 }
 
 pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
-    let (tenant_id, connection) = match database(&state, &params).await {
+    let (tenant_id, client, connection) = match database(&state, &params).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -95,18 +99,26 @@ pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
         .map(str::to_owned)
         .or_else(|| email.split('@').next().map(str::to_owned));
     user.picture = params.get("picture").map(str::to_owned);
+    let registration = Registration {
+        tenant_id: &tenant_id,
+        client: &client,
+        user: &user,
+    };
+    if let Err(denied) = state.hooks.pre_user_registration(&registration).await {
+        return bad("invalid_signup", &denied.0);
+    }
     let hash = match passwords::hash(password.to_owned(), PasswordAlgorithm::Bcrypt).await {
         Ok(hash) => hash,
         Err(_) => return bad("invalid_signup", "Try again later."),
     };
-    match state.adapters.users.create(&tenant_id, user).await {
-        Ok(_) => {}
+    let user = match state.adapters.users.create(&tenant_id, user).await {
+        Ok(user) => user,
         Err(authhero_core::Error::Conflict { .. }) => {
             return bad("user_exists", "The user already exists.");
         }
         Err(authhero_core::Error::Invalid(message)) => return bad("invalid_signup", &message),
         Err(_) => return bad("invalid_signup", "Try again later."),
-    }
+    };
     let stored = authhero_core::entities::Password {
         user_id: format!("auth0|{id}"),
         hash,
@@ -123,6 +135,12 @@ pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
     {
         return bad("invalid_signup", "Try again later.");
     }
+    let registration = Registration {
+        tenant_id: &tenant_id,
+        client: &client,
+        user: &user,
+    };
+    state.hooks.post_user_registration(&registration).await;
     Json(json!({ "_id": id, "email_verified": false, "email": email })).into_response()
 }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::token::resource_server;
 use crate::error::OAuthError;
+use crate::hooks::{CustomClaims, Login, merge_custom_claims};
 use crate::random;
 use crate::state::AppState;
 use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, half_hash};
@@ -25,6 +26,8 @@ pub struct Grant<'a> {
     pub nonce: Option<&'a str>,
     pub session_id: Option<&'a str>,
     pub auth_time: Option<Timestamp>,
+    /// Claims the hooks added; they go into the access and ID tokens.
+    pub custom_claims: &'a CustomClaims,
 }
 
 impl Grant<'_> {
@@ -94,6 +97,7 @@ pub async fn access_token(
     if let Some(session_id) = grant.session_id {
         claims.insert("sid".into(), session_id.into());
     }
+    merge_custom_claims(&mut claims, grant.custom_claims);
     Ok((tokens::sign(state, claims, lifetime).await?, lifetime))
 }
 
@@ -217,6 +221,7 @@ pub async fn id_token(
         claims.insert("c_hash".into(), half_hash(code).into());
     }
     profile_claims(grant.user, grant.scope, &mut claims);
+    merge_custom_claims(&mut claims, grant.custom_claims);
     let lifetime = grant
         .client
         .jwt_configuration
@@ -269,4 +274,23 @@ pub async fn refresh_token(
         .create(grant.tenant_id, token)
         .await?;
     Ok(Some(id))
+}
+
+/// Runs the post-login hook for `user` signing in to `client`: its claims, or `access_denied`.
+pub async fn post_login(
+    state: &AppState,
+    tenant_id: &str,
+    client: &Client,
+    user: &User,
+) -> Result<CustomClaims, OAuthError> {
+    let event = Login {
+        tenant_id,
+        client,
+        user,
+    };
+    state
+        .hooks
+        .post_login(&event)
+        .await
+        .map_err(|denied| OAuthError::access_denied(denied.0))
 }

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::form::Params;
 use super::issue::{self, Grant};
 use crate::error::OAuthError;
+use crate::hooks::{CredentialsExchange, merge_custom_claims};
 use crate::random::constant_time_eq;
 use crate::state::AppState;
 use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME};
@@ -204,6 +205,18 @@ async fn client_credentials(
     if api.enforce_policies && api.token_dialect.as_deref() == Some("access_token_authz") {
         claims.insert("permissions".into(), json!(scopes));
     }
+    let event = CredentialsExchange {
+        tenant_id: &caller.tenant_id,
+        client: &caller.client,
+        audience: &audience,
+        scope: &scope,
+    };
+    let custom = state
+        .hooks
+        .credentials_exchange(&event)
+        .await
+        .map_err(|denied| OAuthError::access_denied(denied.0))?;
+    merge_custom_claims(&mut claims, &custom);
     let access_token = tokens::sign(state, claims, lifetime).await?;
     Ok(json!({
         "access_token": access_token,
@@ -304,6 +317,7 @@ async fn authorization_code(
         nonce: code.nonce.as_deref(),
         session_id: code.session_id.as_deref(),
         auth_time: code.auth_time,
+        custom_claims: &code.custom_claims,
     };
     user_tokens(state, &grant, None, None).await
 }
@@ -383,6 +397,8 @@ async fn refresh_token(
         }
         None => granted,
     };
+    // Hooks run on every exchange, as Auth0 runs post-login Actions on refresh.
+    let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
     let (audience, session_id) = (token.audience.clone(), token.session_id.clone());
     let grant = Grant {
         tenant_id: &caller.tenant_id,
@@ -393,6 +409,7 @@ async fn refresh_token(
         nonce: None,
         session_id: session_id.as_deref(),
         auth_time: None,
+        custom_claims: &custom_claims,
     };
     let (access_token, lifetime) = issue::access_token(state, &grant, None).await?;
     let mut response = json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope });
@@ -450,6 +467,7 @@ async fn password(
     if user.blocked {
         return Err(OAuthError::unauthorized_client("user is blocked"));
     }
+    let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
     // No `openid` unless asked for: then there is no ID token, as with Auth0.
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let grant = Grant {
@@ -461,6 +479,7 @@ async fn password(
         nonce: None,
         session_id: None,
         auth_time: Some(Timestamp::now()),
+        custom_claims: &custom_claims,
     };
     user_tokens(state, &grant, Some("password"), None).await
 }
