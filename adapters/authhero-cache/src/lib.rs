@@ -1,5 +1,5 @@
-//! A cache layer: wraps any [`DataAdapters`] and serves the look-ups every token request makes
-//! (a client by `client_id`, an API by identifier) from memory, with moka.
+//! A cache layer: wraps any [`DataAdapters`] and serves the look-ups every request makes (a
+//! client by `client_id`, an API by identifier, a custom domain by host) from memory, with moka.
 //!
 //! Writes made through the layer invalidate what they touch at once. Writes made by another node
 //! become visible when the entry's time to live runs out, so keep it short where several nodes
@@ -14,6 +14,7 @@
 //! ```
 
 mod clients;
+mod custom_domains;
 mod resource_servers;
 mod tenants;
 
@@ -23,6 +24,7 @@ use std::time::Duration;
 use authhero_core::{DataAdapters, Layer};
 
 use crate::clients::CachedClients;
+use crate::custom_domains::CachedCustomDomains;
 use crate::resource_servers::CachedResourceServers;
 use crate::tenants::CachedTenants;
 
@@ -43,25 +45,29 @@ impl CacheLayer {
 
 impl Layer for CacheLayer {
     fn layer(&self, inner: DataAdapters) -> DataAdapters {
-        let clients = Arc::new(CachedClients::new(
-            inner.clients.clone(),
-            self.time_to_live,
-            CAPACITY,
-        ));
+        let ttl = self.time_to_live;
+        let clients = Arc::new(CachedClients::new(inner.clients.clone(), ttl, CAPACITY));
         let resource_servers = Arc::new(CachedResourceServers::new(
             inner.resource_servers.clone(),
-            self.time_to_live,
+            ttl,
+            CAPACITY,
+        ));
+        let custom_domains = Arc::new(CachedCustomDomains::new(
+            inner.custom_domains.clone(),
+            ttl,
             CAPACITY,
         ));
         let tenants = Arc::new(CachedTenants::new(
             inner.tenants.clone(),
             clients.clone(),
             resource_servers.clone(),
+            custom_domains.clone(),
         ));
         DataAdapters {
             tenants,
             clients,
             resource_servers,
+            custom_domains,
             ..inner
         }
     }

@@ -1,4 +1,5 @@
-//! Tenants pass through; removing one clears the caches, since its clients and APIs go with it.
+//! Tenants pass through; removing one clears the caches, since its clients, APIs and domains go
+//! with it.
 
 use std::sync::Arc;
 
@@ -8,6 +9,7 @@ use authhero_core::ports::TenantsRepository;
 use authhero_core::{ListPage, ListParams, Result};
 
 use crate::clients::CachedClients;
+use crate::custom_domains::CachedCustomDomains;
 use crate::resource_servers::CachedResourceServers;
 
 #[derive(Debug)]
@@ -15,6 +17,7 @@ pub(crate) struct CachedTenants {
     inner: Arc<dyn TenantsRepository>,
     clients: Arc<CachedClients>,
     resource_servers: Arc<CachedResourceServers>,
+    custom_domains: Arc<CachedCustomDomains>,
 }
 
 impl CachedTenants {
@@ -22,11 +25,13 @@ impl CachedTenants {
         inner: Arc<dyn TenantsRepository>,
         clients: Arc<CachedClients>,
         resource_servers: Arc<CachedResourceServers>,
+        custom_domains: Arc<CachedCustomDomains>,
     ) -> Self {
         Self {
             inner,
             clients,
             resource_servers,
+            custom_domains,
         }
     }
 }
@@ -53,6 +58,7 @@ impl TenantsRepository for CachedTenants {
         let removed = self.inner.remove(id).await;
         self.clients.forget_all().await;
         self.resource_servers.forget_all().await;
+        self.custom_domains.forget_all().await;
         removed
     }
 }

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use authhero_core::DataAdapters;
-use authhero_core::entities::Client;
+use authhero_core::entities::{Client, CustomDomainStatus};
+use axum::extract::FromRequestParts;
+use axum::http::header::HOST;
+use axum::http::request::Parts;
 
 use crate::email::EmailSender;
 use crate::error::OAuthError;
@@ -53,11 +56,6 @@ impl AppState {
         self.issuer.starts_with("https://")
     }
 
-    /// The Management API audience of this issuer: `https://host[:port]/api/v2/`, as Auth0's.
-    pub fn management_audience(&self) -> String {
-        management_audience(&self.issuer)
-    }
-
     /// The client and its tenant; an unknown `client_id` is `invalid_client`.
     pub async fn client(&self, client_id: &str) -> Result<(String, Client), OAuthError> {
         self.adapters
@@ -80,4 +78,57 @@ pub fn management_audience(issuer: &str) -> String {
         })
         .unwrap_or_else(|| "localhost".to_owned());
     format!("https://{host}/api/v2/")
+}
+
+/// Whom a request addresses: the issuer URL it is served under and, on a custom domain, the
+/// tenant that domain belongs to. On any other host it is the configured issuer, and the tenant
+/// follows from the client, the token or the only tenant.
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    /// `https://host[:port]/`, with the trailing slash.
+    pub url: String,
+    pub tenant_id: Option<String>,
+}
+
+impl Issuer {
+    /// The tenant a client belongs to may serve this request: on a custom domain only its own.
+    pub fn admits(&self, tenant_id: &str) -> bool {
+        self.tenant_id.as_deref().is_none_or(|own| own == tenant_id)
+    }
+}
+
+impl FromRequestParts<AppState> for Issuer {
+    type Rejection = OAuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, OAuthError> {
+        let host = parts
+            .uri
+            .host()
+            .map(str::to_owned)
+            .or_else(|| {
+                let value = parts.headers.get(HOST)?.to_str().ok()?;
+                // `host:port`; a bracketed IPv6 literal never names a custom domain.
+                Some(
+                    value
+                        .rsplit_once(':')
+                        .map_or(value, |(host, _)| host)
+                        .to_owned(),
+                )
+            })
+            .unwrap_or_default();
+        if !host.is_empty()
+            && let Some((tenant_id, domain)) =
+                state.adapters.custom_domains.find_by_domain(&host).await?
+            && domain.status == CustomDomainStatus::Ready
+        {
+            return Ok(Issuer {
+                url: format!("https://{}/", domain.domain.to_lowercase()),
+                tenant_id: Some(tenant_id),
+            });
+        }
+        Ok(Issuer {
+            url: state.issuer.clone(),
+            tenant_id: None,
+        })
+    }
 }

@@ -18,12 +18,13 @@ pub const ID_TOKEN_LIFETIME: u64 = 36_000;
 /// Signs `claims` with the current key, adding `iss`, `iat` and `exp`.
 pub async fn sign(
     state: &AppState,
+    issuer: &str,
     mut claims: Map<String, Value>,
     lifetime: u64,
 ) -> Result<String, OAuthError> {
     let keys = state.keys.get().await?;
     let now = Timestamp::now().unix_seconds();
-    claims.insert("iss".into(), state.issuer.clone().into());
+    claims.insert("iss".into(), issuer.into());
     claims.insert("iat".into(), now.into());
     claims.insert(
         "exp".into(),
@@ -50,6 +51,7 @@ pub enum TokenRejected {
 /// given, `aud` (a string or an array containing it).
 pub async fn verify(
     state: &AppState,
+    issuer: &str,
     token: &str,
     audience: Option<&str>,
 ) -> Result<Map<String, Value>, TokenRejected> {
@@ -61,7 +63,7 @@ pub async fn verify(
         .and_then(|kid| keys.verifying.get(kid))
         .ok_or(TokenRejected::Invalid)?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[state.issuer.as_str()]);
+    validation.set_issuer(&[issuer]);
     validation.leeway = 0;
     match audience {
         Some(audience) => validation.set_audience(&[audience]),
@@ -75,6 +77,7 @@ pub async fn verify(
 /// The claims of an ID token this server signed, however long ago (`id_token_hint` at logout).
 pub async fn verify_ignoring_expiry(
     state: &AppState,
+    issuer: &str,
     token: &str,
 ) -> Result<Map<String, Value>, TokenRejected> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
@@ -85,7 +88,7 @@ pub async fn verify_ignoring_expiry(
         .and_then(|kid| keys.verifying.get(kid))
         .ok_or(TokenRejected::Invalid)?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[state.issuer.as_str()]);
+    validation.set_issuer(&[issuer]);
     validation.validate_exp = false;
     validation.validate_aud = false;
     validation.required_spec_claims.remove("exp");

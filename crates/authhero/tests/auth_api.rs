@@ -1455,3 +1455,98 @@ async fn hooks_refuse_and_add_claims() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_custom_domain_is_its_tenant_and_its_issuer() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let now = Timestamp::now();
+    let domain = CustomDomain {
+        custom_domain_id: "cd_1".into(),
+        domain: "Login.Example.org".into(),
+        primary: true,
+        status: CustomDomainStatus::Ready,
+        kind: CustomDomainType::SelfManagedCerts,
+        custom_client_ip_header: None,
+        tls_policy: None,
+        created_at: now,
+        updated_at: now,
+    };
+    server
+        .adapters
+        .custom_domains
+        .create(&server.tenant, domain)
+        .await?;
+    server
+        .adapters
+        .tenants
+        .create(Tenant::new("other", now))
+        .await?;
+    let mut stranger = Client::new("other-client", "Other tenant's client", now);
+    stranger.client_secret = Some("other-secret".into());
+    server.adapters.clients.create("other", stranger).await?;
+
+    let on_domain =
+        |request: axum::http::request::Builder| request.header(header::HOST, "login.example.org");
+    let discovery = server
+        .send(on_domain(Request::get("/.well-known/openid-configuration")).body(Body::empty())?)
+        .await?;
+    let discovery = discovery.json()?;
+    ensure!(
+        discovery["issuer"] == "https://login.example.org/",
+        "issuer {}",
+        discovery["issuer"]
+    );
+    ensure!(
+        discovery["authorization_endpoint"] == "https://login.example.org/authorize",
+        "{discovery}"
+    );
+
+    let body = format!(
+        "grant_type=client_credentials&client_id=web-client&client_secret=web-secret&audience={}",
+        urlencode(API)
+    );
+    let token = |body: String| {
+        on_domain(Request::post("/oauth/token"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+    };
+    let reply = server.send(token(body)?).await?;
+    ensure!(reply.status == StatusCode::OK, "{}", reply.body);
+    let access = claims(reply.json()?["access_token"].as_str().context("token")?)?;
+    ensure!(
+        access["iss"] == "https://login.example.org/",
+        "iss {}",
+        access["iss"]
+    );
+
+    let foreign = "grant_type=client_credentials&client_id=other-client&client_secret=other-secret&audience=x".to_owned();
+    let reply = server.send(token(foreign)?).await?;
+    ensure!(
+        reply.status == StatusCode::UNAUTHORIZED,
+        "another tenant's client on this domain: {}",
+        reply.body
+    );
+    let page = server
+        .send(
+            on_domain(Request::get(format!(
+                "/authorize?client_id=other-client&response_type=code&redirect_uri={}",
+                urlencode(CALLBACK)
+            )))
+            .body(Body::empty())?,
+        )
+        .await?;
+    ensure!(
+        page.status == StatusCode::BAD_REQUEST && page.location().is_none(),
+        "authorize for another tenant's client"
+    );
+
+    let plain = server
+        .get("/.well-known/openid-configuration", &[])
+        .await?
+        .json()?;
+    ensure!(
+        plain["issuer"] == ISSUER,
+        "other hosts keep the configured issuer"
+    );
+    Ok(())
+}

@@ -15,7 +15,7 @@ use super::issue::{self, Grant};
 use crate::cookies;
 use crate::html;
 use crate::random;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 
 /// Seconds an `/authorize` transaction may wait for the user to log in.
 const LOGIN_SESSION_LIFETIME: i64 = 1_800;
@@ -111,15 +111,28 @@ pub fn found(location: &str) -> Response {
 
 pub async fn authorize(
     State(state): State<AppState>,
+    issuer: Issuer,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    match handle(&state, &headers, query.as_deref().unwrap_or_default()).await {
+    match handle(
+        &state,
+        &issuer,
+        &headers,
+        query.as_deref().unwrap_or_default(),
+    )
+    .await
+    {
         Ok(response) | Err(response) => response,
     }
 }
 
-async fn handle(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Response, Response> {
+async fn handle(
+    state: &AppState,
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    query: &str,
+) -> Result<Response, Response> {
     let bad = |description: &str| {
         html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
     };
@@ -141,6 +154,9 @@ async fn handle(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Re
             )
         })?
         .ok_or_else(|| bad("Unknown client."))?;
+    if !issuer.admits(&tenant_id) {
+        return Err(bad("Unknown client."));
+    }
     // Until the redirect_uri is known to be the client's, nothing may be sent to it.
     let redirect_uri = params
         .get("redirect_uri")
@@ -173,7 +189,7 @@ async fn handle(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Re
     check_request(&authorization, &response_type, &client, mode)
         .map_err(|(error, description)| fail(error, description))?;
     if let Some(audience) = authorization.audience.as_deref()
-        && audience != format!("{}userinfo", state.issuer)
+        && audience != format!("{}userinfo", issuer.url)
     {
         let known = state
             .adapters
@@ -201,9 +217,17 @@ async fn handle(state: &AppState, headers: &HeaderMap, query: &str) -> Result<Re
     if let Some((session, user)) =
         session.filter(|(session, _)| !prompts.contains(&"login") && fresh_enough(session))
     {
-        let delivered = complete(state, &tenant_id, &client, &authorization, &session, &user)
-            .await
-            .map_err(|(error, description)| fail(error, &description))?;
+        let delivered = complete(
+            state,
+            &issuer.url,
+            &tenant_id,
+            &client,
+            &authorization,
+            &session,
+            &user,
+        )
+        .await
+        .map_err(|(error, description)| fail(error, &description))?;
         return Ok(delivered.into_response());
     }
     if prompts.contains(&"none") {
@@ -421,6 +445,7 @@ pub async fn live_session(
 /// Issues what `response_type` asks for to a signed-in user, as a response for the client.
 pub async fn complete(
     state: &AppState,
+    issuer: &str,
     tenant_id: &str,
     client: &Client,
     params: &AuthorizationParams,
@@ -437,6 +462,7 @@ pub async fn complete(
         .await
         .map_err(|error| (error.error, error.description))?;
     let grant = Grant {
+        issuer,
         tenant_id,
         client,
         user,

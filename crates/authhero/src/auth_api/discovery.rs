@@ -6,11 +6,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::error::OAuthError;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 
 /// `/.well-known/openid-configuration` (also served as the RFC 8414 metadata).
-pub async fn openid_configuration(State(state): State<AppState>) -> Json<Value> {
-    let issuer = &state.issuer;
+/// On a custom domain the document names that domain, as Auth0's does.
+pub async fn openid_configuration(issuer: Issuer) -> Json<Value> {
+    let issuer = &issuer.url;
     Json(json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}authorize"),

@@ -18,6 +18,8 @@ use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, half
 /// Who the tokens are for and what was granted.
 #[derive(Debug, Clone)]
 pub struct Grant<'a> {
+    /// The issuer URL the request was served under (`iss`).
+    pub issuer: &'a str,
     pub tenant_id: &'a str,
     pub client: &'a Client,
     pub user: &'a User,
@@ -54,7 +56,7 @@ pub async fn access_token(
     grant: &Grant<'_>,
     gty: Option<&str>,
 ) -> Result<(String, u64), OAuthError> {
-    let userinfo = format!("{}userinfo", state.issuer);
+    let userinfo = format!("{}userinfo", grant.issuer);
     let mut lifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
     let mut claims = Map::new();
     let mut scope = grant.scope.to_owned();
@@ -98,7 +100,10 @@ pub async fn access_token(
         claims.insert("sid".into(), session_id.into());
     }
     merge_custom_claims(&mut claims, grant.custom_claims);
-    Ok((tokens::sign(state, claims, lifetime).await?, lifetime))
+    Ok((
+        tokens::sign(state, grant.issuer, claims, lifetime).await?,
+        lifetime,
+    ))
 }
 
 /// Every permission the user holds on `audience`, directly or through tenant-wide roles.
@@ -228,7 +233,7 @@ pub async fn id_token(
         .as_ref()
         .and_then(|jwt| jwt.lifetime_in_seconds)
         .unwrap_or(ID_TOKEN_LIFETIME);
-    tokens::sign(state, claims, lifetime).await
+    tokens::sign(state, grant.issuer, claims, lifetime).await
 }
 
 /// A refresh token when `offline_access` was asked for and the API allows it.

@@ -18,7 +18,7 @@ use crate::cookies;
 use crate::html;
 use crate::passwords;
 use crate::random::{self, constant_time_eq};
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 
 /// The database connection users log in to when the request names none.
 pub const DEFAULT_DATABASE: &str = "Username-Password-Authentication";
@@ -76,7 +76,12 @@ fn page(status: StatusCode, body: &str) -> Response {
         .into_response()
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    issuer: Issuer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Ok(form) = Params::from_urlencoded(&body) else {
         return html::error_page(
             StatusCode::BAD_REQUEST,
@@ -90,6 +95,9 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let Some((tenant_id, login)) = transaction(&state, reference).await else {
         return expired();
     };
+    if !issuer.admits(&tenant_id) {
+        return expired();
+    }
     let bound = cookies::read(&headers, cookies::LOGIN)
         .is_some_and(|cookie| constant_time_eq(&cookie, reference));
     let csrf = form
@@ -123,7 +131,7 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
     if user.blocked {
         return retry("This account is blocked.");
     }
-    match finish(&state, &tenant_id, &login, user, &headers).await {
+    match finish(&state, &issuer.url, &tenant_id, &login, user, &headers).await {
         Ok(response) => response,
         Err(_) => html::error_page(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +190,7 @@ const DUMMY_BCRYPT: &str = "$2b$10$7EqJtq98hPqEX7fNZaFWoO5t0fXdCeB4HC1mXoKy6UWGN
 /// Starts the browser session, records the login, and answers the client.
 async fn finish(
     state: &AppState,
+    issuer: &str,
     tenant_id: &str,
     login: &LoginSession,
     mut user: User,
@@ -236,6 +245,7 @@ async fn finish(
     };
     let answer = match complete(
         state,
+        issuer,
         tenant_id,
         &client,
         &login.authorization,

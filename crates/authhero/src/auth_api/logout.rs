@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use super::authorize::found;
 use crate::cookies;
 use crate::html;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 use crate::tokens;
 
 fn logged_out() -> Response {
@@ -84,12 +84,13 @@ pub async fn v2_logout(
 
 pub async fn oidc_logout(
     State(state): State<AppState>,
+    issuer: Issuer,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let param = |name: &str| query.get(name).filter(|value| !value.is_empty());
     let hinted_client = match param("id_token_hint") {
-        Some(hint) => match tokens::verify_ignoring_expiry(&state, hint).await {
+        Some(hint) => match tokens::verify_ignoring_expiry(&state, &issuer.url, hint).await {
             Ok(claims) => claims
                 .get("aud")
                 .and_then(|aud| aud.as_str())

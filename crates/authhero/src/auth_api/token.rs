@@ -18,7 +18,7 @@ use super::issue::{self, Grant};
 use crate::error::OAuthError;
 use crate::hooks::{CredentialsExchange, merge_custom_claims};
 use crate::random::constant_time_eq;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME};
 
 /// A client that presented its credentials (or is public and presented none).
@@ -32,19 +32,23 @@ pub struct CallingClient {
 
 pub async fn token(
     State(state): State<AppState>,
+    issuer: Issuer,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Json<Value>, OAuthError> {
     let grant_type = params.require("grant_type")?.to_owned();
     let caller = authenticate_client(&state, &headers, &params).await?;
+    if !issuer.admits(&caller.tenant_id) {
+        return Err(OAuthError::invalid_client("Unknown client."));
+    }
     let response = match grant_type.as_str() {
-        "client_credentials" => client_credentials(&state, &caller, &params).await?,
-        "authorization_code" => authorization_code(&state, &caller, &params).await?,
-        "refresh_token" => refresh_token(&state, &caller, &params).await?,
-        "password" => password(&state, &caller, &params, None).await?,
+        "client_credentials" => client_credentials(&state, &issuer, &caller, &params).await?,
+        "authorization_code" => authorization_code(&state, &issuer, &caller, &params).await?,
+        "refresh_token" => refresh_token(&state, &issuer, &caller, &params).await?,
+        "password" => password(&state, &issuer, &caller, &params, None).await?,
         "http://auth0.com/oauth/grant-type/password-realm" => {
             let realm = params.require("realm")?.to_owned();
-            password(&state, &caller, &params, Some(&realm)).await?
+            password(&state, &issuer, &caller, &params, Some(&realm)).await?
         }
         other => {
             return Err(OAuthError::unsupported_grant_type(format!(
@@ -154,6 +158,7 @@ pub async fn resource_server(
 /// `client_credentials`: a machine-to-machine token for an API the client was granted.
 async fn client_credentials(
     state: &AppState,
+    issuer: &Issuer,
     caller: &CallingClient,
     params: &Params,
 ) -> Result<Value, OAuthError> {
@@ -217,7 +222,7 @@ async fn client_credentials(
         .await
         .map_err(|denied| OAuthError::access_denied(denied.0))?;
     merge_custom_claims(&mut claims, &custom);
-    let access_token = tokens::sign(state, claims, lifetime).await?;
+    let access_token = tokens::sign(state, &issuer.url, claims, lifetime).await?;
     Ok(json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -267,6 +272,7 @@ async fn user_tokens(
 /// `authorization_code`: exchanges a code once, checking client, redirect_uri and PKCE.
 async fn authorization_code(
     state: &AppState,
+    issuer: &Issuer,
     caller: &CallingClient,
     params: &Params,
 ) -> Result<Value, OAuthError> {
@@ -309,6 +315,7 @@ async fn authorization_code(
     let user = grant_user(state, &caller.tenant_id, user_id).await?;
     let scope = code.scope.clone().unwrap_or_else(|| "openid".into());
     let grant = Grant {
+        issuer: &issuer.url,
         tenant_id: &caller.tenant_id,
         client: &caller.client,
         user: &user,
@@ -343,6 +350,7 @@ fn pkce_matches(challenge: &str, method: Option<&str>, verifier: &str) -> bool {
 /// and a reused rotated token revokes the whole family.
 async fn refresh_token(
     state: &AppState,
+    issuer: &Issuer,
     caller: &CallingClient,
     params: &Params,
 ) -> Result<Value, OAuthError> {
@@ -401,6 +409,7 @@ async fn refresh_token(
     let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
     let (audience, session_id) = (token.audience.clone(), token.session_id.clone());
     let grant = Grant {
+        issuer: &issuer.url,
         tenant_id: &caller.tenant_id,
         client: &caller.client,
         user: &user,
@@ -447,6 +456,7 @@ async fn refresh_token(
 /// `password` and Auth0's `password-realm`: a first-party client signs a user in directly.
 async fn password(
     state: &AppState,
+    issuer: &Issuer,
     caller: &CallingClient,
     params: &Params,
     realm: Option<&str>,
@@ -471,6 +481,7 @@ async fn password(
     // No `openid` unless asked for: then there is no ID token, as with Auth0.
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let grant = Grant {
+        issuer: &issuer.url,
         tenant_id: &caller.tenant_id,
         client: &caller.client,
         user: &user,

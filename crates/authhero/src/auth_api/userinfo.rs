@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::issue::profile_claims;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 use crate::tokens;
 
 fn unauthorized(description: &str) -> Response {
@@ -29,12 +29,16 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn userinfo(
+    State(state): State<AppState>,
+    issuer: Issuer,
+    headers: HeaderMap,
+) -> Response {
     let Some(token) = bearer(&headers) else {
         return unauthorized("missing access token");
     };
-    let audience = format!("{}userinfo", state.issuer);
-    let Ok(claims) = tokens::verify(&state, token, Some(&audience)).await else {
+    let audience = format!("{}userinfo", issuer.url);
+    let Ok(claims) = tokens::verify(&state, &issuer.url, token, Some(&audience)).await else {
         return unauthorized("invalid access token");
     };
     let text = |name: &str| {

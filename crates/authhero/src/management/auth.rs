@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer, management_audience};
 use crate::tokens::{self, TokenRejected};
 
 /// The header a caller may send to name the tenant it means; it must be the token's tenant.
@@ -38,14 +38,21 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let issuer = Issuer::from_request_parts(parts, state)
+            .await
+            .map_err(|error| ApiError::new(error.status, error.description))?;
         let token = bearer_token(&parts.headers)?;
-        let claims = tokens::verify(state, token, Some(&state.management_audience()))
+        let audience = management_audience(&issuer.url);
+        let claims = tokens::verify(state, &issuer.url, token, Some(&audience))
             .await
             .map_err(|rejected| match rejected {
                 TokenRejected::Invalid => invalid_token(),
                 TokenRejected::Keys(error) => ApiError::from(error),
             })?;
         let tenant_id = token_tenant(state, &claims).await?;
+        if !issuer.admits(&tenant_id) {
+            return Err(invalid_token());
+        }
         check_tenant_header(&parts.headers, &tenant_id)?;
         Ok(Self {
             tenant_id,
