@@ -55,13 +55,6 @@ pub async fn verify(
     token: &str,
     audience: Option<&str>,
 ) -> Result<Map<String, Value>, TokenRejected> {
-    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
-    let keys = state.keys.get().await?;
-    let key = header
-        .kid
-        .as_ref()
-        .and_then(|kid| keys.verifying.get(kid))
-        .ok_or(TokenRejected::Invalid)?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.set_issuer(&[issuer]);
     validation.leeway = 0;
@@ -69,9 +62,7 @@ pub async fn verify(
         Some(audience) => validation.set_audience(&[audience]),
         None => validation.validate_aud = false,
     }
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
-        .map_err(|_| TokenRejected::Invalid)?;
-    Ok(data.claims)
+    decode(state, token, &validation).await
 }
 
 /// The claims of an ID token this server signed, however long ago (`id_token_hint` at logout).
@@ -80,6 +71,20 @@ pub async fn verify_ignoring_expiry(
     issuer: &str,
     token: &str,
 ) -> Result<Map<String, Value>, TokenRejected> {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[issuer]);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.remove("exp");
+    decode(state, token, &validation).await
+}
+
+/// Checks `token` against the key its `kid` names and `validation`.
+async fn decode(
+    state: &AppState,
+    token: &str,
+    validation: &jsonwebtoken::Validation,
+) -> Result<Map<String, Value>, TokenRejected> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
     let keys = state.keys.get().await?;
     let key = header
@@ -87,12 +92,7 @@ pub async fn verify_ignoring_expiry(
         .as_ref()
         .and_then(|kid| keys.verifying.get(kid))
         .ok_or(TokenRejected::Invalid)?;
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[issuer]);
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.remove("exp");
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, &validation)
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, validation)
         .map_err(|_| TokenRejected::Invalid)?;
     Ok(data.claims)
 }

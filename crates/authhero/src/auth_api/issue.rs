@@ -122,49 +122,53 @@ async fn user_permissions(
             }
         }
     };
-    for page in 0.. {
-        let params = ListParams::page(page, MAX_PAGE_SIZE)?;
-        let batch = adapters
+    let direct = every_page(|params| async move {
+        Ok(adapters
             .user_permissions
             .list(tenant_id, user_id, &params)
             .await?
-            .items;
-        let last = batch.len() < MAX_PAGE_SIZE as usize;
-        keep(batch);
-        if last {
-            break;
-        }
-    }
-    let mut roles = Vec::new();
-    for page in 0.. {
-        let params = ListParams::page(page, MAX_PAGE_SIZE)?;
-        let batch = adapters
+            .items)
+    })
+    .await?;
+    keep(direct);
+    let roles = every_page(|params| async move {
+        Ok(adapters
             .user_roles
             .list(tenant_id, user_id, None, &params)
             .await?
-            .items;
+            .items)
+    })
+    .await?;
+    for role in &roles {
+        let granted = every_page(|params| async move {
+            Ok(adapters
+                .role_permissions
+                .list(tenant_id, &role.id, &params)
+                .await?
+                .items)
+        })
+        .await?;
+        keep(granted);
+    }
+    Ok(held)
+}
+
+/// Every item of a paged list, fetched a full page at a time.
+async fn every_page<T, F, Fut>(fetch: F) -> Result<Vec<T>, OAuthError>
+where
+    F: Fn(ListParams) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, OAuthError>>,
+{
+    let mut items = Vec::new();
+    for page in 0.. {
+        let batch = fetch(ListParams::page(page, MAX_PAGE_SIZE)?).await?;
         let last = batch.len() < MAX_PAGE_SIZE as usize;
-        roles.extend(batch);
+        items.extend(batch);
         if last {
             break;
         }
     }
-    for role in roles {
-        for page in 0.. {
-            let params = ListParams::page(page, MAX_PAGE_SIZE)?;
-            let batch = adapters
-                .role_permissions
-                .list(tenant_id, &role.id, &params)
-                .await?
-                .items;
-            let last = batch.len() < MAX_PAGE_SIZE as usize;
-            keep(batch);
-            if last {
-                break;
-            }
-        }
-    }
-    Ok(held)
+    Ok(items)
 }
 
 /// The OIDC claims of `user` that `scope` releases.
