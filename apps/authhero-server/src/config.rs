@@ -35,6 +35,13 @@ pub struct Cli {
     /// Password of that first user
     #[arg(long, env = "AUTHHERO_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    /// SMTP server for email (password resets): smtp://host:port (plain), add ?tls=required for
+    /// STARTTLS, or smtps://user:password@host (TLS) [default: none, no email is sent]
+    #[arg(long, env = "AUTHHERO_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender of the email [default: AuthHero <no-reply@localhost>]
+    #[arg(long, env = "AUTHHERO_EMAIL_FROM")]
+    email_from: Option<String>,
     /// A TOML file with any of the settings above (snake_case keys)
     #[arg(long, env = "AUTHHERO_CONFIG")]
     config: Option<PathBuf>,
@@ -60,6 +67,8 @@ struct FileSettings {
     admin_client_secret: Option<String>,
     admin_email: Option<String>,
     admin_password: Option<String>,
+    smtp_url: Option<String>,
+    email_from: Option<String>,
 }
 
 /// The resolved settings.
@@ -72,6 +81,8 @@ pub struct Settings {
     pub admin_client_secret: Option<String>,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
+    pub smtp_url: Option<String>,
+    pub email_from: String,
 }
 
 impl Settings {
@@ -95,6 +106,9 @@ impl Settings {
             admin_client_secret: pick(&cli.admin_client_secret, file.admin_client_secret),
             admin_email: pick(&cli.admin_email, file.admin_email),
             admin_password: pick(&cli.admin_password, file.admin_password),
+            smtp_url: pick(&cli.smtp_url, file.smtp_url),
+            email_from: pick(&cli.email_from, file.email_from)
+                .unwrap_or_else(|| "AuthHero <no-reply@localhost>".into()),
         })
     }
 }

@@ -1,7 +1,9 @@
 //! `authhero-server`: runs AuthHero on one database, bootstrapping an empty one.
 
 mod config;
+mod smtp;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,6 +14,7 @@ use authhero_sea_orm::Database;
 use clap::Parser;
 
 use crate::config::{Cli, Command, Settings};
+use crate::smtp::SmtpSender;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -23,6 +26,11 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let settings = Settings::resolve(&cli)?;
+    let email_sender = settings
+        .smtp_url
+        .as_deref()
+        .map(|url| SmtpSender::new(url, &settings.email_from))
+        .transpose()?;
     let database = Database::connect(&settings.database_url)
         .await
         .with_context(|| format!("opening {}", settings.database_url))?;
@@ -54,9 +62,17 @@ async fn main() -> anyhow::Result<()> {
             authhero::management_audience(&settings.issuer)
         );
     }
-    let router = authhero::AuthHero::new(adapters)
-        .issuer(&settings.issuer)?
-        .router();
+    let mut authhero = authhero::AuthHero::new(adapters).issuer(&settings.issuer)?;
+    match email_sender {
+        Some(sender) => {
+            tracing::info!(from = %settings.email_from, "email is sent over SMTP");
+            authhero = authhero.email_sender(Arc::new(sender));
+        }
+        None => tracing::warn!(
+            "email is disabled (no --smtp-url / AUTHHERO_SMTP_URL): password resets send nothing"
+        ),
+    }
+    let router = authhero.router();
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;

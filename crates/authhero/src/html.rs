@@ -66,6 +66,35 @@ pub fn login_form(state: &str, csrf: &str, username: &str, error: Option<&str>) 
     page("Log in", &body)
 }
 
+/// The new-password form of a password reset, posting the ticket back to `/u/reset-password`.
+pub fn reset_form(ticket: &str, error: Option<&str>) -> String {
+    let error = error
+        .map(|message| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(message)))
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>Change your password</h1>{error}<form method=\"post\" action=\"/u/reset-password\">\
+         <input type=\"hidden\" name=\"ticket\" value=\"{}\">\
+         <label for=\"password\">New password</label>\
+         <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" minlength=\"{}\" required autofocus>\
+         <label for=\"confirm\">Confirm the new password</label>\
+         <input id=\"confirm\" name=\"confirm\" type=\"password\" autocomplete=\"new-password\" required>\
+         <button type=\"submit\">Change password</button></form>",
+        escape(ticket),
+        crate::passwords::MIN_LENGTH
+    );
+    page("Change your password", &body)
+}
+
+/// A page that only tells the user something, e.g. that their password has been changed.
+pub fn message_page(title: &str, message: &str) -> String {
+    let body = format!(
+        "<h1>{}</h1><p id=\"message\">{}</p>",
+        escape(title),
+        escape(message)
+    );
+    page(title, &body)
+}
+
 /// `response_mode=form_post`: a form that posts the response to the client at once.
 pub fn form_post(redirect_uri: &str, fields: &[(&str, String)]) -> String {
     let inputs: String = fields

@@ -146,13 +146,15 @@ pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
 
 /// Answers the same whether or not the user exists, so it cannot be used to find accounts.
 pub async fn change_password(State(state): State<AppState>, params: Params) -> Response {
-    if let Err(response) = database(&state, &params).await {
-        return response;
-    }
-    if params.get("email").is_none() {
+    let (tenant_id, client, connection) = match database(&state, &params).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(email) = params.get("email").map(str::to_lowercase) else {
         return bad("invalid_request", "Missing email");
-    }
-    // Sending the reset email belongs to the email-sender feature; the answer does not depend on it.
+    };
+    // In the background: neither the answer nor its timing may tell whether the user exists.
+    super::password_reset::request(&state, tenant_id, client.client_id, connection.name, email);
     (
         StatusCode::OK,
         "We've just sent you an email to reset your password.",

@@ -7,6 +7,7 @@ mod form;
 mod issue;
 mod login;
 mod logout;
+mod password_reset;
 mod revoke;
 mod token;
 mod userinfo;
@@ -33,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route("/authorize", get(authorize::authorize))
         .route("/u/login", get(login::show).post(login::submit))
+        .route(
+            "/u/reset-password",
+            get(password_reset::show).post(password_reset::submit),
+        )
         .route("/oauth/token", post(token::token))
         .route("/oauth/revoke", post(revoke::revoke))
         .route("/dbconnections/signup", post(dbconnections::signup))

@@ -1,0 +1,341 @@
+//! Password reset by email: `/dbconnections/change_password` mails the user a link with a
+//! single-use ticket, and `/u/reset-password` lets whoever holds the ticket choose a new password.
+//!
+//! The ticket (`<tenant>.<code id>`, the id being 192 random bits) is the capability: it is only
+//! sent to the user's address, expires after a day, and is consumed atomically, so it works once.
+//! It is also the form's CSRF defence: a cross-site page cannot post a ticket it does not know,
+//! and a page that knows one needs no forgery. A reset ends all the user's sessions, so a stolen
+//! session dies with the old password.
+
+use authhero_core::entities::{Code, CodeType, Metadata, Password, PasswordAlgorithm};
+use authhero_core::{ListParams, Query, Timestamp};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::form::Params;
+use crate::email::{Email, EmailSender, SendError};
+use crate::html;
+use crate::passwords;
+use crate::random;
+use crate::state::AppState;
+
+/// Seconds a reset ticket stays usable (Auth0's default: one day).
+const TICKET_LIFETIME: i64 = 86_400;
+
+/// Why a reset email was not sent.
+#[derive(Debug, thiserror::Error)]
+enum RequestError {
+    #[error(transparent)]
+    Storage(#[from] authhero_core::Error),
+    #[error(transparent)]
+    Send(#[from] SendError),
+}
+
+/// Mails a reset link to the user of `connection` with this (lower-cased) email, if there is
+/// one and an email sender is configured. The work runs in the background, so the caller's
+/// answer, and how long it takes, never depend on whether the account exists; failures are logged.
+pub fn request(
+    state: &AppState,
+    tenant_id: String,
+    client_id: String,
+    connection: String,
+    email: String,
+) {
+    let Some(sender) = state.email_sender.clone() else {
+        tracing::warn!(
+            tenant_id,
+            "no email sender is configured: no password reset email sent"
+        );
+        return;
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        let sent = send_link(
+            &state,
+            sender.as_ref(),
+            &tenant_id,
+            &client_id,
+            &connection,
+            &email,
+        )
+        .await;
+        if let Err(error) = sent {
+            tracing::warn!(tenant_id, %error, "password reset email not sent");
+        }
+    });
+}
+
+/// Creates a reset ticket for the user and mails its link; nothing when there is no such user.
+async fn send_link(
+    state: &AppState,
+    sender: &dyn EmailSender,
+    tenant_id: &str,
+    client_id: &str,
+    connection: &str,
+    email: &str,
+) -> Result<(), RequestError> {
+    let q = Query::And(vec![
+        Query::equals("email", email).map_err(authhero_core::Error::from)?,
+        Query::equals("connection", connection).map_err(authhero_core::Error::from)?,
+    ]);
+    let found = state
+        .adapters
+        .users
+        .list(tenant_id, &ListParams::default().with_query(q))
+        .await?;
+    let Some(user) = found.items.into_iter().next() else {
+        return Ok(());
+    };
+    let now = Timestamp::now();
+    let code = Code {
+        code_id: random::token(24),
+        code_type: CodeType::PasswordReset,
+        login_session_id: None,
+        session_id: None,
+        user_id: Some(user.user_id.clone()),
+        client_id: Some(client_id.to_owned()),
+        redirect_uri: None,
+        code_challenge: None,
+        code_challenge_method: None,
+        nonce: None,
+        scope: None,
+        audience: None,
+        auth_time: None,
+        custom_claims: Metadata::default(),
+        created_at: now,
+        expires_at: now.plus_seconds(TICKET_LIFETIME),
+        used_at: None,
+    };
+    let code = state.adapters.codes.create(tenant_id, code).await?;
+    let ticket = format!("{tenant_id}.{}", code.code_id);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("ticket", &ticket)
+        .finish();
+    let link = format!("{}u/reset-password?{query}", state.issuer);
+    let to = user.email.unwrap_or_else(|| email.to_owned());
+    sender.send(reset_email(to, &link)).await?;
+    Ok(())
+}
+
+fn reset_email(to: String, link: &str) -> Email {
+    let text = format!(
+        "Someone asked to reset the password of your account.\n\n\
+         To choose a new password, open this link within 24 hours:\n\n{link}\n\n\
+         If it was not you, ignore this email: your password stays as it is.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body>\
+         <p>Someone asked to reset the password of your account.</p>\
+         <p>To choose a new password, open this link within 24 hours:</p>\
+         <p><a href=\"{0}\">{0}</a></p>\
+         <p>If it was not you, ignore this email: your password stays as it is.</p>\
+         </body></html>",
+        html::escape(link)
+    );
+    Email {
+        to,
+        subject: "Reset your password".into(),
+        text,
+        html,
+    }
+}
+
+fn page(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            // The ticket is in this page's URL: never hand it on in a Referer.
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(body),
+    )
+        .into_response()
+}
+
+fn invalid_ticket() -> Response {
+    html::error_page(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "This link is invalid, expired or already used. Ask for a new password reset email.",
+    )
+}
+
+fn unavailable() -> Response {
+    html::error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "server_error",
+        "Try again later.",
+    )
+}
+
+/// The tenant and code id a ticket names, if it is a password reset that is unused and unexpired.
+async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<(String, String)>> {
+    let Some((tenant_id, code_id)) = ticket.rsplit_once('.') else {
+        return Ok(None);
+    };
+    let Some(code) = state.adapters.codes.get(tenant_id, code_id).await? else {
+        return Ok(None);
+    };
+    let live = code.code_type == CodeType::PasswordReset
+        && code.used_at.is_none()
+        && code.expires_at > Timestamp::now();
+    Ok(live.then(|| (tenant_id.to_owned(), code_id.to_owned())))
+}
+
+/// `GET /u/reset-password?ticket=...`: the new-password form, if the ticket can still be used.
+pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let Ok(params) = Params::from_urlencoded(query.unwrap_or_default().as_bytes()) else {
+        return invalid_ticket();
+    };
+    let Some(ticket) = params.get("ticket") else {
+        return invalid_ticket();
+    };
+    match usable(&state, ticket).await {
+        Ok(Some(_)) => page(StatusCode::OK, html::reset_form(ticket, None)),
+        Ok(None) => invalid_ticket(),
+        Err(error) => {
+            tracing::error!(%error, "reading a password reset ticket");
+            unavailable()
+        }
+    }
+}
+
+/// `POST /u/reset-password`: checks the new password, consumes the ticket, and sets the password.
+pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
+    let Ok(form) = Params::from_urlencoded(&body) else {
+        return html::error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Malformed form.",
+        );
+    };
+    let Some(ticket) = form.get("ticket") else {
+        return invalid_ticket();
+    };
+    let (tenant_id, code_id) = match usable(&state, ticket).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return invalid_ticket(),
+        Err(error) => {
+            tracing::error!(%error, "reading a password reset ticket");
+            return unavailable();
+        }
+    };
+    let password = form.get("password").unwrap_or_default();
+    let confirm = form.get("confirm").unwrap_or_default();
+    let retry = |message: &str| {
+        page(
+            StatusCode::BAD_REQUEST,
+            html::reset_form(ticket, Some(message)),
+        )
+    };
+    if password.chars().count() < passwords::MIN_LENGTH {
+        return retry(&format!(
+            "The password must be at least {} characters long.",
+            passwords::MIN_LENGTH
+        ));
+    }
+    if password != confirm {
+        return retry("The two passwords do not match.");
+    }
+    match reset(&state, &tenant_id, &code_id, password).await {
+        Ok(true) => page(
+            StatusCode::OK,
+            html::message_page("Password changed", "Your password has been changed."),
+        ),
+        Ok(false) => invalid_ticket(),
+        Err(error) => {
+            tracing::error!(%error, "resetting a password");
+            unavailable()
+        }
+    }
+}
+
+/// Consumes the ticket, stores the new password and ends the user's sessions. False when the
+/// ticket was used (or expired) in the meantime, or its user is gone.
+async fn reset(
+    state: &AppState,
+    tenant_id: &str,
+    code_id: &str,
+    password: &str,
+) -> authhero_core::Result<bool> {
+    // Hash first, so a failure here leaves the ticket usable for another try.
+    let hash = passwords::hash(password.to_owned(), PasswordAlgorithm::Bcrypt).await?;
+    let now = Timestamp::now();
+    let Some(code) = state
+        .adapters
+        .codes
+        .consume(tenant_id, code_id, CodeType::PasswordReset, now)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let Some(user_id) = code.user_id else {
+        return Ok(false);
+    };
+    if state
+        .adapters
+        .users
+        .get(tenant_id, &user_id)
+        .await?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    match state.adapters.passwords.get(tenant_id, &user_id).await? {
+        Some(stored) => {
+            let updated = Password {
+                hash,
+                algorithm: PasswordAlgorithm::Bcrypt,
+                updated_at: now,
+                ..stored
+            };
+            state.adapters.passwords.update(tenant_id, updated).await?;
+        }
+        None => {
+            let created = Password {
+                user_id: user_id.clone(),
+                hash,
+                algorithm: PasswordAlgorithm::Bcrypt,
+                created_at: now,
+                updated_at: now,
+            };
+            state.adapters.passwords.create(tenant_id, created).await?;
+        }
+    }
+    end_sessions(state, tenant_id, &user_id).await?;
+    Ok(true)
+}
+
+/// Removes every session of the user, a page at a time.
+async fn end_sessions(
+    state: &AppState,
+    tenant_id: &str,
+    user_id: &str,
+) -> authhero_core::Result<()> {
+    let params = ListParams::default().with_query(Query::equals("user_id", user_id)?);
+    loop {
+        let page = state.adapters.sessions.list(tenant_id, &params).await?;
+        if page.items.is_empty() {
+            return Ok(());
+        }
+        let mut removed = 0_usize;
+        for session in &page.items {
+            if state
+                .adapters
+                .sessions
+                .remove(tenant_id, &session.id)
+                .await?
+            {
+                removed += 1;
+            }
+        }
+        // Sessions listed but already gone were removed concurrently (e.g. a logout); stop
+        // rather than list the same page for ever.
+        if removed == 0 {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,696 @@
+//! Password reset end to end, in-process on in-memory SQLite: `/dbconnections/change_password`
+//! mails a link through a real SMTP exchange with a small server on loopback, and following the
+//! link sets a new password exactly once.
+
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail, ensure};
+use async_trait::async_trait;
+use authhero::bootstrap::{BootstrapOptions, bootstrap};
+use authhero::{Email, EmailSender, SendError};
+use authhero_core::entities::*;
+use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body as MailBody, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tower::ServiceExt;
+
+const ISSUER: &str = "http://localhost:3000/";
+const CONNECTION: &str = "Username-Password-Authentication";
+const EMAIL: &str = "jane@example.com";
+const PASSWORD: &str = "correct horse battery staple";
+const NEW_PASSWORD: &str = "a brand new passphrase";
+const ANSWER: &str = "We've just sent you an email to reset your password.";
+
+// ---------------------------------------------------------------------------------------------
+// A test SMTP server: just enough of RFC 5321 for one client, capturing every message.
+
+/// One message as the SMTP server received it.
+#[derive(Debug)]
+struct Received {
+    recipients: Vec<String>,
+    data: String,
+}
+
+/// Listens on 127.0.0.1 (a free port); every message received comes out of the channel.
+async fn smtp_server() -> anyhow::Result<(u16, mpsc::UnboundedReceiver<Received>)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let port = listener.local_addr()?.port();
+    let (sender, receiver) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                if let Err(error) = smtp_session(stream, sender).await {
+                    eprintln!("test SMTP session failed: {error}");
+                }
+            });
+        }
+    });
+    Ok((port, receiver))
+}
+
+async fn smtp_session(
+    stream: TcpStream,
+    received: mpsc::UnboundedSender<Received>,
+) -> anyhow::Result<()> {
+    let (reader, mut writer) = stream.into_split();
+    let mut reader = BufReader::new(reader);
+    writer
+        .write_all(b"220 localhost test SMTP ready\r\n")
+        .await?;
+    let mut recipients = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
+            b"250 localhost\r\n"
+        } else if command.starts_with("MAIL FROM:") {
+            recipients.clear();
+            b"250 OK\r\n"
+        } else if command.starts_with("RCPT TO:") {
+            let address = line
+                .split_once('<')
+                .and_then(|(_, rest)| rest.split_once('>'))
+                .map(|(address, _)| address.to_owned())
+                .context("RCPT without <address>")?;
+            recipients.push(address);
+            b"250 OK\r\n"
+        } else if command == "DATA" {
+            writer
+                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                .await?;
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if reader.read_line(&mut line).await? == 0 {
+                    bail!("connection closed during DATA");
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                // Dot-stuffing: a leading "." of a data line was doubled by the client.
+                data.push_str(line.strip_prefix('.').unwrap_or(&line));
+            }
+            received.send(Received {
+                recipients: std::mem::take(&mut recipients),
+                data,
+            })?;
+            b"250 OK queued\r\n"
+        } else if command == "RSET" || command == "NOOP" {
+            b"250 OK\r\n"
+        } else if command == "QUIT" {
+            writer.write_all(b"221 Bye\r\n").await?;
+            return Ok(());
+        } else {
+            b"502 Command not implemented\r\n"
+        };
+        writer.write_all(reply).await?;
+    }
+}
+
+/// Decodes quoted-printable text (RFC 2045 §6.7): soft line breaks and `=XX` octets.
+fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let octet = (bytes[index] == b'=')
+            .then(|| joined.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match octet {
+            Some(octet) => {
+                decoded.push(octet);
+                index += 3;
+            }
+            None => {
+                decoded.push(bytes[index]);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// The path and query of the reset link in a received message.
+fn reset_link(message: &Received) -> anyhow::Result<String> {
+    let text = decode_quoted_printable(&message.data);
+    let prefix = format!("{ISSUER}u/reset-password?ticket=");
+    let start = text
+        .find(&prefix)
+        .with_context(|| format!("no reset link in:\n{text}"))?;
+    let link: String = text[start..]
+        .chars()
+        .take_while(|character| !character.is_whitespace() && !"<\"".contains(*character))
+        .collect();
+    let path = link
+        .strip_prefix(ISSUER.trim_end_matches('/'))
+        .context("link outside the issuer")?;
+    Ok(path.to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The email sender the package is given: lettre over SMTP, so mail really crosses the wire.
+
+#[derive(Debug)]
+struct SmtpSender {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpSender {
+    fn new(port: u16) -> anyhow::Result<Self> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .build();
+        Ok(Self {
+            transport,
+            from: "AuthHero <no-reply@localhost>".parse()?,
+        })
+    }
+}
+
+#[async_trait]
+impl EmailSender for SmtpSender {
+    async fn send(&self, email: Email) -> Result<(), SendError> {
+        let failed = |error: &dyn std::fmt::Display| SendError(error.to_string());
+        let to: Mailbox = email.to.parse().map_err(|error| failed(&error))?;
+        // Quoted-printable always, so the test decodes one known encoding.
+        let encode = |text: String| {
+            MailBody::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
+                .map_err(|_| SendError("body not encodable".into()))
+        };
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(encode(email.text)?),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(encode(email.html)?),
+                    ),
+            )
+            .map_err(|error| failed(&error))?;
+        self.transport
+            .send(message)
+            .await
+            .map(drop)
+            .map_err(|error| failed(&error))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server under test.
+
+struct Server {
+    router: Router,
+    adapters: DataAdapters,
+    tenant: String,
+    user_id: String,
+    mail: mpsc::UnboundedReceiver<Received>,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Server {
+    async fn start() -> anyhow::Result<Server> {
+        let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+        database.migrate().await?;
+        let adapters = database.adapters();
+        let options = BootstrapOptions {
+            admin_client_id: Some("admin".into()),
+            admin_client_secret: Some("admin-secret".into()),
+            ..BootstrapOptions::default()
+        };
+        let tenant = bootstrap(&adapters, ISSUER, options)
+            .await?
+            .context("bootstrap")?
+            .tenant_id;
+        let now = Timestamp::now();
+        let mut web = Client::new("web-client", "Web", now);
+        web.client_secret = Some("web-secret".into());
+        adapters.clients.create(&tenant, web).await?;
+
+        let mut user = User::new("auth0", "jane", CONNECTION, now);
+        user.email = Some(EMAIL.into());
+        user.email_verified = true;
+        let user = adapters.users.create(&tenant, user).await?;
+        let hash = authhero::passwords::hash(PASSWORD.into(), PasswordAlgorithm::Bcrypt).await?;
+        adapters
+            .passwords
+            .create(
+                &tenant,
+                Password {
+                    user_id: user.user_id.clone(),
+                    hash,
+                    algorithm: PasswordAlgorithm::Bcrypt,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+            .await?;
+
+        let (port, mail) = smtp_server().await?;
+        let router = authhero::AuthHero::new(adapters.clone())
+            .issuer(ISSUER)?
+            .email_sender(std::sync::Arc::new(SmtpSender::new(port)?))
+            .router();
+        Ok(Server {
+            router,
+            adapters,
+            tenant,
+            user_id: user.user_id,
+            mail,
+        })
+    }
+
+    async fn send(&self, request: Request<Body>) -> anyhow::Result<Reply> {
+        let response = self.router.clone().oneshot(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|error| anyhow!("{error}"))?
+            .to_bytes();
+        Ok(Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    }
+
+    async fn get(&self, uri: &str) -> anyhow::Result<Reply> {
+        self.send(Request::get(uri).body(Body::empty())?).await
+    }
+
+    async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))?;
+        self.send(request).await
+    }
+
+    async fn change_password(&self, email: &str) -> anyhow::Result<Reply> {
+        self.post_form(
+            "/dbconnections/change_password",
+            &[
+                ("client_id", "web-client"),
+                ("connection", CONNECTION),
+                ("email", email),
+            ],
+        )
+        .await
+    }
+
+    /// The next message the SMTP server receives, waiting for it a while.
+    async fn next_mail(&mut self) -> anyhow::Result<Received> {
+        tokio::time::timeout(Duration::from_secs(10), self.mail.recv())
+            .await
+            .context("no email arrived")?
+            .context("the SMTP server stopped")
+    }
+
+    /// Fails if a message arrives within a short while.
+    async fn no_more_mail(&mut self) -> anyhow::Result<()> {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        match self.mail.try_recv() {
+            Ok(message) => bail!("unexpected email to {:?}", message.recipients),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Asks for a reset for the user and returns the link the email carries.
+    async fn reset_link(&mut self) -> anyhow::Result<String> {
+        let asked = self.change_password(EMAIL).await?;
+        ensure!(asked.status == StatusCode::OK, "{}", asked.body);
+        reset_link(&self.next_mail().await?)
+    }
+
+    async fn submit(&self, ticket: &str, password: &str, confirm: &str) -> anyhow::Result<Reply> {
+        self.post_form(
+            "/u/reset-password",
+            &[
+                ("ticket", ticket),
+                ("password", password),
+                ("confirm", confirm),
+            ],
+        )
+        .await
+    }
+
+    /// Whether the `password` grant accepts this password for the user.
+    async fn password_works(&self, password: &str) -> anyhow::Result<bool> {
+        let reply = self
+            .post_form(
+                "/oauth/token",
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", "web-client"),
+                    ("client_secret", "web-secret"),
+                    ("username", EMAIL),
+                    ("password", password),
+                ],
+            )
+            .await?;
+        match reply.status {
+            StatusCode::OK => Ok(true),
+            StatusCode::FORBIDDEN if reply.body.contains("invalid_grant") => Ok(false),
+            other => bail!("password grant: {other} {}", reply.body),
+        }
+    }
+
+    async fn sessions_of_user(&self) -> anyhow::Result<usize> {
+        let params = ListParams::default().with_query(Query::equals("user_id", &self.user_id)?);
+        Ok(self
+            .adapters
+            .sessions
+            .list(&self.tenant, &params)
+            .await?
+            .items
+            .len())
+    }
+
+    async fn create_session(&self, id: &str) -> anyhow::Result<()> {
+        let now = Timestamp::now();
+        let session = Session {
+            id: id.into(),
+            user_id: self.user_id.clone(),
+            created_at: now,
+            updated_at: now,
+            authenticated_at: now,
+            last_interacted_at: now,
+            expires_at: Some(now.plus_seconds(3_600)),
+            idle_expires_at: None,
+            device: SessionDevice::default(),
+            clients: vec![SessionClient {
+                client_id: "web-client".into(),
+            }],
+            authentication: Vec::new(),
+            revoked_at: None,
+        };
+        self.adapters.sessions.create(&self.tenant, session).await?;
+        Ok(())
+    }
+
+    /// A ticket for a code stored directly, of any type and expiry.
+    async fn stored_ticket(
+        &self,
+        code_id: &str,
+        code_type: CodeType,
+        expires_in: i64,
+    ) -> anyhow::Result<String> {
+        let now = Timestamp::now();
+        let code = Code {
+            code_id: code_id.into(),
+            code_type,
+            login_session_id: None,
+            session_id: None,
+            user_id: Some(self.user_id.clone()),
+            client_id: Some("web-client".into()),
+            redirect_uri: None,
+            code_challenge: None,
+            code_challenge_method: None,
+            nonce: None,
+            scope: None,
+            audience: None,
+            auth_time: None,
+            custom_claims: Default::default(),
+            created_at: now,
+            expires_at: now.plus_seconds(expires_in),
+            used_at: None,
+        };
+        self.adapters.codes.create(&self.tenant, code).await?;
+        Ok(format!("{}.{code_id}", self.tenant))
+    }
+}
+
+fn ticket_of(link: &str) -> anyhow::Result<String> {
+    let query = link.split_once('?').context("no query")?.1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "ticket")
+        .map(|(_, value)| value.into_owned())
+        .context("no ticket")
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_reset_email_goes_only_to_an_existing_user() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let unknown = server.change_password("nobody@example.com").await?;
+    // Addresses are compared case-insensitively, as Auth0 does.
+    let known = server.change_password("Jane@Example.COM").await?;
+    ensure!(
+        unknown.status == StatusCode::OK && unknown.body == ANSWER,
+        "{} {}",
+        unknown.status,
+        unknown.body
+    );
+    ensure!(
+        known.status == unknown.status
+            && known.body == unknown.body
+            && known.headers.get(header::CONTENT_TYPE) == unknown.headers.get(header::CONTENT_TYPE),
+        "the answer tells whether the user exists"
+    );
+
+    let message = server.next_mail().await?;
+    ensure!(
+        message.recipients == [EMAIL],
+        "sent to {:?}",
+        message.recipients
+    );
+    ensure!(
+        message.data.contains("Subject: Reset your password"),
+        "{}",
+        message.data
+    );
+    let link = reset_link(&message)?;
+    ensure!(
+        ticket_of(&link)?.starts_with(&format!("{}.", server.tenant)),
+        "{link}"
+    );
+    server.no_more_mail().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    server.create_session("session-one").await?;
+    server.create_session("session-two").await?;
+    let link = server.reset_link().await?;
+    let ticket = ticket_of(&link)?;
+
+    let form = server.get(&link).await?;
+    ensure!(
+        form.status == StatusCode::OK,
+        "{} {}",
+        form.status,
+        form.body
+    );
+    for part in [
+        "method=\"post\" action=\"/u/reset-password\"",
+        &format!("name=\"ticket\" value=\"{ticket}\""),
+        "name=\"password\"",
+        "name=\"confirm\"",
+        "<button type=\"submit\"",
+    ] {
+        ensure!(form.body.contains(part), "{part} missing in {}", form.body);
+    }
+    ensure!(
+        form.headers
+            .get(header::REFERRER_POLICY)
+            .map(|value| value.as_bytes())
+            == Some(b"no-referrer".as_slice()),
+        "the ticket could leak in a Referer"
+    );
+
+    let mismatched = server
+        .submit(&ticket, NEW_PASSWORD, "something else entirely")
+        .await?;
+    ensure!(
+        mismatched.status == StatusCode::BAD_REQUEST && mismatched.body.contains("do not match"),
+        "{} {}",
+        mismatched.status,
+        mismatched.body
+    );
+    let short = server.submit(&ticket, "short", "short").await?;
+    ensure!(
+        short.status == StatusCode::BAD_REQUEST && short.body.contains("at least 8 characters"),
+        "{} {}",
+        short.status,
+        short.body
+    );
+    ensure!(
+        server.password_works(PASSWORD).await?,
+        "refused attempts changed the password"
+    );
+    ensure!(
+        server.sessions_of_user().await? == 2,
+        "sessions ended early"
+    );
+
+    let done = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+    ensure!(
+        done.status == StatusCode::OK && done.body.contains("Your password has been changed."),
+        "{} {}",
+        done.status,
+        done.body
+    );
+    ensure!(
+        !server.password_works(PASSWORD).await?,
+        "the old password still works"
+    );
+    ensure!(
+        server.password_works(NEW_PASSWORD).await?,
+        "the new password does not work"
+    );
+    let stored = server
+        .adapters
+        .passwords
+        .get(&server.tenant, &server.user_id)
+        .await?
+        .context("password")?;
+    ensure!(
+        stored.hash.starts_with("$2b$10$")
+            && authhero::passwords::verify(NEW_PASSWORD.into(), stored.hash).await?,
+        "not stored as bcrypt"
+    );
+    ensure!(
+        server.sessions_of_user().await? == 0,
+        "the user's sessions survived the reset"
+    );
+
+    let again = server
+        .submit(&ticket, "yet another passphrase", "yet another passphrase")
+        .await?;
+    ensure!(
+        again.status == StatusCode::BAD_REQUEST,
+        "a ticket worked twice: {} {}",
+        again.status,
+        again.body
+    );
+    let reopened = server.get(&link).await?;
+    ensure!(
+        reopened.status == StatusCode::BAD_REQUEST,
+        "a used link still shows the form"
+    );
+    ensure!(
+        server.password_works(NEW_PASSWORD).await?,
+        "the second try changed the password"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn concurrent_submissions_of_one_ticket_reset_once() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let link = server.reset_link().await?;
+    let ticket = ticket_of(&link)?;
+    let mut attempts = tokio::task::JoinSet::new();
+    for attempt in 0..5 {
+        let router = server.router.clone();
+        let password = format!("concurrent passphrase {attempt}");
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("ticket", ticket.as_str()),
+                ("password", &password),
+                ("confirm", &password),
+            ])
+            .finish();
+        attempts.spawn(async move {
+            let request = Request::post("/u/reset-password")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))?;
+            anyhow::Ok(router.oneshot(request).await?.status())
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = attempts.join_next().await {
+        statuses.push(status??);
+    }
+    let won = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::OK)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|status| **status == StatusCode::BAD_REQUEST)
+        .count();
+    ensure!(won == 1 && refused == 4, "{statuses:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn expired_foreign_and_malformed_tickets_are_refused() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let expired = server
+        .stored_ticket("expired", CodeType::PasswordReset, -1)
+        .await?;
+    let other_type = server
+        .stored_ticket("verification", CodeType::EmailVerification, 3_600)
+        .await?;
+    server
+        .stored_ticket("valid", CodeType::PasswordReset, 3_600)
+        .await?;
+    let cases = [
+        ("expired", expired.as_str()),
+        ("not a password reset", other_type.as_str()),
+        ("a valid code under another tenant", "nope.valid"),
+        ("no separator", "garbage"),
+        ("unknown code", &format!("{}.missing", server.tenant)),
+    ];
+    for (name, ticket) in cases {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("ticket", ticket)
+            .finish();
+        let shown = server.get(&format!("/u/reset-password?{query}")).await?;
+        ensure!(
+            shown.status == StatusCode::BAD_REQUEST,
+            "{name}: GET {}",
+            shown.status
+        );
+        let posted = server.submit(ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+        ensure!(
+            posted.status == StatusCode::BAD_REQUEST,
+            "{name}: POST {}",
+            posted.status
+        );
+    }
+    let missing = server.get("/u/reset-password").await?;
+    ensure!(missing.status == StatusCode::BAD_REQUEST, "no ticket");
+    ensure!(
+        server.password_works(PASSWORD).await?,
+        "a refused ticket changed the password"
+    );
+    Ok(())
+}
