@@ -1550,3 +1550,54 @@ async fn a_custom_domain_is_its_tenant_and_its_issuer() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn browser_apps_may_call_the_token_endpoints_across_origins() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let preflight = Request::options("/oauth/token")
+        .header(header::ORIGIN, "https://app.example.com")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(
+            header::ACCESS_CONTROL_REQUEST_HEADERS,
+            "content-type,auth0-client",
+        )
+        .body(Body::empty())?;
+    let reply = server.send(preflight).await?;
+    ensure!(reply.status.is_success(), "preflight {}", reply.status);
+    let allowed = reply
+        .headers
+        .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .and_then(|value| value.to_str().ok());
+    ensure!(
+        allowed == Some("https://app.example.com"),
+        "allow-origin {allowed:?}"
+    );
+    ensure!(
+        reply
+            .headers
+            .get(header::ACCESS_CONTROL_ALLOW_CREDENTIALS)
+            .is_none(),
+        "credentials must not be allowed"
+    );
+    let jwks = Request::get("/.well-known/jwks.json")
+        .header(header::ORIGIN, "https://app.example.com")
+        .body(Body::empty())?;
+    let reply = server.send(jwks).await?;
+    ensure!(
+        reply
+            .headers
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        "jwks without CORS"
+    );
+    let login = Request::get("/u/login")
+        .header(header::ORIGIN, "https://app.example.com")
+        .body(Body::empty())?;
+    let reply = server.send(login).await?;
+    ensure!(
+        !reply
+            .headers
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        "the login page must not be readable cross-origin"
+    );
+    Ok(())
+}

@@ -12,9 +12,13 @@ mod revoke;
 mod token;
 mod userinfo;
 
+use std::time::Duration;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, header};
 use axum::routing::{get, post};
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::state::AppState;
 
@@ -22,7 +26,10 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    // What browser apps (SPAs) call across origins: discovery, keys, tokens, userinfo,
+    // revocation. None of them uses cookies, so any origin may call them without credentials;
+    // what protects them is the code, verifier, token or secret each request must carry.
+    let cross_origin = Router::new()
         .route(
             "/.well-known/openid-configuration",
             get(discovery::openid_configuration),
@@ -32,22 +39,35 @@ pub fn routes() -> Router<AppState> {
             get(discovery::openid_configuration),
         )
         .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route("/oauth/token", post(token::token))
+        .route("/oauth/revoke", post(revoke::revoke))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::mirror_request())
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    HeaderName::from_static("auth0-client"),
+                ])
+                .max_age(Duration::from_secs(86_400)),
+        );
+    Router::new()
+        .merge(cross_origin)
         .route("/authorize", get(authorize::authorize))
         .route("/u/login", get(login::show).post(login::submit))
         .route(
             "/u/reset-password",
             get(password_reset::show).post(password_reset::submit),
         )
-        .route("/oauth/token", post(token::token))
-        .route("/oauth/revoke", post(revoke::revoke))
         .route("/dbconnections/signup", post(dbconnections::signup))
         .route(
             "/dbconnections/change_password",
             post(dbconnections::change_password),
-        )
-        .route(
-            "/userinfo",
-            get(userinfo::userinfo).post(userinfo::userinfo),
         )
         .route("/v2/logout", get(logout::v2_logout))
         .route(
