@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use authhero::bootstrap::{BootstrapOptions, bootstrap};
+use authhero::bootstrap::{BootstrapOptions, Bootstrapped, bootstrap};
 use authhero_cache::CacheLayer;
 use authhero_core::Layer;
 use authhero_sea_orm::Database;
@@ -49,18 +49,7 @@ async fn main() -> anyhow::Result<()> {
         admin_password: settings.admin_password.clone(),
     };
     if let Some(seeded) = bootstrap(&adapters, &settings.issuer, options).await? {
-        println!("Bootstrapped tenant {:?}.", seeded.tenant_id);
-        println!("Management API client_id:     {}", seeded.admin_client_id);
-        if let Some(secret) = &seeded.generated_secret {
-            println!(
-                "Management API client_secret: {secret}   (shown once; set AUTHHERO_ADMIN_CLIENT_SECRET to choose it)"
-            );
-        }
-        println!(
-            "Get a token: POST {}oauth/token with grant_type=client_credentials and audience={}",
-            settings.issuer,
-            authhero::management_audience(&settings.issuer)
-        );
+        print_how_to_log_in(&settings, &seeded);
     }
     let mut authhero = authhero::AuthHero::new(adapters).issuer(&settings.issuer)?;
     match email_sender {
@@ -87,6 +76,41 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// After a first start: the admin credentials, and the three steps to a first login.
+fn print_how_to_log_in(settings: &Settings, seeded: &Bootstrapped) {
+    let issuer = &settings.issuer;
+    let secret = match &seeded.generated_secret {
+        Some(secret) => {
+            println!(
+                "Management API client_secret: {secret}   (shown once; set AUTHHERO_ADMIN_CLIENT_SECRET to choose it)"
+            );
+            secret.clone()
+        }
+        None => "$AUTHHERO_ADMIN_CLIENT_SECRET".to_owned(),
+    };
+    println!(
+        "Bootstrapped tenant {:?}; Management API client_id: {}",
+        seeded.tenant_id, seeded.admin_client_id
+    );
+    println!("To log in a user:");
+    println!(
+        "  1. TOKEN=$(curl -s {issuer}oauth/token -d grant_type=client_credentials -d client_id={} -d client_secret={secret} -d audience={} | jq -r .access_token)",
+        seeded.admin_client_id,
+        authhero::management_audience(issuer)
+    );
+    println!(
+        "  2. curl -s {issuer}api/v2/clients -H \"authorization: Bearer $TOKEN\" -H content-type:application/json \\\n       -d '{{\"name\":\"My App\",\"callbacks\":[\"http://localhost:8080/callback\"]}}'   (note its client_id and client_secret)"
+    );
+    println!(
+        "  3. open {issuer}authorize?client_id=<client_id>&response_type=code&scope=openid%20profile%20email&redirect_uri=http://localhost:8080/callback"
+    );
+    if settings.admin_email.is_none() {
+        println!(
+            "     and sign in as a user you create with POST {issuer}api/v2/users (or set AUTHHERO_ADMIN_EMAIL and AUTHHERO_ADMIN_PASSWORD on a fresh database)."
+        );
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C, so in-flight requests finish before the process exits.
