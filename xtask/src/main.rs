@@ -1,6 +1,7 @@
-//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`), run through the alias
+//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`, `bench`), run through the alias
 //! in `.cargo/config.toml`.
 
+mod bench;
 mod databases;
 mod e2e;
 mod test;
@@ -35,6 +36,9 @@ enum Task {
     /// Checks formatting, runs clippy with warnings denied, `test --require postgres,mysql`,
     /// then `e2e`.
     Ci,
+    /// Builds the release server, drives its hot paths with wrk beside the machine's own
+    /// limits, and writes docs/benchmarks.md and docs/benchmarks.json (needs wrk).
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -73,6 +77,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.task {
         Task::Test(args) => runtime.block_on(test::run(&args.require, &args.cargo_args)),
         Task::E2e(args) => e2e::run(&args.node_args),
+        Task::Bench(args) => bench::run(&args),
         Task::Ci => {
             e2e::check_node()?;
             cargo(["fmt", "--all", "--check"])?;

@@ -8,11 +8,13 @@ use authhero_core::entities::{SigningAlgorithm, SigningKey};
 use authhero_core::ports::SigningKeysRepository;
 use authhero_core::{Error, Result, Timestamp};
 use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
+use aws_lc_rs::signature::RSA_PKCS1_SHA256;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, Header};
 use serde_json::{Value, json};
 use tokio::sync::RwLock;
 
@@ -66,8 +68,39 @@ fn pem_der(text: &str) -> Result<Vec<u8>> {
 /// The key tokens are signed with, parsed once.
 pub struct ActiveKey {
     pub kid: String,
-    pub algorithm: Algorithm,
-    pub encoding: EncodingKey,
+    /// The base64url JOSE header every token signed with this key starts with.
+    pub encoded_header: String,
+    /// Parsed and validated once: parsing an RSA key costs more than signing with it.
+    pair: KeyPair,
+}
+
+impl ActiveKey {
+    fn new(kid: &str, pair: KeyPair) -> Result<Self> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        header.typ = Some("JWT".into());
+        let json =
+            serde_json::to_vec(&header).map_err(|error| Error::Internal(error.to_string()))?;
+        Ok(Self {
+            kid: kid.to_owned(),
+            encoded_header: URL_SAFE_NO_PAD.encode(json),
+            pair,
+        })
+    }
+
+    /// The RS256 signature (RSASSA-PKCS1-v1_5 with SHA-256) of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        self.pair
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                message,
+                &mut signature,
+            )
+            .map_err(|_| Error::Internal("RSA signing failed".into()))?;
+        Ok(signature)
+    }
 }
 
 impl std::fmt::Debug for ActiveKey {
@@ -139,18 +172,9 @@ impl KeyCache {
             .filter(|key| key.algorithm == SigningAlgorithm::RS256)
             .max_by_key(|key| key.created_at)
             .ok_or_else(|| Error::Internal("there is no signing key".into()))?;
-        let encoding =
-            EncodingKey::from_rsa_pem(newest.private_key.as_bytes()).map_err(|error| {
-                Error::Internal(format!(
-                    "signing key {} does not parse: {error}",
-                    newest.kid
-                ))
-            })?;
-        let active = ActiveKey {
-            kid: newest.kid.clone(),
-            algorithm: Algorithm::RS256,
-            encoding,
-        };
+        let pair = KeyPair::from_pkcs8(&pem_der(&newest.private_key)?)
+            .map_err(|_| Error::Internal(format!("signing key {} does not parse", newest.kid)))?;
+        let active = ActiveKey::new(&newest.kid, pair)?;
         let mut verifying = HashMap::new();
         let mut published = Vec::new();
         for key in &keys {

@@ -1,9 +1,10 @@
 //! The state every handler shares: the adapters, the issuer, and the in-memory key cache.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use authhero_core::DataAdapters;
 use authhero_core::entities::{Client, CustomDomainStatus};
+use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::header::HOST;
 use axum::http::request::Parts;
@@ -21,6 +22,8 @@ pub struct Inner {
     pub keys: KeyCache,
     pub hooks: Arc<dyn Hooks>,
     pub email_sender: Option<Arc<dyn EmailSender>>,
+    /// The configured issuer's discovery document, rendered on first use.
+    pub discovery: OnceLock<Bytes>,
 }
 
 /// Cheap to clone: one `Arc`.
@@ -48,6 +51,7 @@ impl AppState {
             keys,
             hooks,
             email_sender,
+            discovery: OnceLock::new(),
         }))
     }
 

@@ -4,7 +4,6 @@ use authhero_core::Timestamp;
 use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::Header;
 use serde_json::{Map, Value};
 
 use crate::error::OAuthError;
@@ -31,11 +30,17 @@ pub async fn sign(
         now.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX))
             .into(),
     );
-    let mut header = Header::new(keys.active.algorithm);
-    header.kid = Some(keys.active.kid.clone());
-    header.typ = Some("JWT".into());
-    jsonwebtoken::encode(&header, &claims, &keys.active.encoding)
-        .map_err(|error| OAuthError::server_error(format!("cannot sign a token: {error}")))
+    // The JWS is assembled here rather than by jsonwebtoken::encode, which parses the RSA key
+    // anew for every token: that parse cost several times the signature itself.
+    let payload =
+        serde_json::to_vec(&claims).map_err(|error| OAuthError::server_error(error.to_string()))?;
+    let message = format!(
+        "{}.{}",
+        keys.active.encoded_header,
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let signature = keys.active.sign(message.as_bytes())?;
+    Ok(format!("{message}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
 
 /// Why a presented token was refused.

@@ -1,7 +1,9 @@
 //! Discovery documents and the JWKS.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -9,10 +11,21 @@ use crate::error::OAuthError;
 use crate::state::{AppState, Issuer};
 
 /// `/.well-known/openid-configuration` (also served as the RFC 8414 metadata).
-/// On a custom domain the document names that domain, as Auth0's does.
-pub async fn openid_configuration(issuer: Issuer) -> Json<Value> {
-    let issuer = &issuer.url;
-    Json(json!({
+/// On a custom domain the document names that domain, as Auth0's does. The configured issuer's
+/// document never changes, so it is rendered once.
+pub async fn openid_configuration(State(state): State<AppState>, issuer: Issuer) -> Response {
+    let body = match issuer.tenant_id {
+        None => state
+            .discovery
+            .get_or_init(|| Bytes::from(document(&issuer.url).to_string()))
+            .clone(),
+        Some(_) => Bytes::from(document(&issuer.url).to_string()),
+    };
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn document(issuer: &str) -> Value {
+    json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}authorize"),
         "token_endpoint": format!("{issuer}oauth/token"),
@@ -36,7 +49,7 @@ pub async fn openid_configuration(issuer: Issuer) -> Json<Value> {
             "phone_number", "picture", "sub"],
         "request_uri_parameter_supported": false,
         "request_parameter_supported": false,
-    }))
+    })
 }
 
 /// `/.well-known/jwks.json`: the public halves of every unrevoked key.
