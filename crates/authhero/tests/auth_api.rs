@@ -115,6 +115,16 @@ impl Server {
         adapters.clients.create(&tenant, spa).await?;
         let mut web = Client::new("web-client", "Web", now);
         web.client_secret = Some("web-secret".into());
+        web.grant_types = [
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            "client_credentials",
+            "password",
+            "http://auth0.com/oauth/grant-type/password-realm",
+        ]
+        .map(String::from)
+        .to_vec();
         web.callbacks = vec![CALLBACK.into()];
         adapters.clients.create(&tenant, web).await?;
 
@@ -459,9 +469,9 @@ async fn client_credentials_needs_a_grant_and_the_right_secret() -> anyhow::Resu
         ])
         .await?;
     ensure!(
-        public.status == StatusCode::UNAUTHORIZED,
-        "public client got {}",
-        public.status
+        public.status == StatusCode::FORBIDDEN && public.json()?["error"] == "unauthorized_client",
+        "public client: {}",
+        public.body
     );
     Ok(())
 }
@@ -1598,6 +1608,138 @@ async fn browser_apps_may_call_the_token_endpoints_across_origins() -> anyhow::R
             .headers
             .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN),
         "the login page must not be readable cross-origin"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn clients_use_only_their_grant_types_and_users_get_no_management_rights()
+-> anyhow::Result<()> {
+    let server = Server::start().await?;
+    // The SPA has Auth0's SPA defaults: no password grant, no client credentials.
+    let password = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "spa-client"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .await?;
+    ensure!(
+        password.status == StatusCode::FORBIDDEN
+            && password.json()?["error"] == "unauthorized_client",
+        "{}",
+        password.body
+    );
+    let mut locked = server
+        .adapters
+        .clients
+        .get(&server.tenant, "spa-client")
+        .await?
+        .context("spa")?;
+    locked.grant_types = vec!["authorization_code".into()];
+    server
+        .adapters
+        .clients
+        .update(&server.tenant, locked)
+        .await?;
+    let implicit = server
+        .get(
+            &server.authorize_uri(
+                "spa-client",
+                &[("response_type", "token"), ("response_mode", "fragment")],
+            ),
+            &[],
+        )
+        .await?;
+    let params = redirect_params(implicit.location().context("location")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("unauthorized_client"),
+        "implicit allowed: {params:?}"
+    );
+
+    // A user asking for the Management API (or for scopes an API does not define) gets none of them.
+    let management = "https://localhost:3000/api/v2/";
+    let reply = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+            ("audience", management),
+            ("scope", "openid read:users delete:users"),
+        ])
+        .await?;
+    ensure!(reply.status == StatusCode::OK, "{}", reply.body);
+    let token = reply.json()?["access_token"]
+        .as_str()
+        .context("token")?
+        .to_owned();
+    ensure!(
+        claims(&token)?["scope"] == "openid",
+        "user token scopes {}",
+        claims(&token)?["scope"]
+    );
+    let request = Request::get("/api/v2/users")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())?;
+    let refused = server.send(request).await?;
+    ensure!(
+        refused.status == StatusCode::UNAUTHORIZED,
+        "a user token reached the Management API: {}",
+        refused.status
+    );
+    let undefined = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+            ("audience", API),
+            ("scope", "read:things admin:everything"),
+        ])
+        .await?;
+    let scope = claims(
+        undefined.json()?["access_token"]
+            .as_str()
+            .context("token")?,
+    )?["scope"]
+        .clone();
+    ensure!(
+        scope == "read:things" || scope == "",
+        "undefined scope granted: {scope}"
+    );
+
+    // A confidential client must authenticate at the token endpoint, PKCE or not.
+    let code = {
+        let (done, _) = server
+            .log_in(
+                "web-client",
+                &[
+                    ("code_challenge", CHALLENGE),
+                    ("code_challenge_method", "S256"),
+                ],
+            )
+            .await?;
+        redirect_params(done.location().context("callback")?)
+            .remove("code")
+            .context("code")?
+    };
+    let unauthenticated = server
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "web-client"),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+        ])
+        .await?;
+    ensure!(
+        unauthenticated.status == StatusCode::UNAUTHORIZED,
+        "confidential client without its secret: {}",
+        unauthenticated.body
     );
     Ok(())
 }

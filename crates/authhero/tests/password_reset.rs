@@ -253,6 +253,7 @@ impl Server {
         let now = Timestamp::now();
         let mut web = Client::new("web-client", "Web", now);
         web.client_secret = Some("web-secret".into());
+        web.grant_types = vec!["password".into()];
         adapters.clients.create(&tenant, web).await?;
 
         let mut user = User::new("auth0", "jane", CONNECTION, now);

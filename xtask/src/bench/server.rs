@@ -11,6 +11,8 @@ use anyhow::{Context, Result, bail};
 
 use super::{ADMIN_ID, ADMIN_SECRET, USER_EMAIL, USER_PASSWORD, urlencode};
 
+const FORM: &str = "application/x-www-form-urlencoded";
+
 /// Builds `authhero-server` with the release profile; returns the binary's path.
 pub fn build_release() -> Result<PathBuf> {
     crate::cargo(["build", "--release", "--quiet", "-p", "authhero-server"])?;
@@ -55,7 +57,7 @@ impl Server {
             started_in: Duration::ZERO,
         };
         loop {
-            if let Ok((200, _)) = server.http("GET", "/healthz", None, None) {
+            if let Ok((200, _)) = server.http("GET", "/healthz", None, None, None) {
                 break;
             }
             if started.elapsed() > Duration::from_secs(30) {
@@ -89,27 +91,55 @@ impl Server {
             .parse()?)
     }
 
-    /// An access token for the first user, from the password grant, valid at `/userinfo`.
+    /// An access token for the first user, valid at `/userinfo`: from the password grant of an
+    /// application created through the Management API for the purpose.
     pub fn user_access_token(&self, email: &str, password: &str) -> Result<String> {
-        let body = format!(
-            "grant_type=password&client_id={ADMIN_ID}&client_secret={ADMIN_SECRET}&username={}&password={}&scope=openid%20email",
+        let token_request = format!(
+            "grant_type=client_credentials&client_id={ADMIN_ID}&client_secret={ADMIN_SECRET}&audience={}",
+            urlencode(&self.management_audience())
+        );
+        let management = self.json("POST", "/oauth/token", FORM, &token_request, None)?;
+        let management = management["access_token"]
+            .as_str()
+            .context("no management token")?;
+        let app = r#"{"name":"bench app","app_type":"regular_web","grant_types":["password"]}"#;
+        let app = self.json(
+            "POST",
+            "/api/v2/clients",
+            "application/json",
+            app,
+            Some(management),
+        )?;
+        let (client_id, secret) = (
+            app["client_id"].as_str().context("no client_id")?,
+            app["client_secret"].as_str().context("no client_secret")?,
+        );
+        let login = format!(
+            "grant_type=password&client_id={client_id}&client_secret={secret}&username={}&password={}&scope=openid%20email",
             urlencode(email),
             urlencode(password)
         );
-        let (status, reply) = self.http(
-            "POST",
-            "/oauth/token",
-            Some("application/x-www-form-urlencoded"),
-            Some(&body),
-        )?;
-        if status != 200 {
-            bail!("password grant: {status} {reply}");
-        }
-        let json: serde_json::Value = serde_json::from_str(&reply)?;
-        json["access_token"]
+        let tokens = self.json("POST", "/oauth/token", FORM, &login, None)?;
+        tokens["access_token"]
             .as_str()
             .map(str::to_owned)
             .context("no access_token")
+    }
+
+    /// A request whose answer must be a 2xx JSON document.
+    fn json(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &str,
+        bearer: Option<&str>,
+    ) -> Result<serde_json::Value> {
+        let (status, reply) = self.http(method, path, Some(content_type), Some(body), bearer)?;
+        if !(200..300).contains(&status) {
+            bail!("{method} {path}: {status} {reply}");
+        }
+        Ok(serde_json::from_str(&reply)?)
     }
 
     /// One HTTP/1.1 request over a fresh connection: (status, body).
@@ -119,6 +149,7 @@ impl Server {
         path: &str,
         content_type: Option<&str>,
         body: Option<&str>,
+        bearer: Option<&str>,
     ) -> Result<(u16, String)> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -129,6 +160,9 @@ impl Server {
         );
         if let Some(content_type) = content_type {
             request.push_str(&format!("Content-Type: {content_type}\r\n"));
+        }
+        if let Some(token) = bearer {
+            request.push_str(&format!("Authorization: Bearer {token}\r\n"));
         }
         request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
         stream.write_all(request.as_bytes())?;

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::form::Params;
+use super::grant_types;
 use super::issue::{self, Grant};
 use crate::cookies;
 use crate::html;
@@ -188,6 +189,14 @@ async fn handle(
     })?;
     check_request(&authorization, &response_type, &client, mode)
         .map_err(|(error, description)| fail(error, description))?;
+    let flow = if response_type.is_code_only() {
+        "authorization_code"
+    } else {
+        "implicit"
+    };
+    if !grant_types::allows(&client, flow) {
+        return Err(fail("unauthorized_client", &grant_types::refusal(flow)));
+    }
     if let Some(audience) = authorization.audience.as_deref()
         && audience != format!("{}userinfo", issuer.url)
     {

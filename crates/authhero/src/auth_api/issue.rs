@@ -68,18 +68,23 @@ pub async fn access_token(
                     OAuthError::access_denied(format!("Service not found: {audience}"))
                 })?;
             lifetime = api.token_lifetime.unwrap_or(lifetime);
-            if api.enforce_policies {
-                let held =
-                    user_permissions(state, grant.tenant_id, &grant.user.user_id, audience).await?;
-                scope = grant
-                    .scope
-                    .split(' ')
-                    .filter(|wanted| OIDC_SCOPES.contains(wanted) || held.contains(*wanted))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if api.token_dialect.as_deref() == Some("access_token_authz") {
-                    claims.insert("permissions".into(), json!(held));
-                }
+            // A user gets only scopes the API defines; with RBAC, only those they hold; and none
+            // of a system API's (the Management API), whose scopes are for machine clients.
+            let held = if api.enforce_policies {
+                user_permissions(state, grant.tenant_id, &grant.user.user_id, audience).await?
+            } else {
+                api.scopes.iter().map(|scope| scope.value.clone()).collect()
+            };
+            scope = grant
+                .scope
+                .split(' ')
+                .filter(|wanted| {
+                    OIDC_SCOPES.contains(wanted) || (!api.is_system && held.contains(*wanted))
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            if api.enforce_policies && api.token_dialect.as_deref() == Some("access_token_authz") {
+                claims.insert("permissions".into(), json!(held));
             }
             if grant.has_scope("openid") {
                 json!([audience, userinfo])

@@ -4,6 +4,7 @@ mod authorize;
 mod dbconnections;
 mod discovery;
 mod form;
+mod grant_types;
 mod issue;
 mod login;
 mod logout;

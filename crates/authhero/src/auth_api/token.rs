@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
 use super::form::Params;
+use super::grant_types;
 use super::issue::{self, Grant};
 use crate::error::OAuthError;
 use crate::hooks::{CredentialsExchange, merge_custom_claims};
@@ -40,6 +41,19 @@ pub async fn token(
     let caller = authenticate_client(&state, &headers, &params).await?;
     if !issuer.admits(&caller.tenant_id) {
         return Err(OAuthError::invalid_client("Unknown client."));
+    }
+    let known = matches!(
+        grant_type.as_str(),
+        "client_credentials"
+            | "authorization_code"
+            | "refresh_token"
+            | "password"
+            | "http://auth0.com/oauth/grant-type/password-realm"
+    );
+    if known && !grant_types::allows(&caller.client, &grant_type) {
+        return Err(OAuthError::unauthorized_client(grant_types::refusal(
+            &grant_type,
+        )));
     }
     let response = match grant_type.as_str() {
         "client_credentials" => client_credentials(&state, &issuer, &caller, &params).await?,
@@ -167,10 +181,13 @@ async fn client_credentials(
             "client_credentials needs the client's secret.",
         ));
     }
-    let tenant = state.adapters.tenants.get(&caller.tenant_id).await?;
     let audience = match params.get("audience") {
         Some(audience) => audience.to_owned(),
-        None => tenant
+        None => state
+            .adapters
+            .tenants
+            .get(&caller.tenant_id)
+            .await?
             .and_then(|tenant| tenant.default_audience)
             .ok_or_else(|| OAuthError::access_denied("No audience parameter was provided, and no default audience has been configured"))?,
     };
@@ -290,6 +307,13 @@ async fn authorization_code(
     if code.redirect_uri.is_some() && params.get("redirect_uri") != code.redirect_uri.as_deref() {
         return Err(OAuthError::invalid_grant(
             "redirect_uri does not match the one of the authorization request",
+        ));
+    }
+    let confidential =
+        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
+    if confidential && !caller.authenticated {
+        return Err(OAuthError::invalid_client(
+            "Client authentication is required.",
         ));
     }
     match code.code_challenge.as_deref() {

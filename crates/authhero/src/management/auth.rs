@@ -49,6 +49,16 @@ impl FromRequestParts<AppState> for Caller {
                 TokenRejected::Invalid => invalid_token(),
                 TokenRejected::Keys(error) => ApiError::from(error),
             })?;
+        // Only machine clients call the Management API here: a token issued to a user (even for
+        // this audience) carries no Management API rights.
+        let machine = claims.get("gty").and_then(Value::as_str) == Some("client-credentials")
+            && claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .is_some_and(|sub| sub.ends_with("@clients"));
+        if !machine {
+            return Err(invalid_token());
+        }
         let tenant_id = token_tenant(state, &claims).await?;
         if !issuer.admits(&tenant_id) {
             return Err(invalid_token());
