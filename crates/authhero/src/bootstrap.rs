@@ -18,6 +18,7 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:clients",
     "update:clients",
     "delete:clients",
+    "read:client_keys",
     "read:connections",
     "create:connections",
     "update:connections",

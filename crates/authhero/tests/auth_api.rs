@@ -1743,3 +1743,71 @@ async fn clients_use_only_their_grant_types_and_users_get_no_management_rights()
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn client_secrets_need_read_client_keys() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let management = "https://localhost:3000/api/v2/";
+    let now = Timestamp::now();
+    let grant = ClientGrant {
+        id: "cgr_reader".into(),
+        client_id: "web-client".into(),
+        audience: management.into(),
+        scope: vec!["read:clients".into()],
+        organization_usage: None,
+        allow_any_organization: None,
+        created_at: now,
+        updated_at: now,
+    };
+    server
+        .adapters
+        .client_grants
+        .create(&server.tenant, grant)
+        .await?;
+    let list = |token: String| {
+        Request::get("/api/v2/clients")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+    };
+    let reader = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("audience", management),
+        ])
+        .await?
+        .json()?["access_token"]
+        .as_str()
+        .context("reader token")?
+        .to_owned();
+    let clients = server.send(list(reader)?).await?.json()?;
+    let clients = clients.as_array().context("a list")?;
+    ensure!(
+        !clients.is_empty()
+            && clients
+                .iter()
+                .all(|client| client.get("client_secret").is_none()),
+        "secrets shown without read:client_keys"
+    );
+    let admin = server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "admin"),
+            ("client_secret", "admin-secret"),
+            ("audience", management),
+        ])
+        .await?
+        .json()?["access_token"]
+        .as_str()
+        .context("admin token")?
+        .to_owned();
+    let clients = server.send(list(admin)?).await?.json()?;
+    let shown = clients
+        .as_array()
+        .context("a list")?
+        .iter()
+        .any(|client| client.get("client_secret").is_some());
+    ensure!(shown, "read:client_keys should show secrets");
+    Ok(())
+}

@@ -22,6 +22,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// Whether the caller's token carries `scope`.
+    pub fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|granted| granted == scope)
+    }
+
     /// The caller's tenant, when its token carries `scope`; otherwise Auth0's 403.
     pub fn tenant_for(&self, scope: &str) -> Result<&str, ApiError> {
         if self.scopes.iter().any(|granted| granted == scope) {

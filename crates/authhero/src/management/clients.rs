@@ -29,7 +29,6 @@ impl Resource for Client {
         updatable: &[
             "name",
             "description",
-            "client_secret",
             "app_type",
             "logo_uri",
             "is_first_party",
@@ -52,6 +51,14 @@ impl Resource for Client {
         ],
         merged: &[],
     };
+
+    /// Auth0 shows a client's secret only to tokens with `read:client_keys`.
+    fn redacted_for(mut self, caller: &Caller) -> Self {
+        if !caller.has("read:client_keys") {
+            self.client_secret = None;
+        }
+        self
+    }
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
         adapters.clients.as_ref()

@@ -27,6 +27,11 @@ pub trait Resource: Entity {
     const PATCH: PatchRules;
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self>;
+
+    /// The resource as this caller may read it (secrets need scopes of their own).
+    fn redacted_for(self, _caller: &Caller) -> Self {
+        self
+    }
 }
 
 /// The scope an action on `R` needs, e.g. `update:users`.
@@ -54,7 +59,9 @@ pub async fn get_one<R: Resource>(
     Path(id): Path<String>,
 ) -> Result<Json<R>, ApiError> {
     let tenant = caller.tenant_for(&scope::<R>("read"))?;
-    Ok(Json(find::<R>(&state, tenant, &id).await?))
+    Ok(Json(
+        find::<R>(&state, tenant, &id).await?.redacted_for(&caller),
+    ))
 }
 
 /// `GET /api/v2/<collection>`, with the resource's equality filters.
@@ -70,7 +77,8 @@ pub async fn list<R: Resource>(
     let page = R::repository(&state.adapters)
         .list(tenant, &params)
         .await
-        .map_err(query_error)?;
+        .map_err(query_error)?
+        .map(|resource| resource.redacted_for(&caller));
     Ok(page_reply(R::COLLECTION, &params, page))
 }
 
@@ -97,11 +105,10 @@ pub async fn update<R: Resource>(
     let patch = R::PATCH.check(body.into_object()?)?;
     let stored = find::<R>(&state, tenant, &id).await?;
     let patched = patch.apply(&stored)?;
-    Ok(Json(
-        R::repository(&state.adapters)
-            .update(tenant, patched)
-            .await?,
-    ))
+    let updated = R::repository(&state.adapters)
+        .update(tenant, patched)
+        .await?;
+    Ok(Json(updated.redacted_for(&caller)))
 }
 
 /// `DELETE /api/v2/<collection>/{id}`: 204 whether or not it existed, as Auth0 answers.
