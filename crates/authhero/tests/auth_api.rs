@@ -1550,6 +1550,19 @@ async fn a_custom_domain_is_its_tenant_and_its_issuer() -> anyhow::Result<()> {
         "authorize for another tenant's client"
     );
 
+    let signup = serde_json::json!({
+        "client_id": "other-client", "email": "x@example.com", "password": "long enough password",
+        "connection": "Username-Password-Authentication"
+    });
+    let foreign_signup = on_domain(Request::post("/dbconnections/signup"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(signup.to_string()))?;
+    let reply = server.send(foreign_signup).await?;
+    ensure!(
+        reply.status == StatusCode::BAD_REQUEST,
+        "signup through another tenant's domain: {}",
+        reply.body
+    );
     let plain = server
         .get("/.well-known/openid-configuration", &[])
         .await?
@@ -1809,5 +1822,55 @@ async fn client_secrets_need_read_client_keys() -> anyhow::Result<()> {
         .iter()
         .any(|client| client.get("client_secret").is_some());
     ensure!(shown, "read:client_keys should show secrets");
+    Ok(())
+}
+
+#[tokio::test]
+async fn blocked_users_and_logout_defaults_behave_as_auth0() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let logout = server.get("/v2/logout?client_id=spa-client", &[]).await?;
+    ensure!(
+        logout.status == StatusCode::FOUND
+            && logout.location() == Some("https://app.example.com/bye"),
+        "logout without returnTo"
+    );
+
+    let mut user = server
+        .adapters
+        .users
+        .get(&server.tenant, &server.user_id)
+        .await?
+        .context("user")?;
+    user.blocked = true;
+    server.adapters.users.update(&server.tenant, user).await?;
+    let (done, session) = server.log_in("spa-client", &[("state", "b1")]).await?;
+    ensure!(session.is_empty(), "a blocked user got a session");
+    let params = redirect_params(done.location().context("the app must hear of it")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("unauthorized"),
+        "{params:?}"
+    );
+    ensure!(
+        params.get("error_description").map(String::as_str) == Some("user is blocked"),
+        "{params:?}"
+    );
+    ensure!(
+        params.get("state").map(String::as_str) == Some("b1"),
+        "{params:?}"
+    );
+    let password = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .await?;
+    ensure!(
+        password.status == StatusCode::UNAUTHORIZED && password.json()?["error"] == "unauthorized",
+        "{}",
+        password.body
+    );
     Ok(())
 }

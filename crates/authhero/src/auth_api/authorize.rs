@@ -336,6 +336,14 @@ impl ResponseType {
     }
 }
 
+/// The response mode a stored request asked for, or its response type's default.
+pub fn mode_for(params: &AuthorizationParams) -> ResponseMode {
+    response_mode(
+        params,
+        ResponseType::parse(params.response_type.as_deref()).as_ref(),
+    )
+}
+
 fn response_mode(
     params: &AuthorizationParams,
     response_type: Option<&ResponseType>,

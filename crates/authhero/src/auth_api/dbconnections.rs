@@ -13,7 +13,7 @@ use super::form::Params;
 use crate::hooks::Registration;
 use crate::passwords;
 use crate::random;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 
 fn bad(code: &str, description: &str) -> Response {
     let body = json!({ "name": "BadRequestError", "code": code, "description": description, "statusCode": 400 });
@@ -23,6 +23,7 @@ fn bad(code: &str, description: &str) -> Response {
 /// The tenant and the database connection named `name` that the client may use.
 async fn database(
     state: &AppState,
+    issuer: &Issuer,
     params: &Params,
 ) -> Result<(String, Client, Connection), Response> {
     let client_id = params
@@ -35,6 +36,9 @@ async fn database(
         .client(client_id)
         .await
         .map_err(|_| bad("invalid_request", "Unknown client."))?;
+    if !issuer.admits(&tenant_id) {
+        return Err(bad("invalid_request", "Unknown client."));
+    }
     let q =
         Query::equals("name", name).map_err(|_| bad("invalid_request", "Bad connection name"))?;
     let found = state
@@ -59,8 +63,8 @@ async fn database(
     Ok((tenant_id, client, connection))
 }
 
-pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
-    let (tenant_id, client, connection) = match database(&state, &params).await {
+pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Params) -> Response {
+    let (tenant_id, client, connection) = match database(&state, &issuer, &params).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -145,8 +149,12 @@ pub async fn signup(State(state): State<AppState>, params: Params) -> Response {
 }
 
 /// Answers the same whether or not the user exists, so it cannot be used to find accounts.
-pub async fn change_password(State(state): State<AppState>, params: Params) -> Response {
-    let (tenant_id, client, connection) = match database(&state, &params).await {
+pub async fn change_password(
+    State(state): State<AppState>,
+    issuer: Issuer,
+    params: Params,
+) -> Response {
+    let (tenant_id, client, connection) = match database(&state, &issuer, &params).await {
         Ok(found) => found,
         Err(response) => return response,
     };

@@ -129,7 +129,15 @@ pub async fn submit(
         Err(_) => return retry("Something went wrong. Try again."),
     };
     if user.blocked {
-        return retry("This account is blocked.");
+        // As Auth0: the application hears of it, by the mode it asked for.
+        let mode = super::authorize::mode_for(&login.authorization);
+        return super::authorize::ClientResponse::error(
+            &login.authorization,
+            mode,
+            "unauthorized",
+            "user is blocked",
+        )
+        .into_response();
     }
     match finish(&state, &issuer.url, &tenant_id, &login, user, &headers).await {
         Ok(response) => response,
@@ -257,7 +265,7 @@ async fn finish(
         Ok(answer) => answer,
         Err((error, description)) => super::authorize::ClientResponse::error(
             &login.authorization,
-            super::authorize::ResponseMode::Query,
+            super::authorize::mode_for(&login.authorization),
             error,
             &description,
         ),

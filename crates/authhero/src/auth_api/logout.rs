@@ -23,8 +23,14 @@ fn refuse(description: &str) -> Response {
     html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
-/// The tenant when the server holds exactly one (logout without a client to name it).
-async fn only_tenant(state: &AppState) -> Option<authhero_core::entities::Tenant> {
+/// The tenant a logout without a client means: the custom domain's, else the only tenant.
+async fn tenant_of_request(
+    state: &AppState,
+    issuer: &Issuer,
+) -> Option<authhero_core::entities::Tenant> {
+    if let Some(tenant_id) = &issuer.tenant_id {
+        return state.adapters.tenants.get(tenant_id).await.ok().flatten();
+    }
     let page = state
         .adapters
         .tenants
@@ -56,16 +62,20 @@ async fn end_session(
 
 pub async fn v2_logout(
     State(state): State<AppState>,
+    issuer: Issuer,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let return_to = query.get("returnTo").filter(|value| !value.is_empty());
-    let (tenant_id, allowed) = match query.get("client_id").filter(|value| !value.is_empty()) {
+    let named_client = query.get("client_id").filter(|value| !value.is_empty());
+    let (tenant_id, allowed) = match named_client {
         Some(client_id) => match state.adapters.clients.find_by_client_id(client_id).await {
-            Ok(Some((tenant_id, client))) => (tenant_id, client.allowed_logout_urls),
+            Ok(Some((tenant_id, client))) if issuer.admits(&tenant_id) => {
+                (tenant_id, client.allowed_logout_urls)
+            }
             _ => return refuse("Unknown client."),
         },
-        None => match only_tenant(&state).await {
+        None => match tenant_of_request(&state, &issuer).await {
             Some(tenant) => (tenant.id, tenant.allowed_logout_urls),
             None => return refuse("client_id is required."),
         },
@@ -77,7 +87,11 @@ pub async fn v2_logout(
                 "The returnTo URL {url} is not in the list of allowed logout URLs."
             ));
         }
-        None => logged_out(),
+        // Auth0 sends the browser to the client's first allowed logout URL.
+        None => match (named_client, allowed.first()) {
+            (Some(_), Some(first)) => found(first),
+            _ => logged_out(),
+        },
     };
     end_session(&state, &tenant_id, &headers, response).await
 }
@@ -111,7 +125,7 @@ pub async fn oidc_logout(
         if redirect.is_some() {
             return refuse("post_logout_redirect_uri needs client_id or id_token_hint.");
         }
-        return match only_tenant(&state).await {
+        return match tenant_of_request(&state, &issuer).await {
             Some(tenant) => end_session(&state, &tenant.id, &headers, logged_out()).await,
             None => refuse("client_id or id_token_hint is required."),
         };
@@ -120,6 +134,9 @@ pub async fn oidc_logout(
     else {
         return refuse("Unknown client.");
     };
+    if !issuer.admits(&tenant_id) {
+        return refuse("Unknown client.");
+    }
     let response = match redirect {
         Some(url)
             if client

@@ -6,14 +6,18 @@ use axum::http::{HeaderMap, StatusCode};
 use super::form::Params;
 use super::token::authenticate_client;
 use crate::error::OAuthError;
-use crate::state::AppState;
+use crate::state::{AppState, Issuer};
 
 pub async fn revoke(
     State(state): State<AppState>,
+    issuer: Issuer,
     headers: HeaderMap,
     params: Params,
 ) -> Result<StatusCode, OAuthError> {
     let caller = authenticate_client(&state, &headers, &params).await?;
+    if !issuer.admits(&caller.tenant_id) {
+        return Err(OAuthError::invalid_client("Unknown client."));
+    }
     let confidential = caller.client.token_endpoint_auth_method
         != Some(authhero_core::entities::TokenEndpointAuthMethod::None);
     if confidential && !caller.authenticated {

@@ -7,8 +7,8 @@ use authhero_core::entities::{
 use authhero_core::{ListParams, Query, Timestamp};
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
@@ -257,7 +257,7 @@ async fn grant_user(state: &AppState, tenant_id: &str, user_id: &str) -> Result<
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("The user no longer exists."))?;
     if user.blocked {
-        return Err(OAuthError::unauthorized_client("user is blocked"));
+        return Err(OAuthError::invalid_grant("user is blocked"));
     }
     Ok(user)
 }
@@ -499,7 +499,11 @@ async fn password(
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("Wrong email or password."))?;
     if user.blocked {
-        return Err(OAuthError::unauthorized_client("user is blocked"));
+        return Err(OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "user is blocked",
+        ));
     }
     let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
     // No `openid` unless asked for: then there is no ID token, as with Auth0.
