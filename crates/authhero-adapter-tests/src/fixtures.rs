@@ -285,6 +285,7 @@ pub fn refresh_token(id: &str, family_id: &str, user_id: &str) -> RefreshToken {
         expires_at: Some(now().plus_seconds(86_400)),
         idle_expires_at: None,
         last_exchanged_at: None,
+        auth_time: Some(now()),
         rotated_at: None,
     }
 }

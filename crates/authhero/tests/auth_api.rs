@@ -933,6 +933,36 @@ async fn refresh_rotation_and_reuse_revokes_the_family() -> anyhow::Result<()> {
         .context("rotated token")?
         .to_owned();
     ensure!(next != original, "rotation returned the same token");
+    let rotated_body = rotated.json()?;
+    let id_token = claims(
+        rotated_body["id_token"]
+            .as_str()
+            .context("id token on refresh")?,
+    )?;
+    ensure!(
+        id_token["auth_time"].is_i64(),
+        "refresh lost auth_time: {id_token}"
+    );
+    let old_row = server
+        .adapters
+        .refresh_tokens
+        .get(&server.tenant, &original)
+        .await?
+        .context("original")?;
+    let new_row = server
+        .adapters
+        .refresh_tokens
+        .get(&server.tenant, &next)
+        .await?
+        .context("rotated")?;
+    ensure!(
+        new_row.expires_at == old_row.expires_at,
+        "rotation extended the family's life"
+    );
+    ensure!(
+        new_row.family_id == old_row.family_id,
+        "rotation left the family"
+    );
     let reuse = server
         .token(&[
             ("grant_type", "refresh_token"),

@@ -22,6 +22,8 @@ pub struct RefreshToken {
     pub expires_at: Option<Timestamp>,
     pub idle_expires_at: Option<Timestamp>,
     pub last_exchanged_at: Option<Timestamp>,
+    /// When the user authenticated for the grant (ID tokens issued on refresh keep it).
+    pub auth_time: Option<Timestamp>,
     /// When a rotation replaced this token.
     pub rotated_at: Option<Timestamp>,
 }

@@ -246,10 +246,12 @@ pub async fn id_token(
 }
 
 /// A refresh token when `offline_access` was asked for and the API allows it.
+/// A rotation passes the token it replaces: the new one joins its family and keeps its absolute
+/// expiry, so rotating never extends a family's life.
 pub async fn refresh_token(
     state: &AppState,
     grant: &Grant<'_>,
-    family_id: Option<&str>,
+    replaces: Option<&RefreshToken>,
 ) -> Result<Option<String>, OAuthError> {
     if !grant.has_scope("offline_access") {
         return Ok(None);
@@ -270,14 +272,18 @@ pub async fn refresh_token(
         .unwrap_or(2_592_000);
     let token = RefreshToken {
         id: id.clone(),
-        family_id: family_id.map_or_else(|| id.clone(), str::to_owned),
+        family_id: replaces.map_or_else(|| id.clone(), |parent| parent.family_id.clone()),
         client_id: grant.client.client_id.clone(),
         user_id: grant.user.user_id.clone(),
         session_id: grant.session_id.map(str::to_owned),
         audience: grant.audience.map(str::to_owned),
         scope: Some(grant.scope.to_owned()),
         created_at: now,
-        expires_at: Some(now.plus_seconds(i64::try_from(lifetime).unwrap_or(i64::MAX))),
+        expires_at: match replaces {
+            Some(parent) => parent.expires_at,
+            None => Some(now.plus_seconds(i64::try_from(lifetime).unwrap_or(i64::MAX))),
+        },
+        auth_time: grant.auth_time,
         idle_expires_at: None,
         last_exchanged_at: None,
         rotated_at: None,

@@ -268,7 +268,6 @@ async fn user_tokens(
     state: &AppState,
     grant: &Grant<'_>,
     gty: Option<&str>,
-    family_id: Option<&str>,
 ) -> Result<Value, OAuthError> {
     let (access_token, lifetime) = issue::access_token(state, grant, gty).await?;
     let mut response = json!({
@@ -280,7 +279,7 @@ async fn user_tokens(
     if grant.has_scope("openid") {
         response["id_token"] = issue::id_token(state, grant, None, None).await?.into();
     }
-    if let Some(refresh) = issue::refresh_token(state, grant, family_id).await? {
+    if let Some(refresh) = issue::refresh_token(state, grant, None).await? {
         response["refresh_token"] = refresh.into();
     }
     Ok(response)
@@ -350,7 +349,7 @@ async fn authorization_code(
         auth_time: code.auth_time,
         custom_claims: &code.custom_claims,
     };
-    user_tokens(state, &grant, None, None).await
+    user_tokens(state, &grant, None).await
 }
 
 /// RFC 7636: `S256` compares BASE64URL(SHA256(verifier)); `plain` compares the verifier itself.
@@ -441,7 +440,7 @@ async fn refresh_token(
         audience: audience.as_deref(),
         nonce: None,
         session_id: session_id.as_deref(),
-        auth_time: None,
+        auth_time: token.auth_time,
         custom_claims: &custom_claims,
     };
     let (access_token, lifetime) = issue::access_token(state, &grant, None).await?;
@@ -451,10 +450,10 @@ async fn refresh_token(
     }
     token.last_exchanged_at = Some(now);
     if rotating {
-        let family = token.family_id.clone();
         if token.rotated_at.is_none() {
             token.rotated_at = Some(now);
         }
+        let parent = token.clone();
         state
             .adapters
             .refresh_tokens
@@ -464,7 +463,7 @@ async fn refresh_token(
             scope: &format!("{scope} offline_access"),
             ..grant.clone()
         };
-        if let Some(next) = issue::refresh_token(state, &offline, Some(&family)).await? {
+        if let Some(next) = issue::refresh_token(state, &offline, Some(&parent)).await? {
             response["refresh_token"] = next.into();
         }
     } else {
@@ -520,5 +519,5 @@ async fn password(
         auth_time: Some(Timestamp::now()),
         custom_claims: &custom_claims,
     };
-    user_tokens(state, &grant, Some("password"), None).await
+    user_tokens(state, &grant, Some("password")).await
 }
