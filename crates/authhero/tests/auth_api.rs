@@ -1904,3 +1904,61 @@ async fn blocked_users_and_logout_defaults_behave_as_auth0() -> anyhow::Result<(
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn signup_metadata_and_form_posted_oidc_logout() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let body = serde_json::json!({
+        "client_id": "spa-client", "email": "meta@example.com", "password": "long enough password",
+        "connection": "Username-Password-Authentication", "user_metadata": { "plan": "pro" }
+    });
+    let request = Request::post("/dbconnections/signup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))?;
+    let created = server.send(request).await?;
+    ensure!(created.status == StatusCode::OK, "{}", created.body);
+    let q = authhero_core::Query::parse("email:meta@example.com")?;
+    let users = server
+        .adapters
+        .users
+        .list(&server.tenant, &ListParams::default().with_query(q))
+        .await?;
+    let user = users.items.first().context("signed-up user")?;
+    ensure!(
+        user.user_metadata.get("plan") == Some(&serde_json::json!("pro")),
+        "{:?}",
+        user.user_metadata
+    );
+
+    let (done, session) = server.log_in("spa-client", &[("nonce", "n")]).await?;
+    let code = redirect_params(done.location().context("callback")?)
+        .remove("code")
+        .context("code")?;
+    let id_token = server.exchange(&code, VERIFIER).await?.json()?["id_token"]
+        .as_str()
+        .context("id token")?
+        .to_owned();
+    let logout = server
+        .post_form(
+            "/oidc/logout",
+            &[
+                ("id_token_hint", &id_token),
+                ("post_logout_redirect_uri", "https://app.example.com/bye"),
+                ("state", "s9"),
+            ],
+            &session,
+        )
+        .await?;
+    ensure!(
+        logout.status == StatusCode::FOUND,
+        "{} {}",
+        logout.status,
+        logout.body
+    );
+    ensure!(
+        logout.location() == Some("https://app.example.com/bye?state=s9"),
+        "{:?}",
+        logout.location()
+    );
+    Ok(())
+}

@@ -103,6 +103,20 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         .map(str::to_owned)
         .or_else(|| email.split('@').next().map(str::to_owned));
     user.picture = params.get("picture").map(str::to_owned);
+    if let Some(text) = params.get("user_metadata") {
+        // Auth0 takes an object of strings here.
+        match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
+            Ok(metadata) if metadata.values().all(serde_json::Value::is_string) => {
+                user.user_metadata = metadata
+            }
+            _ => {
+                return bad(
+                    "invalid_signup",
+                    "user_metadata must be an object of strings",
+                );
+            }
+        }
+    }
     let registration = Registration {
         tenant_id: &tenant_id,
         client: &client,

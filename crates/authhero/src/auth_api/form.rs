@@ -44,7 +44,9 @@ impl Params {
                 Value::Number(number) => number.to_string(),
                 Value::Bool(flag) => flag.to_string(),
                 Value::Null => continue,
-                Value::Array(_) | Value::Object(_) => {
+                // Objects (signup's `user_metadata`) travel as their JSON text.
+                Value::Object(object) => Value::Object(object).to_string(),
+                Value::Array(_) => {
                     return Err(OAuthError::invalid_request(format!(
                         "Parameter {name} must be a string."
                     )));
@@ -118,6 +120,8 @@ mod tests {
         assert!(Params::from_json(br#"{"grant_type":"client_credentials","n":1}"#).is_ok());
         assert!(Params::from_json(b"[1]").is_err());
         assert!(Params::from_json(br#"{"scope":["a"]}"#).is_err());
+        let nested = Params::from_json(br#"{"user_metadata":{"plan":"pro"}}"#).unwrap();
+        assert_eq!(nested.get("user_metadata"), Some(r#"{"plan":"pro"}"#));
         assert!(Params::from_json(b"{").is_err());
     }
 }

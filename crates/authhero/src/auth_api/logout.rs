@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use authhero_core::ListParams;
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -96,11 +97,32 @@ pub async fn v2_logout(
     end_session(&state, &tenant_id, &headers, response).await
 }
 
-pub async fn oidc_logout(
+/// `GET /oidc/logout`, parameters in the query.
+pub async fn oidc_logout_get(
     State(state): State<AppState>,
     issuer: Issuer,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    oidc_logout(state, issuer, headers, query).await
+}
+
+/// `POST /oidc/logout`, parameters form-encoded in the body (RP-Initiated Logout 1.0 §2).
+pub async fn oidc_logout_post(
+    State(state): State<AppState>,
+    issuer: Issuer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = url::form_urlencoded::parse(&body).into_owned().collect();
+    oidc_logout(state, issuer, headers, query).await
+}
+
+async fn oidc_logout(
+    state: AppState,
+    issuer: Issuer,
+    headers: HeaderMap,
+    query: HashMap<String, String>,
 ) -> Response {
     let param = |name: &str| query.get(name).filter(|value| !value.is_empty());
     let hinted_client = match param("id_token_hint") {

@@ -73,7 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v2/logout", get(logout::v2_logout))
         .route(
             "/oidc/logout",
-            get(logout::oidc_logout).post(logout::oidc_logout),
+            get(logout::oidc_logout_get).post(logout::oidc_logout_post),
         )
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
