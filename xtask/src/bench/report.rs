@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 
 use super::load::Outcome;
 
+/// What profiling found, kept beside the code and appended to every report.
+const FINDINGS: &str = include_str!("findings.md");
+
 /// A measured throughput.
 #[derive(Debug)]
 pub struct Figure {
@@ -155,6 +158,8 @@ impl Report {
                 }
             }
         }
+        markdown.push('\n');
+        markdown.push_str(FINDINGS);
         std::fs::write("docs/benchmarks.md", markdown)?;
         let document: Value = json!({ "command": self.command, "date": date, "machine": machine, "figures": figures });
         std::fs::write(
