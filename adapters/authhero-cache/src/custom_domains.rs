@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use authhero_core::entities::CustomDomain;
-use authhero_core::ports::{CustomDomainsRepository, Repository};
-use authhero_core::{Error, ListPage, ListParams, Result};
+use authhero_core::ports::CustomDomainsRepository;
+use authhero_core::{Error, Result};
 use moka::future::Cache;
+
+use crate::forgetful::repository_forgetting_on_write;
 
 #[derive(Debug)]
 pub(crate) struct CachedCustomDomains {
@@ -34,34 +36,7 @@ impl CachedCustomDomains {
     }
 }
 
-#[async_trait]
-impl Repository<CustomDomain> for CachedCustomDomains {
-    async fn create(&self, tenant_id: &str, entity: CustomDomain) -> Result<CustomDomain> {
-        let created = self.inner.create(tenant_id, entity).await;
-        self.forget_all().await;
-        created
-    }
-
-    async fn get(&self, tenant_id: &str, id: &str) -> Result<Option<CustomDomain>> {
-        self.inner.get(tenant_id, id).await
-    }
-
-    async fn list(&self, tenant_id: &str, params: &ListParams) -> Result<ListPage<CustomDomain>> {
-        self.inner.list(tenant_id, params).await
-    }
-
-    async fn update(&self, tenant_id: &str, entity: CustomDomain) -> Result<CustomDomain> {
-        let updated = self.inner.update(tenant_id, entity).await;
-        self.forget_all().await;
-        updated
-    }
-
-    async fn remove(&self, tenant_id: &str, id: &str) -> Result<bool> {
-        let removed = self.inner.remove(tenant_id, id).await;
-        self.forget_all().await;
-        removed
-    }
-}
+repository_forgetting_on_write!(CachedCustomDomains, CustomDomain);
 
 #[async_trait]
 impl CustomDomainsRepository for CachedCustomDomains {

@@ -1,5 +1,6 @@
 //! A cache layer: wraps any [`DataAdapters`] and serves the look-ups every request makes (a
-//! client by `client_id`, an API by identifier, a custom domain by host) from memory, with moka.
+//! client by `client_id`, an API by identifier, a client's grant for an API, a custom domain by
+//! host) from memory, with moka.
 //!
 //! Writes made through the layer invalidate what they touch at once. Writes made by another node
 //! become visible when the entry's time to live runs out, so keep it short where several nodes
@@ -13,8 +14,10 @@
 //! # }
 //! ```
 
+mod client_grants;
 mod clients;
 mod custom_domains;
+mod forgetful;
 mod resource_servers;
 mod tenants;
 
@@ -23,6 +26,7 @@ use std::time::Duration;
 
 use authhero_core::{DataAdapters, Layer};
 
+use crate::client_grants::CachedClientGrants;
 use crate::clients::CachedClients;
 use crate::custom_domains::CachedCustomDomains;
 use crate::resource_servers::CachedResourceServers;
@@ -47,6 +51,11 @@ impl Layer for CacheLayer {
     fn layer(&self, inner: DataAdapters) -> DataAdapters {
         let ttl = self.time_to_live;
         let clients = Arc::new(CachedClients::new(inner.clients.clone(), ttl, CAPACITY));
+        let client_grants = Arc::new(CachedClientGrants::new(
+            inner.client_grants.clone(),
+            ttl,
+            CAPACITY,
+        ));
         let resource_servers = Arc::new(CachedResourceServers::new(
             inner.resource_servers.clone(),
             ttl,
@@ -57,15 +66,17 @@ impl Layer for CacheLayer {
             ttl,
             CAPACITY,
         ));
-        let tenants = Arc::new(CachedTenants::new(
-            inner.tenants.clone(),
-            clients.clone(),
-            resource_servers.clone(),
-            custom_domains.clone(),
-        ));
+        let tenants = Arc::new(CachedTenants {
+            inner: inner.tenants.clone(),
+            clients: clients.clone(),
+            client_grants: client_grants.clone(),
+            resource_servers: resource_servers.clone(),
+            custom_domains: custom_domains.clone(),
+        });
         DataAdapters {
             tenants,
             clients,
+            client_grants,
             resource_servers,
             custom_domains,
             ..inner

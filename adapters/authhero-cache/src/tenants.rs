@@ -1,5 +1,5 @@
-//! Tenants pass through; removing one clears the caches, since its clients, APIs and domains go
-//! with it.
+//! Tenants pass through; removing one clears the caches, since its clients, grants, APIs and
+//! domains go with it.
 
 use std::sync::Arc;
 
@@ -8,32 +8,18 @@ use authhero_core::entities::Tenant;
 use authhero_core::ports::TenantsRepository;
 use authhero_core::{ListPage, ListParams, Result};
 
+use crate::client_grants::CachedClientGrants;
 use crate::clients::CachedClients;
 use crate::custom_domains::CachedCustomDomains;
 use crate::resource_servers::CachedResourceServers;
 
 #[derive(Debug)]
 pub(crate) struct CachedTenants {
-    inner: Arc<dyn TenantsRepository>,
-    clients: Arc<CachedClients>,
-    resource_servers: Arc<CachedResourceServers>,
-    custom_domains: Arc<CachedCustomDomains>,
-}
-
-impl CachedTenants {
-    pub fn new(
-        inner: Arc<dyn TenantsRepository>,
-        clients: Arc<CachedClients>,
-        resource_servers: Arc<CachedResourceServers>,
-        custom_domains: Arc<CachedCustomDomains>,
-    ) -> Self {
-        Self {
-            inner,
-            clients,
-            resource_servers,
-            custom_domains,
-        }
-    }
+    pub inner: Arc<dyn TenantsRepository>,
+    pub clients: Arc<CachedClients>,
+    pub client_grants: Arc<CachedClientGrants>,
+    pub resource_servers: Arc<CachedResourceServers>,
+    pub custom_domains: Arc<CachedCustomDomains>,
 }
 
 #[async_trait]
@@ -57,6 +43,7 @@ impl TenantsRepository for CachedTenants {
     async fn remove(&self, id: &str) -> Result<bool> {
         let removed = self.inner.remove(id).await;
         self.clients.forget_all().await;
+        self.client_grants.forget_all().await;
         self.resource_servers.forget_all().await;
         self.custom_domains.forget_all().await;
         removed

@@ -93,7 +93,7 @@ impl Database {
         DataAdapters {
             tenants: Arc::new(Tenants::new(db())),
             clients: Arc::new(Documents::<Client>::clients(db())),
-            client_grants: Arc::new(Documents::<ClientGrant>::new(db(), &schema::CLIENT_GRANTS)),
+            client_grants: Arc::new(Documents::<ClientGrant>::client_grants(db())),
             connections: Arc::new(Documents::<Connection>::new(db(), &schema::CONNECTIONS)),
             resource_servers: Arc::new(Documents::<ResourceServer>::resource_servers(db())),
             users: Arc::new(Documents::<User>::new(db(), &schema::USERS)),

@@ -4,14 +4,14 @@
 use async_trait::async_trait;
 use authhero_core::Result;
 use authhero_core::entities::{
-    Client, CustomDomain, RefreshToken, ResourceServer, SigningKey, Tenant,
+    Client, ClientGrant, CustomDomain, RefreshToken, ResourceServer, SigningKey, Tenant,
 };
 use authhero_core::list::{ListPage, ListParams};
 use authhero_core::ports::{
-    ClientsRepository, CustomDomainsRepository, RefreshTokensRepository, ResourceServersRepository,
-    SigningKeysRepository, TenantsRepository,
+    ClientGrantsRepository, ClientsRepository, CustomDomainsRepository, RefreshTokensRepository,
+    ResourceServersRepository, SigningKeysRepository, TenantsRepository,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::document::{DocumentStore, Documents, parse};
@@ -26,6 +26,12 @@ impl Documents<Client> {
 impl Documents<CustomDomain> {
     pub fn custom_domains(db: DatabaseConnection) -> Self {
         Documents::new(db, &schema::CUSTOM_DOMAINS)
+    }
+}
+
+impl Documents<ClientGrant> {
+    pub fn client_grants(db: DatabaseConnection) -> Self {
+        Documents::new(db, &schema::CLIENT_GRANTS)
     }
 }
 
@@ -82,6 +88,25 @@ impl CustomDomainsRepository for Documents<CustomDomain> {
 }
 
 #[async_trait]
+impl ClientGrantsRepository for Documents<ClientGrant> {
+    async fn find(
+        &self,
+        tenant_id: &str,
+        client_id: &str,
+        audience: &str,
+    ) -> Result<Option<ClientGrant>> {
+        let mut select = Query::select();
+        select
+            .column("body")
+            .from(self.store.table.name)
+            .and_where(Expr::col("tenant_id").eq(tenant_id))
+            .and_where(Expr::col("client_id").eq(client_id))
+            .and_where(Expr::col("audience").eq(audience));
+        first_body(&self.store, &select).await
+    }
+}
+
+#[async_trait]
 impl ResourceServersRepository for Documents<ResourceServer> {
     async fn find_by_identifier(
         &self,
@@ -94,18 +119,25 @@ impl ResourceServersRepository for Documents<ResourceServer> {
             .from(self.store.table.name)
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("identifier").eq(identifier));
-        let row = self
-            .store
-            .db
-            .query_one(&select)
-            .await
-            .map_err(|error| self.store.db_error(error))?;
-        let Some(row) = row else { return Ok(None) };
-        let body: String = row
-            .try_get("", "body")
-            .map_err(|error| self.store.db_error(error))?;
-        parse(self.store.table.entity, &body).map(Some)
+        first_body(&self.store, &select).await
     }
+}
+
+/// The document of the first row `select` finds.
+async fn first_body<T: serde::de::DeserializeOwned>(
+    store: &DocumentStore,
+    select: &SelectStatement,
+) -> Result<Option<T>> {
+    let row = store
+        .db
+        .query_one(select)
+        .await
+        .map_err(|error| store.db_error(error))?;
+    let Some(row) = row else { return Ok(None) };
+    let body: String = row
+        .try_get("", "body")
+        .map_err(|error| store.db_error(error))?;
+    parse(store.table.entity, &body).map(Some)
 }
 
 #[async_trait]

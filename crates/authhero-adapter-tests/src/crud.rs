@@ -163,6 +163,21 @@ pub async fn client_grants_round_trip(adapters: DataAdapters) -> anyhow::Result<
         &client.client_id,
         "https://api.example.com/",
     );
+    adapters
+        .client_grants
+        .create(&tenant.id, grant.clone())
+        .await?;
+    let found = adapters
+        .client_grants
+        .find(&tenant.id, &client.client_id, "https://api.example.com/")
+        .await?;
+    ensure!(found.as_ref() == Some(&grant), "find: {found:?}");
+    let other_api = adapters
+        .client_grants
+        .find(&tenant.id, &client.client_id, "https://other.example.com/")
+        .await?;
+    ensure!(other_api.is_none(), "find matched another audience");
+    adapters.client_grants.remove(&tenant.id, &grant.id).await?;
     round_trip(adapters.client_grants.as_ref(), &tenant.id, grant, |g| {
         g.scope.push("delete:users".into())
     })

@@ -77,7 +77,6 @@ pub trait Repository<E: Entity>: Send + Sync + fmt::Debug {
 }
 
 pub type AuthenticationMethodsRepository = dyn Repository<AuthenticationMethod>;
-pub type ClientGrantsRepository = dyn Repository<ClientGrant>;
 pub type ConnectionsRepository = dyn Repository<Connection>;
 pub type EmailTemplatesRepository = dyn Repository<EmailTemplate>;
 pub type GrantsRepository = dyn Repository<Grant>;
@@ -108,6 +107,18 @@ pub trait TenantsRepository: Send + Sync + fmt::Debug {
 pub trait ClientsRepository: Repository<Client> {
     /// The client with this id in whichever tenant holds it, with that tenant's id.
     async fn find_by_client_id(&self, client_id: &str) -> Result<Option<(String, Client)>>;
+}
+
+/// Client grants, plus the look-up every `client_credentials` token makes.
+#[async_trait]
+pub trait ClientGrantsRepository: Repository<ClientGrant> {
+    /// The grant of `client_id` for the API `audience`, if there is one.
+    async fn find(
+        &self,
+        tenant_id: &str,
+        client_id: &str,
+        audience: &str,
+    ) -> Result<Option<ClientGrant>>;
 }
 
 /// Resource servers, plus the look-up by identifier (audience) every token request makes.
@@ -337,7 +348,7 @@ pub trait OrganizationConnectionsRepository: Send + Sync + fmt::Debug {
 pub struct DataAdapters {
     pub tenants: Arc<dyn TenantsRepository>,
     pub clients: Arc<dyn ClientsRepository>,
-    pub client_grants: Arc<ClientGrantsRepository>,
+    pub client_grants: Arc<dyn ClientGrantsRepository>,
     pub connections: Arc<ConnectionsRepository>,
     pub resource_servers: Arc<dyn ResourceServersRepository>,
     pub users: Arc<UsersRepository>,

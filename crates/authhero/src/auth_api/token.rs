@@ -1,10 +1,10 @@
 //! `POST /oauth/token`: client authentication and the grants.
 
+use authhero_core::Timestamp;
 use authhero_core::entities::{
     Client, ClientGrant, CodeType, RefreshTokenRotation, ResourceServer, TokenEndpointAuthMethod,
     User,
 };
-use authhero_core::{ListParams, Query, Timestamp};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::AUTHORIZATION;
@@ -144,16 +144,11 @@ async fn client_grant(
     client_id: &str,
     audience: &str,
 ) -> Result<Option<ClientGrant>, OAuthError> {
-    let q = Query::And(vec![
-        Query::equals("client_id", client_id)?,
-        Query::equals("audience", audience)?,
-    ]);
-    let page = state
+    Ok(state
         .adapters
         .client_grants
-        .list(tenant_id, &ListParams::default().with_query(q))
-        .await?;
-    Ok(page.items.into_iter().next())
+        .find(tenant_id, client_id, audience)
+        .await?)
 }
 
 /// The API whose identifier is `audience`.
