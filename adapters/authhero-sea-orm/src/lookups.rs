@@ -14,7 +14,7 @@ use authhero_core::ports::{
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::document::{DocumentStore, Documents, parse};
+use crate::document::{DocumentStore, Documents, check_document, parse};
 use crate::schema;
 
 impl Documents<Client> {
@@ -155,6 +155,28 @@ impl RefreshTokensRepository for Documents<RefreshToken> {
             .await
             .map_err(|error| self.store.db_error(error))?;
         Ok(result.rows_affected())
+    }
+
+    async fn claim_rotation(&self, tenant_id: &str, token: RefreshToken) -> Result<bool> {
+        let Some(rotated_at) = token.rotated_at else {
+            return Err(authhero_core::Error::invalid("a rotation needs rotated_at"));
+        };
+        let body = check_document(self.store.table.entity, &token)?;
+        let mut claim = Query::update();
+        claim
+            .table(self.store.table.name)
+            .value("rotated_at", rotated_at.to_iso())
+            .value("body", body)
+            .and_where(Expr::col("tenant_id").eq(tenant_id))
+            .and_where(Expr::col("id").eq(token.id.as_str()))
+            .and_where(Expr::col("rotated_at").is_null());
+        let result = self
+            .store
+            .db
+            .execute(&claim)
+            .await
+            .map_err(|error| self.store.db_error(error))?;
+        Ok(result.rows_affected() == 1)
     }
 }
 

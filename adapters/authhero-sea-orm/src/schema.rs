@@ -302,6 +302,7 @@ pub(crate) static REFRESH_TOKENS: Table = table(
         col("session_id", "/session_id", ColumnKind::Text, ID, false),
         time("created_at", "/created_at"),
         opt_time("expires_at", "/expires_at"),
+        opt_time("rotated_at", "/rotated_at"),
     ],
 );
 

@@ -138,3 +138,52 @@ pub async fn concurrent_code_consumption_has_one_winner(
     );
     tenant.cleanup().await
 }
+
+pub async fn concurrent_rotation_has_one_winner(adapters: DataAdapters) -> anyhow::Result<()> {
+    const EXCHANGES: usize = 20;
+    let tenant = TestTenant::new(&adapters).await?;
+    let user = crate::crud::stored_user(&adapters, &tenant.id).await?;
+    let token = fixtures::refresh_token(&unique("rt"), &unique("fam"), &user.user_id);
+    adapters
+        .refresh_tokens
+        .create(&tenant.id, token.clone())
+        .await?;
+    let mut exchanges = tokio::task::JoinSet::new();
+    for _ in 0..EXCHANGES {
+        let (adapters, tenant_id) = (adapters.clone(), tenant.id.clone());
+        let mut rotated = token.clone();
+        rotated.rotated_at = Some(fixtures::now());
+        exchanges.spawn(async move {
+            adapters
+                .refresh_tokens
+                .claim_rotation(&tenant_id, rotated)
+                .await
+        });
+    }
+    let mut winners = 0;
+    while let Some(outcome) = exchanges.join_next().await {
+        if outcome?? {
+            winners += 1;
+        }
+    }
+    ensure!(
+        winners == 1,
+        "{winners} of {EXCHANGES} concurrent exchanges rotated one token"
+    );
+    let stored = adapters.refresh_tokens.get(&tenant.id, &token.id).await?;
+    ensure!(
+        stored.and_then(|t| t.rotated_at).is_some(),
+        "the rotation was not stored"
+    );
+    let missing = fixtures::refresh_token(&unique("rt"), &unique("fam"), &user.user_id);
+    let mut rotated = missing;
+    rotated.rotated_at = Some(fixtures::now());
+    ensure!(
+        !adapters
+            .refresh_tokens
+            .claim_rotation(&tenant.id, rotated)
+            .await?,
+        "claimed a missing token"
+    );
+    tenant.cleanup().await
+}

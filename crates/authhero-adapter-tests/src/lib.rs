@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             codes_round_trip,
             code_consumption_rules,
             concurrent_code_consumption_has_one_winner,
+            concurrent_rotation_has_one_winner,
             duplicate_ids_conflict,
             user_email_is_unique_per_connection,
             unique_names_conflict,

@@ -143,6 +143,9 @@ pub trait CustomDomainsRepository: Repository<CustomDomain> {
 pub trait RefreshTokensRepository: Repository<RefreshToken> {
     /// Removes every token of the family; returns how many there were.
     async fn remove_family(&self, tenant_id: &str, family_id: &str) -> Result<u64>;
+    /// Stores `token`, which has `rotated_at` set, only if no one rotated it first: of many
+    /// concurrent exchanges of one token exactly one claims its rotation (true).
+    async fn claim_rotation(&self, tenant_id: &str, token: RefreshToken) -> Result<bool>;
 }
 
 /// Single-use codes. Consumption is atomic: of many concurrent consumers exactly one wins.

@@ -1,6 +1,7 @@
 //! Schema migrations. They run at start-up, are idempotent, and are serialized across processes.
 
 mod m0001_initial;
+mod m0002_refresh_token_rotation;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -9,7 +10,10 @@ pub(crate) struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_refresh_token_rotation::Migration),
+        ]
     }
 
     fn migration_table_name() -> sea_orm::DynIden {

@@ -445,15 +445,41 @@ async fn refresh_token(
     }
     token.last_exchanged_at = Some(now);
     if rotating {
-        if token.rotated_at.is_none() {
-            token.rotated_at = Some(now);
-        }
-        let parent = token.clone();
-        state
-            .adapters
-            .refresh_tokens
-            .update(&caller.tenant_id, token)
-            .await?;
+        let parent = match token.rotated_at {
+            // A replay within the leeway: its rotation was claimed before.
+            Some(_) => {
+                let parent = token.clone();
+                state
+                    .adapters
+                    .refresh_tokens
+                    .update(&caller.tenant_id, token)
+                    .await?;
+                parent
+            }
+            None => {
+                token.rotated_at = Some(now);
+                let parent = token.clone();
+                if !state
+                    .adapters
+                    .refresh_tokens
+                    .claim_rotation(&caller.tenant_id, token)
+                    .await?
+                {
+                    // A concurrent exchange rotated it first: only a retry within the leeway
+                    // may go on; otherwise this is reuse, and the family ends.
+                    let leeway = config.and_then(|config| config.leeway).unwrap_or(0);
+                    if leeway == 0 {
+                        state
+                            .adapters
+                            .refresh_tokens
+                            .remove_family(&caller.tenant_id, &parent.family_id)
+                            .await?;
+                        return Err(invalid());
+                    }
+                }
+                parent
+            }
+        };
         let offline = Grant {
             scope: &format!("{scope} offline_access"),
             ..grant.clone()
