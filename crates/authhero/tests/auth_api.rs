@@ -73,6 +73,24 @@ fn redirect_params(location: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The redirect's parameters, after checking it carries OAuth error `error`.
+fn redirect_error(
+    reply: &Reply,
+    error: &str,
+    what: &str,
+) -> anyhow::Result<HashMap<String, String>> {
+    let params = redirect_params(
+        reply
+            .location()
+            .with_context(|| format!("{what}: no redirect"))?,
+    );
+    ensure!(
+        params.get("error").map(String::as_str) == Some(error),
+        "{what}: {params:?}"
+    );
+    Ok(params)
+}
+
 fn claims(jwt: &str) -> anyhow::Result<Value> {
     let payload = jwt.split('.').nth(1).ok_or_else(|| anyhow!("not a JWT"))?;
     Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
@@ -674,11 +692,7 @@ async fn public_clients_without_pkce_are_refused() -> anyhow::Result<()> {
     );
     let reply = server.get(&uri, &[]).await?;
     ensure!(reply.status == StatusCode::FOUND, "{}", reply.status);
-    let params = redirect_params(reply.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("invalid_request"),
-        "{params:?}"
-    );
+    let params = redirect_error(&reply, "invalid_request", "authorize")?;
     ensure!(
         params.get("state").map(String::as_str) == Some("abc"),
         "state"
@@ -769,11 +783,7 @@ async fn sessions_give_sso_and_prompt_none() -> anyhow::Result<()> {
             &[],
         )
         .await?;
-    let params = redirect_params(silent.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("login_required"),
-        "{params:?}"
-    );
+    redirect_error(&silent, "login_required", "authorize")?;
 
     let (_, session) = server.log_in("spa-client", &[]).await?;
     let again = server
@@ -839,11 +849,7 @@ async fn sessions_give_sso_and_prompt_none() -> anyhow::Result<()> {
             &session,
         )
         .await?;
-    let params = redirect_params(after.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("login_required"),
-        "session outlived logout: {params:?}"
-    );
+    redirect_error(&after, "login_required", "session outlived logout")?;
     let refused = server
         .get(
             "/v2/logout?client_id=spa-client&returnTo=https://evil.example.com/",
@@ -889,11 +895,7 @@ async fn hybrid_and_form_post_responses() -> anyhow::Result<()> {
             &session,
         )
         .await?;
-    let params = redirect_params(no_nonce.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("invalid_request"),
-        "id_token without nonce: {params:?}"
-    );
+    redirect_error(&no_nonce, "invalid_request", "id_token without nonce")?;
     let form_post = server
         .get(
             &server.authorize_uri("spa-client", &[("response_mode", "form_post")]),
@@ -1304,11 +1306,7 @@ async fn rbac_limits_user_tokens_to_held_permissions() -> anyhow::Result<()> {
             &[],
         )
         .await?;
-    let params = redirect_params(unknown.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("access_denied"),
-        "unknown audience: {params:?}"
-    );
+    redirect_error(&unknown, "access_denied", "unknown audience")?;
     Ok(())
 }
 
@@ -1473,11 +1471,7 @@ async fn hooks_refuse_and_add_claims() -> anyhow::Result<()> {
             &session,
         )
         .await?;
-    let params = redirect_params(sso.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("access_denied"),
-        "post-login denial on SSO: {params:?}"
-    );
+    redirect_error(&sso, "access_denied", "post-login denial on SSO")?;
 
     let m2m = server
         .token(&[
@@ -1695,11 +1689,7 @@ async fn clients_use_only_their_grant_types_and_users_get_no_management_rights()
             &[],
         )
         .await?;
-    let params = redirect_params(implicit.location().context("location")?);
-    ensure!(
-        params.get("error").map(String::as_str) == Some("unauthorized_client"),
-        "implicit allowed: {params:?}"
-    );
+    redirect_error(&implicit, "unauthorized_client", "implicit allowed")?;
 
     // A user asking for the Management API (or for scopes an API does not define) gets none of them.
     let management = "https://localhost:3000/api/v2/";
