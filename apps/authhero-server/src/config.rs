@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use authhero_core::entities::PasswordAlgorithm;
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
 
@@ -42,6 +43,10 @@ pub struct Cli {
     /// Sender of the email [default: AuthHero <no-reply@localhost>]
     #[arg(long, env = "AUTHHERO_EMAIL_FROM")]
     email_from: Option<String>,
+    /// How new passwords are hashed: bcrypt (cost 10, as Auth0) or argon2id (OWASP's minimum);
+    /// stored hashes of either kind keep working [default: bcrypt]
+    #[arg(long, env = "AUTHHERO_PASSWORD_HASH", value_parser = ["bcrypt", "argon2id"])]
+    password_hash: Option<String>,
     /// A TOML file with any of the settings above (snake_case keys)
     #[arg(long, env = "AUTHHERO_CONFIG")]
     config: Option<PathBuf>,
@@ -69,6 +74,7 @@ struct FileSettings {
     admin_password: Option<String>,
     smtp_url: Option<String>,
     email_from: Option<String>,
+    password_hash: Option<String>,
 }
 
 /// The resolved settings.
@@ -83,6 +89,7 @@ pub struct Settings {
     pub admin_password: Option<String>,
     pub smtp_url: Option<String>,
     pub email_from: String,
+    pub password_hash: PasswordAlgorithm,
 }
 
 impl Settings {
@@ -109,6 +116,13 @@ impl Settings {
             smtp_url: pick(&cli.smtp_url, file.smtp_url),
             email_from: pick(&cli.email_from, file.email_from)
                 .unwrap_or_else(|| "AuthHero <no-reply@localhost>".into()),
+            password_hash: match pick(&cli.password_hash, file.password_hash).as_deref() {
+                None | Some("bcrypt") => PasswordAlgorithm::Bcrypt,
+                Some("argon2id") => PasswordAlgorithm::Argon2id,
+                Some(other) => {
+                    anyhow::bail!("password_hash must be bcrypt or argon2id, not {other:?}")
+                }
+            },
         })
     }
 }

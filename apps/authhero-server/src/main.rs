@@ -51,7 +51,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(seeded) = bootstrap(&adapters, &settings.issuer, options).await? {
         print_how_to_log_in(&settings, &seeded);
     }
-    let mut authhero = authhero::AuthHero::new(adapters).issuer(&settings.issuer)?;
+    let mut authhero = authhero::AuthHero::new(adapters)
+        .issuer(&settings.issuer)?
+        .password_hashing(settings.password_hash);
     match email_sender {
         Some(sender) => {
             tracing::info!(from = %settings.email_from, "email is sent over SMTP");

@@ -28,6 +28,7 @@ mod tokens;
 use std::sync::Arc;
 
 use authhero_core::DataAdapters;
+use authhero_core::entities::PasswordAlgorithm;
 use axum::Router;
 
 pub use email::{Email, EmailSender, SendError};
@@ -49,6 +50,7 @@ pub struct AuthHero {
     issuer: String,
     hooks: Arc<dyn Hooks>,
     email_sender: Option<Arc<dyn EmailSender>>,
+    password_algorithm: PasswordAlgorithm,
 }
 
 impl AuthHero {
@@ -58,6 +60,7 @@ impl AuthHero {
             issuer: "http://localhost:3000/".into(),
             hooks: Arc::new(hooks::NoHooks),
             email_sender: None,
+            password_algorithm: PasswordAlgorithm::Bcrypt,
         }
     }
 
@@ -87,8 +90,21 @@ impl AuthHero {
         self
     }
 
+    /// How new passwords are hashed: bcrypt at cost 10 by default (Auth0's, so exports import
+    /// as they are), or argon2id at OWASP's minimum. Stored hashes of either kind keep working.
+    pub fn password_hashing(mut self, algorithm: PasswordAlgorithm) -> Self {
+        self.password_algorithm = algorithm;
+        self
+    }
+
     pub fn router(self) -> Router {
-        let state = state::AppState::new(self.adapters, self.issuer, self.hooks, self.email_sender);
+        let state = state::AppState::new(
+            self.adapters,
+            self.issuer,
+            self.hooks,
+            self.email_sender,
+            self.password_algorithm,
+        );
         auth_api::routes()
             .merge(management::routes())
             .with_state(state)

@@ -3,7 +3,7 @@
 use std::sync::{Arc, OnceLock};
 
 use authhero_core::DataAdapters;
-use authhero_core::entities::{Client, CustomDomainStatus};
+use authhero_core::entities::{Client, CustomDomainStatus, PasswordAlgorithm};
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::header::HOST;
@@ -22,6 +22,8 @@ pub struct Inner {
     pub keys: KeyCache,
     pub hooks: Arc<dyn Hooks>,
     pub email_sender: Option<Arc<dyn EmailSender>>,
+    /// How new passwords are hashed; stored hashes of either algorithm keep verifying.
+    pub password_algorithm: PasswordAlgorithm,
     /// The configured issuer's discovery document, rendered on first use.
     pub discovery: OnceLock<Bytes>,
 }
@@ -43,6 +45,7 @@ impl AppState {
         issuer: String,
         hooks: Arc<dyn Hooks>,
         email_sender: Option<Arc<dyn EmailSender>>,
+        password_algorithm: PasswordAlgorithm,
     ) -> Self {
         let keys = KeyCache::new(adapters.signing_keys.clone());
         Self(Arc::new(Inner {
@@ -51,6 +54,7 @@ impl AppState {
             keys,
             hooks,
             email_sender,
+            password_algorithm,
             discovery: OnceLock::new(),
         }))
     }

@@ -102,6 +102,13 @@ impl Server {
     }
 
     async fn start_with(hooks: std::sync::Arc<dyn authhero::Hooks>) -> anyhow::Result<Server> {
+        Self::start_configured(hooks, PasswordAlgorithm::Bcrypt).await
+    }
+
+    async fn start_configured(
+        hooks: std::sync::Arc<dyn authhero::Hooks>,
+        password_hashing: PasswordAlgorithm,
+    ) -> anyhow::Result<Server> {
         let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
         database.migrate().await?;
         let adapters = database.adapters();
@@ -206,6 +213,7 @@ impl Server {
         let router = authhero::AuthHero::new(adapters.clone())
             .issuer(ISSUER)?
             .hooks(hooks)
+            .password_hashing(password_hashing)
             .router();
         Ok(Server {
             router,
@@ -1950,5 +1958,58 @@ async fn signup_metadata_and_form_posted_oidc_logout() -> anyhow::Result<()> {
         "{:?}",
         logout.location()
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn argon2id_hashing_is_chosen_by_the_server_and_bcrypt_users_keep_working()
+-> anyhow::Result<()> {
+    let server = Server::start_configured(
+        std::sync::Arc::new(authhero::hooks::NoHooks),
+        PasswordAlgorithm::Argon2id,
+    )
+    .await?;
+    let body = serde_json::json!({
+        "client_id": "web-client", "email": "argon@example.com",
+        "password": "long enough password", "connection": "Username-Password-Authentication"
+    });
+    let request = Request::post("/dbconnections/signup")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))?;
+    let created = server.send(request).await?;
+    ensure!(created.status == StatusCode::OK, "{}", created.body);
+    let q = authhero_core::Query::parse("email:argon@example.com")?;
+    let users = server
+        .adapters
+        .users
+        .list(&server.tenant, &ListParams::default().with_query(q))
+        .await?;
+    let user = users.items.first().context("signed-up user")?;
+    let stored = server
+        .adapters
+        .passwords
+        .get(&server.tenant, &user.user_id)
+        .await?
+        .context("stored password")?;
+    ensure!(
+        stored.algorithm == PasswordAlgorithm::Argon2id && stored.hash.starts_with("$argon2id$"),
+        "{stored:?}"
+    );
+    // The new argon2id user and the seeded bcrypt user both log in.
+    for (email, password) in [
+        ("argon@example.com", "long enough password"),
+        (EMAIL, PASSWORD),
+    ] {
+        let login = server
+            .token(&[
+                ("grant_type", "password"),
+                ("client_id", "web-client"),
+                ("client_secret", "web-secret"),
+                ("username", email),
+                ("password", password),
+            ])
+            .await?;
+        ensure!(login.status == StatusCode::OK, "{email}: {}", login.body);
+    }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `/dbconnections/signup` and `/dbconnections/change_password`: Auth0's database-connection
 //! endpoints, with their own error shape (`{name, code, description, statusCode}`).
 
-use authhero_core::entities::{Client, Connection, PasswordAlgorithm, User};
+use authhero_core::entities::{Client, Connection, User};
 use authhero_core::{ListParams, Query, Timestamp};
 use axum::Json;
 use axum::extract::State;
@@ -125,7 +125,7 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
     if let Err(denied) = state.hooks.pre_user_registration(&registration).await {
         return bad("invalid_signup", &denied.0);
     }
-    let hash = match passwords::hash(password.to_owned(), PasswordAlgorithm::Bcrypt).await {
+    let hash = match passwords::hash(password.to_owned(), state.password_algorithm).await {
         Ok(hash) => hash,
         Err(_) => return bad("invalid_signup", "Try again later."),
     };
@@ -140,7 +140,7 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
     let stored = authhero_core::entities::Password {
         user_id: format!("auth0|{id}"),
         hash,
-        algorithm: PasswordAlgorithm::Bcrypt,
+        algorithm: state.password_algorithm,
         created_at: now,
         updated_at: now,
     };

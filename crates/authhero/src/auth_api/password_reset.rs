@@ -7,7 +7,7 @@
 //! and a page that knows one needs no forgery. A reset ends all the user's sessions, so a stolen
 //! session dies with the old password.
 
-use authhero_core::entities::{Code, CodeType, Metadata, Password, PasswordAlgorithm};
+use authhero_core::entities::{Code, CodeType, Metadata, Password};
 use authhero_core::{ListParams, Query, Timestamp};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -262,7 +262,7 @@ async fn reset(
     password: &str,
 ) -> authhero_core::Result<bool> {
     // Hash first, so a failure here leaves the ticket usable for another try.
-    let hash = passwords::hash(password.to_owned(), PasswordAlgorithm::Bcrypt).await?;
+    let hash = passwords::hash(password.to_owned(), state.password_algorithm).await?;
     let now = Timestamp::now();
     let Some(code) = state
         .adapters
@@ -288,7 +288,7 @@ async fn reset(
         Some(stored) => {
             let updated = Password {
                 hash,
-                algorithm: PasswordAlgorithm::Bcrypt,
+                algorithm: state.password_algorithm,
                 updated_at: now,
                 ..stored
             };
@@ -298,7 +298,7 @@ async fn reset(
             let created = Password {
                 user_id: user_id.clone(),
                 hash,
-                algorithm: PasswordAlgorithm::Bcrypt,
+                algorithm: state.password_algorithm,
                 created_at: now,
                 updated_at: now,
             };

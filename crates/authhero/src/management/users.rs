@@ -1,8 +1,9 @@
 //! `/api/v2/users`: users of the tenant's connections. A new user names an existing connection;
 //! on a database (`auth0`) connection it needs an email and a password, which is stored only as
-//! a bcrypt hash. Emails are kept lower-cased; PATCH merges `app_metadata` and `user_metadata`.
+//! a hash (bcrypt unless the server chose argon2id). Emails are kept lower-cased; PATCH merges
+//! `app_metadata` and `user_metadata`.
 
-use authhero_core::entities::{Connection, Metadata, Password, PasswordAlgorithm, User};
+use authhero_core::entities::{Connection, Metadata, Password, User};
 use authhero_core::ports::Repository;
 use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
 use axum::Json;
@@ -24,8 +25,6 @@ use crate::state::AppState;
 
 /// The strategy of database connections, whose users sign in with a password.
 const DATABASE_STRATEGY: &str = "auth0";
-/// How new passwords are hashed (Auth0's algorithm, so exports import as they are).
-const PASSWORD_ALGORITHM: PasswordAlgorithm = PasswordAlgorithm::Bcrypt;
 
 impl Resource for User {
     const COLLECTION: &'static str = "users";
@@ -149,7 +148,7 @@ pub async fn create(
     if connection.strategy == DATABASE_STRATEGY {
         require_database_fields(&new_user)?;
     }
-    let hash = hash_if_given(new_user.password.take()).await?;
+    let hash = hash_if_given(&state, new_user.password.take()).await?;
     let user = new_user.into_user(&connection, Timestamp::now());
     let user = state
         .adapters
@@ -184,7 +183,7 @@ pub async fn update(
         check_email(email)?;
     }
     patched.email = patched.email.map(|email| email.to_lowercase());
-    let hash = hash_if_given(new_password).await?;
+    let hash = hash_if_given(&state, new_password).await?;
     let updated = state
         .adapters
         .users
@@ -252,7 +251,10 @@ fn take_password(body: &mut Map<String, Value>) -> Result<Option<String>, ApiErr
 }
 
 /// The hash of the password, if one was given; a short one is Auth0's `PasswordStrengthError`.
-async fn hash_if_given(password: Option<String>) -> Result<Option<String>, ApiError> {
+async fn hash_if_given(
+    state: &AppState,
+    password: Option<String>,
+) -> Result<Option<String>, ApiError> {
     let Some(password) = password else {
         return Ok(None);
     };
@@ -261,7 +263,9 @@ async fn hash_if_given(password: Option<String>) -> Result<Option<String>, ApiEr
             "PasswordStrengthError: Password is too weak",
         ));
     }
-    Ok(Some(passwords::hash(password, PASSWORD_ALGORITHM).await?))
+    Ok(Some(
+        passwords::hash(password, state.password_algorithm).await?,
+    ))
 }
 
 /// Creates or replaces the user's password hash.
@@ -276,7 +280,7 @@ async fn store_password(
     match passwords.get(tenant, user_id).await? {
         Some(mut stored) => {
             stored.hash = hash;
-            stored.algorithm = PASSWORD_ALGORITHM;
+            stored.algorithm = state.password_algorithm;
             stored.updated_at = now;
             passwords.update(tenant, stored).await?;
         }
@@ -284,7 +288,7 @@ async fn store_password(
             let password = Password {
                 user_id: user_id.to_owned(),
                 hash,
-                algorithm: PASSWORD_ALGORITHM,
+                algorithm: state.password_algorithm,
                 created_at: now,
                 updated_at: now,
             };
