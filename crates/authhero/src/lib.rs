@@ -31,6 +31,8 @@ use authhero_core::DataAdapters;
 use authhero_core::entities::PasswordAlgorithm;
 use axum::Router;
 
+/// The pure checks of an `/authorize` request, public so its benchmark can measure them.
+pub use auth_api::authorize_request;
 pub use email::{Email, EmailSender, SendError};
 pub use error::{ApiError, OAuthError};
 pub use hooks::Hooks;

@@ -10,8 +10,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use super::form::Params;
-use super::grant_types;
+use super::authorize_request::{
+    AuthorizeQuery, AuthorizeRequest, Refusal, ResponseMode, ResponseType, response_mode,
+};
 use super::issue::{self, Grant};
 use crate::cookies;
 use crate::html;
@@ -29,14 +30,6 @@ pub struct ClientResponse {
     pub redirect_uri: String,
     pub mode: ResponseMode,
     pub fields: Vec<(&'static str, String)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResponseMode {
-    Query,
-    Fragment,
-    FormPost,
-    WebMessage,
 }
 
 impl ClientResponse {
@@ -137,15 +130,11 @@ async fn handle(
     let bad = |description: &str| {
         html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
     };
-    let params =
-        Params::from_urlencoded(query.as_bytes()).map_err(|error| bad(&error.description))?;
-    let client_id = params
-        .get("client_id")
-        .ok_or_else(|| bad("Missing required parameter: client_id"))?;
+    let query = AuthorizeQuery::parse(query).map_err(refused)?;
     let (tenant_id, client) = state
         .adapters
         .clients
-        .find_by_client_id(client_id)
+        .find_by_client_id(query.client_id())
         .await
         .map_err(|_| {
             html::error_page(
@@ -158,45 +147,13 @@ async fn handle(
     if !issuer.admits(&tenant_id) {
         return Err(bad("Unknown client."));
     }
-    // Until the redirect_uri is known to be the client's, nothing may be sent to it.
-    let redirect_uri = params
-        .get("redirect_uri")
-        .ok_or_else(|| bad("Missing required parameter: redirect_uri"))?;
-    if !client
-        .callbacks
-        .iter()
-        .any(|callback| callback == redirect_uri)
-    {
-        return Err(html::error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            &format!(
-                "Callback URL mismatch. {redirect_uri} is not in the list of allowed callback URLs."
-            ),
-        ));
-    }
-    let authorization = authorization_params(&params);
-    let response_type = ResponseType::parse(authorization.response_type.as_deref());
-    let mode = response_mode(&authorization, response_type.as_ref());
+    let AuthorizeRequest {
+        params: authorization,
+        mode,
+    } = query.validate(&client).map_err(refused)?;
     let fail = |error: &str, description: &str| {
         ClientResponse::error(&authorization, mode, error, description).into_response()
     };
-    let response_type = response_type.ok_or_else(|| {
-        fail(
-            "unsupported_response_type",
-            "response_type must be code, token, id_token or a combination",
-        )
-    })?;
-    check_request(&authorization, &response_type, &client, mode)
-        .map_err(|(error, description)| fail(error, description))?;
-    let flow = if response_type.is_code_only() {
-        "authorization_code"
-    } else {
-        "implicit"
-    };
-    if !grant_types::allows(&client, flow) {
-        return Err(fail("unauthorized_client", &grant_types::refusal(flow)));
-    }
     if let Some(audience) = authorization.audience.as_deref()
         && audience != format!("{}userinfo", issuer.url)
     {
@@ -278,164 +235,20 @@ async fn handle(
     Ok(response)
 }
 
-fn authorization_params(params: &Params) -> AuthorizationParams {
-    let text = |name: &str| params.get(name).map(str::to_owned);
-    AuthorizationParams {
-        client_id: params.get("client_id").unwrap_or_default().to_owned(),
-        redirect_uri: text("redirect_uri"),
-        response_type: text("response_type"),
-        response_mode: text("response_mode"),
-        scope: text("scope"),
-        audience: text("audience"),
-        state: text("state"),
-        nonce: text("nonce"),
-        code_challenge: text("code_challenge"),
-        code_challenge_method: text("code_challenge_method"),
-        prompt: text("prompt"),
-        max_age: params.get("max_age").and_then(|value| value.parse().ok()),
-        login_hint: text("login_hint"),
-        screen_hint: text("screen_hint"),
-        connection: text("connection"),
-        organization: text("organization"),
-        ui_locales: text("ui_locales"),
-    }
-}
-
-/// The parts of `response_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ResponseType {
-    pub code: bool,
-    pub token: bool,
-    pub id_token: bool,
-}
-
-impl ResponseType {
-    fn parse(text: Option<&str>) -> Option<ResponseType> {
-        let mut parsed = ResponseType {
-            code: false,
-            token: false,
-            id_token: false,
-        };
-        for part in text?.split(' ') {
-            let flag = match part {
-                "code" => &mut parsed.code,
-                "token" => &mut parsed.token,
-                "id_token" => &mut parsed.id_token,
-                _ => return None,
-            };
-            if *flag {
-                return None;
-            }
-            *flag = true;
+/// The response to a refused request: an error page, or an OAuth error at the client's
+/// `redirect_uri`.
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Page(description) => {
+            html::error_page(StatusCode::BAD_REQUEST, "invalid_request", &description)
         }
-        Some(parsed)
+        Refusal::Redirect {
+            params,
+            mode,
+            error,
+            description,
+        } => ClientResponse::error(&params, mode, error, &description).into_response(),
     }
-
-    fn is_code_only(&self) -> bool {
-        self.code && !self.token && !self.id_token
-    }
-}
-
-/// The response mode a stored request asked for, or its response type's default.
-pub fn mode_for(params: &AuthorizationParams) -> ResponseMode {
-    response_mode(
-        params,
-        ResponseType::parse(params.response_type.as_deref()).as_ref(),
-    )
-}
-
-fn response_mode(
-    params: &AuthorizationParams,
-    response_type: Option<&ResponseType>,
-) -> ResponseMode {
-    match params.response_mode.as_deref() {
-        Some("form_post") => ResponseMode::FormPost,
-        Some("web_message") => ResponseMode::WebMessage,
-        Some("fragment") => ResponseMode::Fragment,
-        Some("query") => ResponseMode::Query,
-        _ if response_type.is_some_and(ResponseType::is_code_only) || response_type.is_none() => {
-            ResponseMode::Query
-        }
-        _ => ResponseMode::Fragment,
-    }
-}
-
-/// The rules a valid request keeps, as (error, description) when broken.
-fn check_request(
-    params: &AuthorizationParams,
-    response_type: &ResponseType,
-    client: &Client,
-    mode: ResponseMode,
-) -> Result<(), (&'static str, &'static str)> {
-    if let Some(unknown) = params.response_mode.as_deref()
-        && !matches!(unknown, "query" | "fragment" | "form_post" | "web_message")
-    {
-        return Err((
-            "invalid_request",
-            "response_mode must be query, fragment, form_post or web_message",
-        ));
-    }
-    if mode == ResponseMode::Query && !response_type.is_code_only() {
-        return Err((
-            "invalid_request",
-            "Tokens cannot be returned in the query string",
-        ));
-    }
-    if response_type.id_token && params.nonce.is_none() {
-        return Err((
-            "invalid_request",
-            "nonce is required when response_type includes id_token",
-        ));
-    }
-    if let Some(method) = params.code_challenge_method.as_deref() {
-        if !matches!(method, "S256" | "plain") {
-            return Err((
-                "invalid_request",
-                "code_challenge_method must be S256 or plain",
-            ));
-        }
-        if params.code_challenge.is_none() {
-            return Err((
-                "invalid_request",
-                "code_challenge_method without code_challenge",
-            ));
-        }
-    }
-    if let Some(challenge) = params.code_challenge.as_deref()
-        && (challenge.len() < 43 || challenge.len() > 128)
-    {
-        return Err((
-            "invalid_request",
-            "code_challenge must be 43 to 128 characters",
-        ));
-    }
-    let public = client.token_endpoint_auth_method
-        == Some(authhero_core::entities::TokenEndpointAuthMethod::None);
-    if public && response_type.code && params.code_challenge.is_none() {
-        return Err((
-            "invalid_request",
-            "Public clients must use PKCE (code_challenge)",
-        ));
-    }
-    if let Some(prompt) = params.prompt.as_deref() {
-        let prompts: Vec<&str> = prompt.split(' ').collect();
-        if prompts
-            .iter()
-            .any(|value| !matches!(*value, "none" | "login" | "consent" | "select_account"))
-        {
-            return Err((
-                "invalid_request",
-                "prompt must be none, login, consent or select_account",
-            ));
-        }
-        if prompts.contains(&"none") && prompts.len() > 1 {
-            return Err((
-                "invalid_request",
-                "prompt=none cannot be combined with other values",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The browser's session in this tenant and its user, when the session cookie names a live one.

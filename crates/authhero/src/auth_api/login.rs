@@ -130,7 +130,7 @@ pub async fn submit(
     };
     if user.blocked {
         // As Auth0: the application hears of it, by the mode it asked for.
-        let mode = super::authorize::mode_for(&login.authorization);
+        let mode = super::authorize_request::mode_for(&login.authorization);
         return super::authorize::ClientResponse::error(
             &login.authorization,
             mode,
@@ -265,7 +265,7 @@ async fn finish(
         Ok(answer) => answer,
         Err((error, description)) => super::authorize::ClientResponse::error(
             &login.authorization,
-            super::authorize::mode_for(&login.authorization),
+            super::authorize_request::mode_for(&login.authorization),
             error,
             &description,
         ),

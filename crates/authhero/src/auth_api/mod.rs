@@ -1,6 +1,7 @@
 //! The Auth API: OAuth 2.0 and OpenID Connect endpoints, with Auth0's shapes.
 
 mod authorize;
+pub mod authorize_request;
 mod dbconnections;
 mod discovery;
 mod form;
