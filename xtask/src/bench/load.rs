@@ -14,6 +14,8 @@ pub struct Request {
     method: &'static str,
     body: Option<String>,
     headers: Vec<(String, String)>,
+    /// A Lua expression giving each request's path, when they differ.
+    path_expression: Option<String>,
 }
 
 impl Request {
@@ -23,6 +25,15 @@ impl Request {
             method: "GET",
             body: None,
             headers: Vec::new(),
+            path_expression: None,
+        }
+    }
+
+    /// GETs to `base`'s server whose paths the Lua expression computes for each request.
+    pub fn get_each(base: &str, path_expression: &str) -> Self {
+        Self {
+            path_expression: Some(path_expression.to_owned()),
+            ..Self::get(base)
         }
     }
 
@@ -35,6 +46,7 @@ impl Request {
                 "Content-Type".into(),
                 "application/x-www-form-urlencoded".into(),
             )],
+            path_expression: None,
         }
     }
 
@@ -56,6 +68,11 @@ impl Request {
                 "wrk.headers[{}] = {}\n",
                 quote(name),
                 quote(value)
+            ));
+        }
+        if let Some(path) = &self.path_expression {
+            lua.push_str(&format!(
+                "request = function() return wrk.format(nil, {path}) end\n"
             ));
         }
         lua
@@ -81,15 +98,25 @@ impl Wrk {
         }
     }
 
-    /// Drives `request` for `duration` with one thread and 32 connections.
+    /// Drives `request` for `duration` with one thread and 32 connections: throughput.
     pub fn run(&self, request: &Request, duration: Duration) -> Result<Outcome> {
+        self.run_with(request, duration, 32)
+    }
+
+    /// Drives `request` for `duration` over one connection, one request at a time: the
+    /// latency of the request itself, with no queue in front of it.
+    pub fn run_serial(&self, request: &Request, duration: Duration) -> Result<Outcome> {
+        self.run_with(request, duration, 1)
+    }
+
+    fn run_with(&self, request: &Request, duration: Duration, connections: u32) -> Result<Outcome> {
         let script =
             std::env::temp_dir().join(format!("authhero-bench-{}.lua", std::process::id()));
         std::fs::File::create(&script)
             .and_then(|mut file| file.write_all(request.script().as_bytes()))
             .with_context(|| format!("writing {}", script.display()))?;
         let output = Command::new("wrk")
-            .args(["-t1", "-c32", "--latency"])
+            .args(["-t1", &format!("-c{connections}"), "--latency"])
             .arg(format!("-d{}s", duration.as_secs()))
             .arg("-s")
             .arg(&script)
@@ -185,6 +212,13 @@ Transfer/sec:      4.00MB
         assert!(
             script.contains(r#"wrk.headers["Authorization"] = "Bearer t""#),
             "{script}"
+        );
+        let varied = Request::get_each("http://x/", r#""/a?n=" .. math.random(1, 9)"#).script();
+        assert!(
+            varied.contains(
+                r#"request = function() return wrk.format(nil, "/a?n=" .. math.random(1, 9)) end"#
+            ),
+            "{varied}"
         );
     }
 }

@@ -1,174 +1,143 @@
-//! The benchmark report: every figure beside the limit it is bounded by and their ratio, written
-//! as `docs/benchmarks.md` (for people) and `docs/benchmarks.json` (for tools).
+//! The benchmark report: every figure beside the limit it is bounded by and their ratio. Each
+//! run writes `docs/benchmarks/<backend>.json` (for tools); `docs/benchmarks.md` (for people) is
+//! then rendered from every backend's latest file, so runs on different backends add up.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::process::Command;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
 use super::load::Outcome;
 
 /// What profiling found, kept beside the code and appended to every report.
 const FINDINGS: &str = include_str!("findings.md");
-
-/// A measured throughput.
-#[derive(Debug)]
-pub struct Figure {
-    name: String,
-    value: f64,
-}
-
-impl Figure {
-    pub fn new(name: &str, value: f64) -> Self {
-        Self {
-            name: name.to_owned(),
-            value,
-        }
-    }
-}
-
-#[derive(Debug)]
-enum Row {
-    Bounded {
-        figure: Figure,
-        bound: String,
-        bound_value: f64,
-    },
-    Limit {
-        name: String,
-        value: f64,
-    },
-    Absolute {
-        name: String,
-        value: f64,
-        unit: String,
-    },
-    Latency {
-        name: String,
-        p50_ms: f64,
-        p99_ms: f64,
-    },
-}
+/// The backends in the order their sections appear.
+const BACKENDS: [&str; 3] = ["sqlite", "postgres", "mysql"];
 
 #[derive(Debug)]
 pub struct Report {
     command: String,
-    rows: Vec<Row>,
+    backend: &'static str,
+    rows: Vec<Value>,
 }
 
 impl Report {
-    pub fn new(command: &str) -> Self {
+    pub fn new(command: &str, backend: &'static str) -> Self {
         Self {
             command: command.to_owned(),
+            backend,
             rows: Vec::new(),
         }
     }
 
-    pub fn bounded(&mut self, figure: Figure, bound: &str, bound_value: f64) {
+    /// A throughput beside the limit it is bounded by.
+    pub fn bounded(&mut self, name: &str, value: f64, bound: &str, bound_value: f64) {
+        let ratio = value / bound_value;
         println!(
-            "{:<45} {:>10.0}/s  bound {:>10.0}/s ({bound})  ratio {:.2}",
-            figure.name,
-            figure.value,
-            bound_value,
-            figure.value / bound_value
+            "{name:<50} {value:>9.0}/s  bound {bound_value:>9.0}/s ({bound})  ratio {ratio:.2}"
         );
-        self.rows.push(Row::Bounded {
-            figure,
-            bound: bound.to_owned(),
-            bound_value,
-        });
-    }
-
-    pub fn limit(&mut self, name: &str, value: f64) {
-        println!("{name:<45} {value:>10.0}/s");
-        self.rows.push(Row::Limit {
-            name: name.to_owned(),
-            value,
-        });
+        self.rows.push(
+            json!({ "workload": name, "per_second": value, "bound": bound,
+            "bound_per_second": bound_value, "ratio": ratio }),
+        );
     }
 
     pub fn absolute(&mut self, name: &str, value: f64, unit: &str) {
-        println!("{name:<45} {value:>10.1} {unit}");
-        self.rows.push(Row::Absolute {
-            name: name.to_owned(),
-            value,
-            unit: unit.to_owned(),
-        });
+        println!("{name:<50} {value:>9.1} {unit}");
+        self.rows
+            .push(json!({ "measure": name, "value": value, "unit": unit }));
     }
 
     pub fn latency(&mut self, name: &str, outcome: &Outcome) {
         println!(
-            "{name:<45} p50 {:.2} ms  p99 {:.2} ms",
+            "{name:<50} p50 {:.2} ms  p99 {:.2} ms",
             outcome.p50_ms, outcome.p99_ms
         );
-        self.rows.push(Row::Latency {
-            name: name.to_owned(),
-            p50_ms: outcome.p50_ms,
-            p99_ms: outcome.p99_ms,
-        });
+        self.rows
+            .push(json!({ "latency": name, "p50_ms": outcome.p50_ms, "p99_ms": outcome.p99_ms }));
     }
 
+    /// Writes this run's JSON, then renders the Markdown from every backend's latest run.
     pub fn write(&self) -> Result<()> {
-        let machine = machine();
-        let date = command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]);
+        let document = json!({
+            "command": self.command,
+            "backend": self.backend,
+            "date": command_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            "machine": machine(),
+            "figures": self.rows,
+        });
+        std::fs::create_dir_all("docs/benchmarks")?;
+        let path = format!("docs/benchmarks/{}.json", self.backend);
+        std::fs::write(&path, serde_json::to_string_pretty(&document)? + "\n")?;
         let mut markdown = String::from("# Benchmarks\n\n");
-        writeln!(markdown, "Measured by `{}` on {date}.\n", self.command)?;
-        writeln!(
-            markdown,
-            "Machine: {machine}. The load generator (wrk, one thread, 32 connections) runs on the same machine, so every limit below is measured in the same run on the same cores.\n"
-        )?;
         markdown.push_str(
-            "| workload | measured | bounded by | limit | ratio |\n|---|---:|---|---:|---:|\n",
+            "Written by `cargo xtask bench`. The load generators (wrk with one thread and 32 \
+             connections; the flow workers in xtask) run on the same machine as the server, so \
+             every limit is measured in the same run on the same cores. Each backend's section \
+             is its latest run; the figures are also in `docs/benchmarks/<backend>.json`.\n",
         );
-        let mut figures = Vec::new();
-        for row in &self.rows {
-            match row {
-                Row::Bounded {
-                    figure,
-                    bound,
-                    bound_value,
-                } => {
-                    let ratio = figure.value / bound_value;
-                    writeln!(
-                        markdown,
-                        "| {} | {:.0}/s | {bound} | {bound_value:.0}/s | {ratio:.2} |",
-                        figure.name, figure.value
-                    )?;
-                    figures.push(json!({ "workload": figure.name, "per_second": figure.value, "bound": bound, "bound_per_second": bound_value, "ratio": ratio }));
-                }
-                Row::Limit { name, value } => {
-                    writeln!(markdown, "| {name} | {value:.0}/s | (limit) | | |")?;
-                    figures.push(json!({ "limit": name, "per_second": value }));
-                }
-                Row::Absolute { name, value, unit } => {
-                    writeln!(markdown, "| {name} | {value:.1} {unit} | (absolute) | | |")?;
-                    figures.push(json!({ "measure": name, "value": value, "unit": unit }));
-                }
-                Row::Latency {
-                    name,
-                    p50_ms,
-                    p99_ms,
-                } => {
-                    writeln!(
-                        markdown,
-                        "| {name} latency | p50 {p50_ms:.2} ms, p99 {p99_ms:.2} ms | (absolute) | | |"
-                    )?;
-                    figures.push(json!({ "latency": name, "p50_ms": p50_ms, "p99_ms": p99_ms }));
-                }
+        for backend in BACKENDS {
+            let path = format!("docs/benchmarks/{backend}.json");
+            if !Path::new(&path).exists() {
+                continue;
             }
+            let text = std::fs::read_to_string(&path)?;
+            let run: Value =
+                serde_json::from_str(&text).with_context(|| format!("reading {path}"))?;
+            section(&mut markdown, backend, &run)?;
         }
         markdown.push('\n');
         markdown.push_str(FINDINGS);
         std::fs::write("docs/benchmarks.md", markdown)?;
-        let document: Value = json!({ "command": self.command, "date": date, "machine": machine, "figures": figures });
-        std::fs::write(
-            "docs/benchmarks.json",
-            serde_json::to_string_pretty(&document)? + "\n",
-        )?;
-        println!("wrote docs/benchmarks.md and docs/benchmarks.json");
+        println!("wrote {path} and docs/benchmarks.md");
         Ok(())
     }
+}
+
+/// One backend's table.
+fn section(markdown: &mut String, backend: &str, run: &Value) -> Result<()> {
+    let text = |key: &str| run[key].as_str().unwrap_or("?").to_owned();
+    writeln!(markdown, "\n## {backend}\n")?;
+    writeln!(
+        markdown,
+        "`{}` on {}; {}.\n",
+        text("command"),
+        text("date"),
+        text("machine")
+    )?;
+    markdown.push_str(
+        "| workload | measured | bounded by | limit | ratio |\n|---|---:|---|---:|---:|\n",
+    );
+    let number = |row: &Value, key: &str| row[key].as_f64().unwrap_or(f64::NAN);
+    for row in run["figures"].as_array().into_iter().flatten() {
+        if let Some(name) = row["workload"].as_str() {
+            writeln!(
+                markdown,
+                "| {name} | {:.0}/s | {} | {:.0}/s | {:.2} |",
+                number(row, "per_second"),
+                row["bound"].as_str().unwrap_or("?"),
+                number(row, "bound_per_second"),
+                number(row, "ratio")
+            )?;
+        } else if let Some(name) = row["measure"].as_str() {
+            writeln!(
+                markdown,
+                "| {name} | {:.1} {} | (absolute) | | |",
+                number(row, "value"),
+                row["unit"].as_str().unwrap_or("")
+            )?;
+        } else if let Some(name) = row["latency"].as_str() {
+            writeln!(
+                markdown,
+                "| {name} latency | p50 {:.2} ms, p99 {:.2} ms | (absolute) | | |",
+                number(row, "p50_ms"),
+                number(row, "p99_ms")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Cores and CPU model, from the OS.

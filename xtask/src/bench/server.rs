@@ -1,17 +1,15 @@
 //! The server under test: the release binary on a free loopback port, with known admin
 //! credentials and a first user, timed from spawn to its first 200.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use super::{ADMIN_ID, ADMIN_SECRET, USER_EMAIL, USER_PASSWORD, urlencode};
-
-const FORM: &str = "application/x-www-form-urlencoded";
+use super::client::Client;
+use super::{ADMIN_ID, ADMIN_SECRET, USER_EMAIL, USER_PASSWORD};
 
 /// Builds `authhero-server` with the release profile; returns the binary's path.
 pub fn build_release() -> Result<PathBuf> {
@@ -26,6 +24,15 @@ pub fn build_release() -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// How a server is started.
+#[derive(Debug)]
+pub struct Launch<'a> {
+    pub binary: &'a Path,
+    pub database_url: &'a str,
+    /// `bcrypt` or `argon2id`: how the server hashes new passwords.
+    pub password_hash: &'a str,
+}
+
 #[derive(Debug)]
 pub struct Server {
     child: Child,
@@ -35,30 +42,38 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(binary: &Path, database: &Path) -> Result<Server> {
+    pub fn start(launch: &Launch) -> Result<Server> {
         let port = free_port()?;
         let started = Instant::now();
-        let child = Command::new(binary)
+        let child = Command::new(launch.binary)
             .env("AUTHHERO_LISTEN", format!("127.0.0.1:{port}"))
             .env("AUTHHERO_ISSUER", format!("http://localhost:{port}/"))
-            .env("AUTHHERO_DATABASE_URL", database)
+            .env("AUTHHERO_DATABASE_URL", launch.database_url)
             .env("AUTHHERO_ADMIN_CLIENT_ID", ADMIN_ID)
             .env("AUTHHERO_ADMIN_CLIENT_SECRET", ADMIN_SECRET)
             .env("AUTHHERO_ADMIN_EMAIL", USER_EMAIL)
             .env("AUTHHERO_ADMIN_PASSWORD", USER_PASSWORD)
+            .env("AUTHHERO_PASSWORD_HASH", launch.password_hash)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
+            .with_context(|| format!("starting {}", launch.binary.display()))?;
         let mut server = Server {
             child,
             port,
             started_in: Duration::ZERO,
         };
+        let client = server.client();
         loop {
-            if let Ok((200, _)) = server.http("GET", "/healthz", None, None, None) {
+            if client
+                .get("/healthz", None)
+                .is_ok_and(|reply| reply.status == 200)
+            {
                 break;
+            }
+            if let Some(exit) = server.child.try_wait()? {
+                bail!("the server exited with {exit} before answering");
             }
             if started.elapsed() > Duration::from_secs(30) {
                 bail!("the server did not answer within 30 s");
@@ -71,6 +86,10 @@ impl Server {
 
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn client(&self) -> Client {
+        Client::new(&self.base_url())
     }
 
     pub fn management_audience(&self) -> String {
@@ -89,91 +108,6 @@ impl Server {
             .nth(1)
             .context("no VmRSS value")?
             .parse()?)
-    }
-
-    /// An access token for the first user, valid at `/userinfo`: from the password grant of an
-    /// application created through the Management API for the purpose.
-    pub fn user_access_token(&self, email: &str, password: &str) -> Result<String> {
-        let token_request = format!(
-            "grant_type=client_credentials&client_id={ADMIN_ID}&client_secret={ADMIN_SECRET}&audience={}",
-            urlencode(&self.management_audience())
-        );
-        let management = self.json("POST", "/oauth/token", FORM, &token_request, None)?;
-        let management = management["access_token"]
-            .as_str()
-            .context("no management token")?;
-        let app = r#"{"name":"bench app","app_type":"regular_web","grant_types":["password"]}"#;
-        let app = self.json(
-            "POST",
-            "/api/v2/clients",
-            "application/json",
-            app,
-            Some(management),
-        )?;
-        let (client_id, secret) = (
-            app["client_id"].as_str().context("no client_id")?,
-            app["client_secret"].as_str().context("no client_secret")?,
-        );
-        let login = format!(
-            "grant_type=password&client_id={client_id}&client_secret={secret}&username={}&password={}&scope=openid%20email",
-            urlencode(email),
-            urlencode(password)
-        );
-        let tokens = self.json("POST", "/oauth/token", FORM, &login, None)?;
-        tokens["access_token"]
-            .as_str()
-            .map(str::to_owned)
-            .context("no access_token")
-    }
-
-    /// A request whose answer must be a 2xx JSON document.
-    fn json(
-        &self,
-        method: &str,
-        path: &str,
-        content_type: &str,
-        body: &str,
-        bearer: Option<&str>,
-    ) -> Result<serde_json::Value> {
-        let (status, reply) = self.http(method, path, Some(content_type), Some(body), bearer)?;
-        if !(200..300).contains(&status) {
-            bail!("{method} {path}: {status} {reply}");
-        }
-        Ok(serde_json::from_str(&reply)?)
-    }
-
-    /// One HTTP/1.1 request over a fresh connection: (status, body).
-    fn http(
-        &self,
-        method: &str,
-        path: &str,
-        content_type: Option<&str>,
-        body: Option<&str>,
-        bearer: Option<&str>,
-    ) -> Result<(u16, String)> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        let body = body.unwrap_or_default();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n",
-            self.port
-        );
-        if let Some(content_type) = content_type {
-            request.push_str(&format!("Content-Type: {content_type}\r\n"));
-        }
-        if let Some(token) = bearer {
-            request.push_str(&format!("Authorization: Bearer {token}\r\n"));
-        }
-        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        stream.write_all(request.as_bytes())?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let status = response.split(' ').nth(1).context("no status")?.parse()?;
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_owned())
-            .unwrap_or_default();
-        Ok((status, body))
     }
 
     /// SIGTERM, and waits for a clean exit.
