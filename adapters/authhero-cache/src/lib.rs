@@ -1,6 +1,6 @@
 //! A cache layer: wraps any [`DataAdapters`] and serves the look-ups every request makes (a
 //! client by `client_id`, an API by identifier, a client's grant for an API, a custom domain by
-//! host) from memory, with moka.
+//! host, a tenant by id) from memory, with moka.
 //!
 //! Writes made through the layer invalidate what they touch at once. Writes made by another node
 //! become visible when the entry's time to live runs out, so keep it short where several nodes
@@ -66,13 +66,15 @@ impl Layer for CacheLayer {
             ttl,
             CAPACITY,
         ));
-        let tenants = Arc::new(CachedTenants {
-            inner: inner.tenants.clone(),
-            clients: clients.clone(),
-            client_grants: client_grants.clone(),
-            resource_servers: resource_servers.clone(),
-            custom_domains: custom_domains.clone(),
-        });
+        let tenants = Arc::new(CachedTenants::new(
+            inner.tenants.clone(),
+            ttl,
+            CAPACITY,
+            clients.clone(),
+            client_grants.clone(),
+            resource_servers.clone(),
+            custom_domains.clone(),
+        ));
         DataAdapters {
             tenants,
             clients,

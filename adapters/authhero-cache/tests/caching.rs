@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::{Context, ensure};
 use authhero_cache::CacheLayer;
-use authhero_core::entities::{Client, ResourceServer, Tenant};
+use authhero_core::entities::{Client, ResourceServer, SigningAlgorithm, Tenant};
 use authhero_core::{Layer, Timestamp};
 
 fn api(identifier: &str) -> ResourceServer {
@@ -116,6 +116,46 @@ async fn hot_lookups_come_from_memory_and_writes_through_the_layer_refresh_them(
             .await?
             .is_some(),
         "new identifier"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn tenants_come_from_memory_and_writes_through_the_layer_refresh_them() -> anyhow::Result<()>
+{
+    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+    database.migrate().await?;
+    let storage = database.adapters();
+    let cached = CacheLayer::new(Duration::from_secs(60)).layer(storage.clone());
+    // Absent first: creating it through the layer must not leave that answer cached.
+    ensure!(cached.tenants.get("t1").await?.is_none(), "t1 before");
+    let mut tenant = Tenant::new("t1", Timestamp::now());
+    cached.tenants.create(tenant.clone()).await?;
+    ensure!(cached.tenants.get("t1").await?.is_some(), "t1 after create");
+
+    // Changed behind the layer's back: the cached answer stands until it expires.
+    let mut behind = tenant.clone();
+    behind.signing_alg = Some(SigningAlgorithm::EdDSA);
+    storage.tenants.update(behind).await?;
+    let seen = cached.tenants.get("t1").await?.context("t1")?;
+    ensure!(
+        seen.signing_alg.is_none(),
+        "the look-up went to the database"
+    );
+
+    // Changed through the layer: seen at once.
+    tenant.signing_alg = Some(SigningAlgorithm::ES256);
+    cached.tenants.update(tenant).await?;
+    let seen = cached.tenants.get("t1").await?.context("t1")?;
+    ensure!(
+        seen.signing_alg == Some(SigningAlgorithm::ES256),
+        "stale tenant after an update through the layer: {:?}",
+        seen.signing_alg
+    );
+    ensure!(cached.tenants.remove("t1").await?, "remove");
+    ensure!(
+        cached.tenants.get("t1").await?.is_none(),
+        "removed tenant still cached"
     );
     Ok(())
 }

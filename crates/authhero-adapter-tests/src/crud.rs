@@ -97,6 +97,7 @@ pub async fn tenants_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
         "duplicate tenant: {duplicate:?}"
     );
     tenant.support_email = Some("support@example.com".into());
+    tenant.signing_alg = Some(SigningAlgorithm::EdDSA);
     adapters.tenants.update(tenant.clone()).await?;
     ensure!(
         adapters.tenants.get(&tenant.id).await?.as_ref() == Some(&tenant),

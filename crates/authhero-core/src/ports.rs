@@ -58,6 +58,7 @@ entity! {
     ResourceServer => "resource server", id;
     Role => "role", id;
     Session => "session", id;
+    Tenant => "tenant", id;
     Theme => "theme", theme_id;
     User => "user", user_id;
 }

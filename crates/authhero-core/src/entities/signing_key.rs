@@ -5,7 +5,8 @@ use serde_with::skip_serializing_none;
 
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A JWS `alg` this server signs tokens with: RSA, ECDSA on P-256, or Ed25519.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SigningAlgorithm {
     RS256,
     ES256,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
+use crate::entities::SigningAlgorithm;
 use crate::time::Timestamp;
 
 /// Tenant settings, shaped like Auth0's `GET /api/v2/tenants/settings` plus the tenant's id.
@@ -24,6 +25,8 @@ pub struct Tenant {
     pub default_directory: Option<String>,
     #[serde(default)]
     pub enabled_locales: Vec<String>,
+    /// What the tenant's access and ID tokens are signed with; absent is RS256.
+    pub signing_alg: Option<SigningAlgorithm>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -42,6 +45,7 @@ impl Tenant {
             default_audience: None,
             default_directory: None,
             enabled_locales: Vec::new(),
+            signing_alg: None,
             created_at: now,
             updated_at: now,
         }
