@@ -1,7 +1,9 @@
 //! First start on an empty database: a tenant, its signing key, the database connection, the
-//! Management API and an M2M client allowed to call it.
+//! Management API and an M2M client allowed to call it. Later starts only add the Management API
+//! scopes a newer version defines.
 
 use authhero_core::entities::*;
+use authhero_core::list::MAX_PAGE_SIZE;
 use authhero_core::{DataAdapters, ListParams, Result, Timestamp};
 
 use crate::keys;
@@ -31,6 +33,8 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:client_grants",
     "update:client_grants",
     "delete:client_grants",
+    "read:tenant_settings",
+    "update:tenant_settings",
 ];
 
 /// What the operator needs to know after a bootstrap.
@@ -52,7 +56,8 @@ pub struct BootstrapOptions {
     pub admin_password: Option<String>,
 }
 
-/// Seeds an empty database; does nothing (returns None) when a tenant exists.
+/// Seeds an empty database and returns what it made. On a database that has a tenant it seeds
+/// nothing (returns None), and only gives the Management API the scopes this version added.
 pub async fn bootstrap(
     adapters: &DataAdapters,
     issuer: &str,
@@ -65,24 +70,14 @@ pub async fn bootstrap(
         .items
         .is_empty()
     {
+        add_new_management_scopes(adapters, issuer).await?;
         return Ok(None);
     }
     let now = Timestamp::now();
     let mut tenant = Tenant::new("default", now);
     tenant.friendly_name = Some("AuthHero".into());
     let tenant = adapters.tenants.create(tenant).await?;
-    if adapters
-        .signing_keys
-        .list()
-        .await?
-        .iter()
-        .all(|key| key.revoked_at.is_some())
-    {
-        adapters
-            .signing_keys
-            .create(keys::generate_rsa(now)?)
-            .await?;
-    }
+    keys::ensure(adapters.signing_keys.as_ref(), SigningAlgorithm::RS256, now).await?;
     adapters
         .connections
         .create(
@@ -173,6 +168,80 @@ pub async fn bootstrap(
         admin_client_id: client_id,
         generated_secret,
     }))
+}
+
+/// For databases seeded by an earlier version: each tenant's Management API defines every scope
+/// of [`MANAGEMENT_SCOPES`], and a grant that held every scope the API defined before (the
+/// bootstrap admin client's, or one made equal to it) holds the added ones too.
+async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Result<()> {
+    let audience = management_audience(issuer);
+    let tenants =
+        every_page(|params| async move { Ok(adapters.tenants.list(&params).await?.items) }).await?;
+    for tenant in tenants {
+        let Some(mut api) = adapters
+            .resource_servers
+            .find_by_identifier(&tenant.id, &audience)
+            .await?
+            .filter(|api| api.is_system)
+        else {
+            continue;
+        };
+        let defined: Vec<String> = api.scopes.iter().map(|scope| scope.value.clone()).collect();
+        let added: Vec<&str> = MANAGEMENT_SCOPES
+            .iter()
+            .copied()
+            .filter(|scope| !defined.iter().any(|value| value == scope))
+            .collect();
+        // An API that defined nothing gives no grant a claim to everything.
+        if added.is_empty() || defined.is_empty() {
+            continue;
+        }
+        let now = Timestamp::now();
+        api.scopes
+            .extend(added.iter().map(|scope| ResourceServerScope {
+                value: (*scope).into(),
+                description: None,
+            }));
+        api.updated_at = now;
+        adapters.resource_servers.update(&tenant.id, api).await?;
+        let tenant_id = tenant.id.as_str();
+        let grants = every_page(|params| async move {
+            Ok(adapters.client_grants.list(tenant_id, &params).await?.items)
+        })
+        .await?;
+        for mut grant in grants {
+            let held_all = defined.iter().all(|scope| grant.scope.contains(scope));
+            if grant.audience != audience || !held_all {
+                continue;
+            }
+            for scope in &added {
+                if !grant.scope.iter().any(|held| held == scope) {
+                    grant.scope.push((*scope).to_owned());
+                }
+            }
+            grant.updated_at = now;
+            adapters.client_grants.update(tenant_id, grant).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Every item of a paged list, fetched a full page at a time.
+async fn every_page<T, F, Fut>(fetch: F) -> Result<Vec<T>>
+where
+    F: Fn(ListParams) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>>>,
+{
+    let mut items = Vec::new();
+    for page in 0.. {
+        let batch = fetch(ListParams::page(page, MAX_PAGE_SIZE)?).await?;
+        let last = batch.len() < MAX_PAGE_SIZE as usize;
+        items.extend(batch);
+        if last {
+            break;
+        }
+    }
+    Ok(items)
 }
 
 /// A verified user of the database connection with a bcrypt password.

@@ -1,12 +1,15 @@
-//! Signing JWTs: access tokens and ID tokens with the claims Auth0 issues.
+//! Signing JWTs: access tokens and ID tokens with the claims Auth0 issues, signed with the
+//! algorithm the tenant chose; and verifying the ones this server issued.
 
 use authhero_core::Timestamp;
+use authhero_core::entities::SigningAlgorithm;
 use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use crate::error::OAuthError;
+use crate::keys::Expected;
 use crate::state::AppState;
 
 /// Seconds an access token lives when its API sets no lifetime (Auth0's default).
@@ -14,14 +17,27 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME: u64 = 86_400;
 /// Seconds an ID token lives (Auth0's default).
 pub const ID_TOKEN_LIFETIME: u64 = 36_000;
 
-/// Signs `claims` with the current key, adding `iss`, `iat` and `exp`.
+/// The algorithm `tenant_id` signs with: its `signing_alg`, else RS256. The tenant look-up is
+/// served from memory by the cache layer, so a token costs no extra database round trip.
+pub async fn algorithm(state: &AppState, tenant_id: &str) -> Result<SigningAlgorithm, OAuthError> {
+    Ok(state
+        .adapters
+        .tenants
+        .get(tenant_id)
+        .await?
+        .and_then(|tenant| tenant.signing_alg)
+        .unwrap_or(SigningAlgorithm::RS256))
+}
+
+/// Signs `claims` with the newest `algorithm` key, adding `iss`, `iat` and `exp`.
 pub async fn sign(
     state: &AppState,
+    algorithm: SigningAlgorithm,
     issuer: &str,
     mut claims: Map<String, Value>,
     lifetime: u64,
 ) -> Result<String, OAuthError> {
-    let keys = state.keys.get().await?;
+    let keys = state.keys.signing(algorithm).await?;
     let now = Timestamp::now().unix_seconds();
     claims.insert("iss".into(), issuer.into());
     claims.insert("iat".into(), now.into());
@@ -30,17 +46,7 @@ pub async fn sign(
         now.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX))
             .into(),
     );
-    // The JWS is assembled here rather than by jsonwebtoken::encode, which parses the RSA key
-    // anew for every token: that parse cost several times the signature itself.
-    let payload =
-        serde_json::to_vec(&claims).map_err(|error| OAuthError::server_error(error.to_string()))?;
-    let message = format!(
-        "{}.{}",
-        keys.active.encoded_header,
-        URL_SAFE_NO_PAD.encode(payload)
-    );
-    let signature = keys.active.sign(message.as_bytes())?;
-    Ok(format!("{message}.{}", URL_SAFE_NO_PAD.encode(signature)))
+    Ok(keys.sign(algorithm, &claims)?)
 }
 
 /// Why a presented token was refused.
@@ -60,14 +66,12 @@ pub async fn verify(
     token: &str,
     audience: Option<&str>,
 ) -> Result<Map<String, Value>, TokenRejected> {
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[issuer]);
-    validation.leeway = 0;
-    match audience {
-        Some(audience) => validation.set_audience(&[audience]),
-        None => validation.validate_aud = false,
-    }
-    decode(state, token, &validation).await
+    let expected = Expected {
+        issuer,
+        audience,
+        unexpired: true,
+    };
+    decode(state, token, &expected).await
 }
 
 /// The claims of an ID token this server signed, however long ago (`id_token_hint` at logout).
@@ -76,35 +80,35 @@ pub async fn verify_ignoring_expiry(
     issuer: &str,
     token: &str,
 ) -> Result<Map<String, Value>, TokenRejected> {
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
-    validation.set_issuer(&[issuer]);
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims.remove("exp");
-    decode(state, token, &validation).await
+    let expected = Expected {
+        issuer,
+        audience: None,
+        unexpired: false,
+    };
+    decode(state, token, &expected).await
 }
 
-/// Checks `token` against the key its `kid` names and `validation`.
 async fn decode(
     state: &AppState,
     token: &str,
-    validation: &jsonwebtoken::Validation,
+    expected: &Expected<'_>,
 ) -> Result<Map<String, Value>, TokenRejected> {
-    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRejected::Invalid)?;
-    let keys = state.keys.get().await?;
-    let key = header
-        .kid
-        .as_ref()
-        .and_then(|kid| keys.verifying.get(kid))
-        .ok_or(TokenRejected::Invalid)?;
-    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key, validation)
-        .map_err(|_| TokenRejected::Invalid)?;
-    Ok(data.claims)
+    state
+        .keys
+        .verify(token, expected)
+        .await?
+        .map_err(|_| TokenRejected::Invalid)
 }
 
-/// `at_hash` / `c_hash`: the left half of the SHA-256 of the value, base64url (OIDC core 3.3.2.11).
-pub fn half_hash(value: &str) -> String {
-    let hash = digest::digest(&digest::SHA256, value.as_bytes());
+/// `at_hash` / `c_hash`: the left half of the hash of the value, base64url (OIDC core
+/// 3.3.2.11), with the hash of the ID token's `alg`: SHA-256 for RS256 and ES256, and SHA-512
+/// for EdDSA on Ed25519, as oidc-token-hash (oidc-provider's and openid-client's) computes it.
+pub fn half_hash(algorithm: SigningAlgorithm, value: &str) -> String {
+    let hash = match algorithm {
+        SigningAlgorithm::RS256 | SigningAlgorithm::ES256 => &digest::SHA256,
+        SigningAlgorithm::EdDSA => &digest::SHA512,
+    };
+    let hash = digest::digest(hash, value.as_bytes());
     let bytes = hash.as_ref();
     URL_SAFE_NO_PAD.encode(bytes.get(..bytes.len() / 2).unwrap_or_default())
 }
@@ -117,8 +121,17 @@ mod tests {
     fn half_hash_matches_the_oidc_example() {
         // OpenID Connect Core, appendix A.3: access token and its at_hash.
         assert_eq!(
-            half_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            half_hash(
+                SigningAlgorithm::RS256,
+                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"
+            ),
             "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+        // Ed25519 hashes with SHA-512: its left half is 32 bytes.
+        assert_eq!(half_hash(SigningAlgorithm::EdDSA, "code").len(), 43);
+        assert_ne!(
+            half_hash(SigningAlgorithm::EdDSA, "code"),
+            half_hash(SigningAlgorithm::ES256, "code")
         );
     }
 }

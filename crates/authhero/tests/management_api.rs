@@ -938,3 +938,240 @@ async fn missing_things_are_404s() -> anyhow::Result<()> {
         .expect_error(StatusCode::NOT_FOUND, None)?;
     Ok(())
 }
+
+#[tokio::test]
+async fn tenant_settings_read_and_update() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let settings = api
+        .get("/api/v2/tenants/settings")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(settings.body["friendly_name"], "AuthHero");
+    for unshown in ["id", "created_at", "updated_at", "signing_alg"] {
+        assert!(settings.body.get(unshown).is_none(), "{}", settings.body);
+    }
+    let keys_before = api.adapters.signing_keys.list().await?.len();
+
+    let patched = api
+        .patch(
+            "/api/v2/tenants/settings",
+            json!({
+                "friendly_name": "Acme",
+                "support_email": "help@acme.example.com",
+                "allowed_logout_urls": ["https://acme.example.com/"],
+                "session_lifetime": 72,
+                "idle_session_lifetime": 2.5,
+                "default_audience": "https://api.acme.example.com/",
+                "enabled_locales": ["en", "fr"],
+                "signing_alg": "ES256",
+            }),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["friendly_name"], "Acme");
+    assert_eq!(patched.body["signing_alg"], "ES256");
+    assert_eq!(patched.body["idle_session_lifetime"], 2.5);
+    assert_eq!(patched.body["enabled_locales"], json!(["en", "fr"]));
+    assert!(patched.body.get("id").is_none(), "{}", patched.body);
+    assert_eq!(
+        api.get("/api/v2/tenants/settings").await?.body,
+        patched.body
+    );
+    let keys = api.adapters.signing_keys.list().await?;
+    assert_eq!(keys.len(), keys_before + 1, "one ES256 key made");
+    assert!(
+        keys.iter()
+            .any(|key| key.algorithm == authhero_core::entities::SigningAlgorithm::ES256)
+    );
+
+    // `null` clears a setting; signing falls back to RS256, which has its key.
+    let cleared = api
+        .patch(
+            "/api/v2/tenants/settings",
+            json!({"signing_alg": null, "support_email": null}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(
+        cleared.body.get("signing_alg").is_none(),
+        "{}",
+        cleared.body
+    );
+    assert!(cleared.body.get("support_email").is_none());
+    assert_eq!(cleared.body["friendly_name"], "Acme");
+    assert_eq!(
+        api.adapters.signing_keys.list().await?.len(),
+        keys_before + 1
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_tenant_settings_are_400s_that_write_nothing() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let before = api
+        .get("/api/v2/tenants/settings")
+        .await?
+        .expect(StatusCode::OK)?;
+    let keys_before = api.adapters.signing_keys.list().await?.len();
+    for (body, message) in [
+        (
+            json!({"signing_alg": "HS256"}),
+            "Payload validation error: 'No enum match for: \"HS256\"' on property signing_alg.",
+        ),
+        (
+            json!({"signing_alg": "es256", "friendly_name": "Changed"}),
+            "Payload validation error: 'No enum match for: \"es256\"' on property signing_alg.",
+        ),
+        (
+            json!({"signing_alg": 256}),
+            "Payload validation error: 'Expected type string but found type integer' on property signing_alg.",
+        ),
+        (
+            json!({"session_lifetime": "long", "signing_alg": "EdDSA"}),
+            "Payload validation error: 'Expected type number but found type string' on property session_lifetime.",
+        ),
+        (
+            json!({"id": "other", "signing_alg": "EdDSA"}),
+            "Payload validation error: 'Additional properties not allowed: id'.",
+        ),
+        (
+            json!({"sandbox_version": "18"}),
+            "Payload validation error: 'Additional properties not allowed: sandbox_version'.",
+        ),
+    ] {
+        api.patch("/api/v2/tenants/settings", body)
+            .await?
+            .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+            .expect_message(message)?;
+    }
+    api.call(
+        Method::PATCH,
+        "/api/v2/tenants/settings",
+        Some(&api.admin_token),
+        Some("[\"ES256\"]".into()),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    let after = api.get("/api/v2/tenants/settings").await?;
+    assert_eq!(
+        after.body, before.body,
+        "a refused PATCH changed the settings"
+    );
+    assert_eq!(
+        api.adapters.signing_keys.list().await?.len(),
+        keys_before,
+        "a refused PATCH made a key"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn tenant_settings_need_their_scopes() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let (client_id, secret) = api.m2m_client_with(&["read:tenant_settings"]).await?;
+    let reader = api.token_for(&client_id, &secret).await?;
+    api.call(Method::GET, "/api/v2/tenants/settings", Some(&reader), None)
+        .await?
+        .expect(StatusCode::OK)?;
+    let body = json!({"signing_alg": "EdDSA"}).to_string();
+    api.call(
+        Method::PATCH,
+        "/api/v2/tenants/settings",
+        Some(&reader),
+        Some(body),
+    )
+    .await?
+    .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?
+    .expect_message("Insufficient scope, expected any of: update:tenant_settings")?;
+    let (client_id, secret) = api.m2m_client_with(&["read:users"]).await?;
+    let other = api.token_for(&client_id, &secret).await?;
+    api.call(Method::GET, "/api/v2/tenants/settings", Some(&other), None)
+        .await?
+        .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?
+        .expect_message("Insufficient scope, expected any of: read:tenant_settings")?;
+    api.call(Method::GET, "/api/v2/tenants/settings", None, None)
+        .await?
+        .expect_error(StatusCode::UNAUTHORIZED, None)?;
+    let settings = api.get("/api/v2/tenants/settings").await?;
+    assert!(
+        settings.body.get("signing_alg").is_none(),
+        "the refused PATCH wrote"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bootstrap_gives_an_existing_databases_admin_the_new_scopes() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    // A database bootstrapped before tenant settings existed: neither the Management API nor
+    // the admin's grant has their scopes. Another client holds only some of the old scopes.
+    let (partial, _) = api.m2m_client_with(&["read:users"]).await?;
+    let new_scopes = ["read:tenant_settings", "update:tenant_settings"];
+    let mut management = api
+        .adapters
+        .resource_servers
+        .find_by_identifier(&api.tenant, MANAGEMENT_AUDIENCE)
+        .await?
+        .context("management API")?;
+    management
+        .scopes
+        .retain(|scope| !new_scopes.contains(&scope.value.as_str()));
+    api.adapters
+        .resource_servers
+        .update(&api.tenant, management)
+        .await?;
+    let mut grant = api
+        .adapters
+        .client_grants
+        .find(&api.tenant, ADMIN_ID, MANAGEMENT_AUDIENCE)
+        .await?
+        .context("admin grant")?;
+    grant
+        .scope
+        .retain(|scope| !new_scopes.contains(&scope.as_str()));
+    api.adapters
+        .client_grants
+        .update(&api.tenant, grant)
+        .await?;
+
+    let options = BootstrapOptions::default();
+    assert!(bootstrap(&api.adapters, ISSUER, options).await?.is_none());
+
+    let management = api
+        .adapters
+        .resource_servers
+        .find_by_identifier(&api.tenant, MANAGEMENT_AUDIENCE)
+        .await?
+        .context("management API")?;
+    let defined: Vec<&str> = management
+        .scopes
+        .iter()
+        .map(|scope| scope.value.as_str())
+        .collect();
+    assert_eq!(defined, authhero::bootstrap::MANAGEMENT_SCOPES);
+    let admin = api
+        .adapters
+        .client_grants
+        .find(&api.tenant, ADMIN_ID, MANAGEMENT_AUDIENCE)
+        .await?
+        .context("admin grant")?;
+    assert_eq!(admin.scope, authhero::bootstrap::MANAGEMENT_SCOPES);
+    let partial = api
+        .adapters
+        .client_grants
+        .find(&api.tenant, &partial, MANAGEMENT_AUDIENCE)
+        .await?
+        .context("partial grant")?;
+    assert_eq!(
+        partial.scope,
+        ["read:users"],
+        "a partial grant gained scopes"
+    );
+    // The admin's next token carries them.
+    let token = api.token_for(ADMIN_ID, ADMIN_SECRET).await?;
+    api.call(Method::GET, "/api/v2/tenants/settings", Some(&token), None)
+        .await?
+        .expect(StatusCode::OK)?;
+    Ok(())
+}

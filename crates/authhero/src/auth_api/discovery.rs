@@ -42,7 +42,7 @@ fn document(issuer: &str) -> Value {
             "http://auth0.com/oauth/grant-type/password-realm"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "claims_supported": ["aud", "auth_time", "created_at", "email", "email_verified", "exp",
             "family_name", "given_name", "iat", "identities", "iss", "name", "nickname",
@@ -57,7 +57,7 @@ pub async fn jwks(State(state): State<AppState>) -> Result<Response, OAuthError>
     let keys = state.keys.get().await?;
     Ok((
         [("cache-control", "public, max-age=15")],
-        Json(keys.jwks.clone()),
+        Json(keys.jwks().clone()),
     )
         .into_response())
 }

@@ -105,8 +105,9 @@ pub async fn access_token(
         claims.insert("sid".into(), session_id.into());
     }
     merge_custom_claims(&mut claims, grant.custom_claims);
+    let algorithm = tokens::algorithm(state, grant.tenant_id).await?;
     Ok((
-        tokens::sign(state, grant.issuer, claims, lifetime).await?,
+        tokens::sign(state, algorithm, grant.issuer, claims, lifetime).await?,
         lifetime,
     ))
 }
@@ -216,6 +217,7 @@ pub async fn id_token(
     access_token: Option<&str>,
     code: Option<&str>,
 ) -> Result<String, OAuthError> {
+    let algorithm = tokens::algorithm(state, grant.tenant_id).await?;
     let mut claims = Map::new();
     claims.insert("sub".into(), grant.user.user_id.clone().into());
     claims.insert("aud".into(), grant.client.client_id.clone().into());
@@ -229,10 +231,10 @@ pub async fn id_token(
         claims.insert("sid".into(), session_id.into());
     }
     if let Some(token) = access_token {
-        claims.insert("at_hash".into(), half_hash(token).into());
+        claims.insert("at_hash".into(), half_hash(algorithm, token).into());
     }
     if let Some(code) = code {
-        claims.insert("c_hash".into(), half_hash(code).into());
+        claims.insert("c_hash".into(), half_hash(algorithm, code).into());
     }
     profile_claims(grant.user, grant.scope, &mut claims);
     merge_custom_claims(&mut claims, grant.custom_claims);
@@ -242,7 +244,7 @@ pub async fn id_token(
         .as_ref()
         .and_then(|jwt| jwt.lifetime_in_seconds)
         .unwrap_or(ID_TOKEN_LIFETIME);
-    tokens::sign(state, grant.issuer, claims, lifetime).await
+    tokens::sign(state, algorithm, grant.issuer, claims, lifetime).await
 }
 
 /// A refresh token when `offline_access` was asked for and the API allows it.

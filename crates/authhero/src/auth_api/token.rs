@@ -2,8 +2,8 @@
 
 use authhero_core::Timestamp;
 use authhero_core::entities::{
-    Client, ClientGrant, CodeType, RefreshTokenRotation, ResourceServer, TokenEndpointAuthMethod,
-    User,
+    Client, ClientGrant, CodeType, RefreshTokenRotation, ResourceServer, SigningAlgorithm,
+    TokenEndpointAuthMethod, User,
 };
 use axum::Json;
 use axum::extract::State;
@@ -176,13 +176,16 @@ async fn client_credentials(
             "client_credentials needs the client's secret.",
         ));
     }
+    // One tenant look-up (from memory under the cache layer) for the default audience and the
+    // signing algorithm.
+    let tenant = state.adapters.tenants.get(&caller.tenant_id).await?;
+    let algorithm = tenant
+        .as_ref()
+        .and_then(|tenant| tenant.signing_alg)
+        .unwrap_or(SigningAlgorithm::RS256);
     let audience = match params.get("audience") {
         Some(audience) => audience.to_owned(),
-        None => state
-            .adapters
-            .tenants
-            .get(&caller.tenant_id)
-            .await?
+        None => tenant
             .and_then(|tenant| tenant.default_audience)
             .ok_or_else(|| OAuthError::access_denied("No audience parameter was provided, and no default audience has been configured"))?,
     };
@@ -234,7 +237,7 @@ async fn client_credentials(
         .await
         .map_err(|denied| OAuthError::access_denied(denied.0))?;
     merge_custom_claims(&mut claims, &custom);
-    let access_token = tokens::sign(state, &issuer.url, claims, lifetime).await?;
+    let access_token = tokens::sign(state, algorithm, &issuer.url, claims, lifetime).await?;
     Ok(json!({
         "access_token": access_token,
         "token_type": "Bearer",

@@ -1,5 +1,6 @@
 //! The Management API (`/api/v2/*`): Auth0's shapes and status codes for clients, client grants,
-//! connections, resource servers and users, for callers with a Management API access token.
+//! connections, resource servers, users and tenant settings, for callers with a Management API
+//! access token.
 
 mod auth;
 mod body;
@@ -10,6 +11,7 @@ mod listing;
 mod patch;
 mod resource;
 mod resource_servers;
+mod tenant_settings;
 mod users;
 
 use authhero_core::entities::{Client, ClientGrant, Connection, ResourceServer, User};
@@ -63,6 +65,10 @@ pub fn routes() -> Router<AppState> {
             get(get_one::<ResourceServer>)
                 .patch(resource_servers::update)
                 .delete(resource_servers::remove),
+        )
+        .route(
+            "/api/v2/tenants/settings",
+            get(tenant_settings::get).patch(tenant_settings::update),
         )
         .route("/api/v2/users", get(users::list).post(users::create))
         .route(
