@@ -1,9 +1,10 @@
-//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`, `bench`), run through the alias
-//! in `.cargo/config.toml`.
+//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`, `bench`, `micro`), run
+//! through the alias in `.cargo/config.toml`.
 
 mod bench;
 mod databases;
 mod e2e;
+mod micro;
 mod test;
 
 use std::ffi::OsStr;
@@ -39,6 +40,9 @@ enum Task {
     /// Builds the release server, drives its hot paths with wrk beside the machine's own
     /// limits, and writes docs/benchmarks.md and docs/benchmarks.json (needs wrk).
     Bench(bench::BenchArgs),
+    /// Runs the Criterion micro-benchmarks (parsing `q`, checking `/authorize` requests, signing
+    /// tokens) and prints Criterion's results.
+    Micro(MicroArgs),
 }
 
 #[derive(Debug, Args)]
@@ -56,6 +60,13 @@ struct E2eArgs {
     /// Extra arguments for `node --test` (after `--`), e.g. `--test-name-pattern=refresh`.
     #[arg(last = true, value_name = "NODE_TEST_ARGS")]
     node_args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct MicroArgs {
+    /// Extra arguments for Criterion (after `--`), e.g. `--warm-up-time 1 --measurement-time 2`.
+    #[arg(last = true, value_name = "CRITERION_ARGS")]
+    criterion_args: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -78,6 +89,7 @@ fn run(cli: Cli) -> Result<()> {
         Task::Test(args) => runtime.block_on(test::run(&args.require, &args.cargo_args)),
         Task::E2e(args) => e2e::run(&args.node_args),
         Task::Bench(args) => bench::run(&args),
+        Task::Micro(args) => micro::run(&args.criterion_args),
         Task::Ci => {
             e2e::check_node()?;
             cargo(["fmt", "--all", "--check"])?;
