@@ -102,7 +102,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     );
 
     let base = first.base_url();
-    let admin = Admin::new(first.client(), &first.management_audience())?;
+    // Bootstrap named the Management API after the first server's host; it keeps that name.
+    let management_audience = first.management_audience();
+    let admin = Admin::new(first.client(), &management_audience)?;
     let app = admin.create_app()?;
 
     let healthz = wrk.run(&Request::get(&format!("{base}healthz")), workload)?;
@@ -110,7 +112,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         base: &base,
         client_id: ADMIN_ID,
         client_secret: ADMIN_SECRET,
-        audience: Some(&first.management_audience()),
+        audience: Some(&management_audience),
     };
     let client_credentials = endpoints.measure(
         &wrk,
@@ -228,7 +230,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "ms",
     );
     let argon_user = format!("argon2id@{USER_DOMAIN}");
-    Admin::new(again.client(), &again.management_audience())?
+    Admin::new(again.client(), &management_audience)?
         .create_password_user(&argon_user, USER_PASSWORD)?;
     let argon_logins = flows::password_logins(
         &Login {
