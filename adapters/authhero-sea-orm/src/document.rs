@@ -163,9 +163,16 @@ impl DocumentStore {
                 };
                 let order = if descending { Order::Desc } else { Order::Asc };
                 let (offset, limit) = params.offset_and_limit();
+                // Without statistics SQLite walks the sort column's index and filters every
+                // row of the tenant; `+column` keeps it on the index that serves the filter.
+                let sort = if params.q.is_some() && self.backend() == sea_orm::DbBackend::Sqlite {
+                    Expr::cust(format!("+\"{column}\""))
+                } else {
+                    Expr::col(column)
+                };
                 select
                     .column("body")
-                    .order_by_with_nulls(column, order.clone(), NullOrdering::Last)
+                    .order_by_expr_with_nulls(sort, order.clone(), NullOrdering::Last)
                     .order_by(key, order)
                     .offset(offset)
                     .limit(limit);

@@ -132,9 +132,19 @@ fn match_field(
             } else {
                 text.clone()
             };
-            Ok(target
+            let like = target
                 .expr
-                .like(LikeExpr::new(format!("{}%", escape_like(&prefix))).escape('\\')))
+                .clone()
+                .like(LikeExpr::new(format!("{}%", escape_like(&prefix))).escape('\\'));
+            Ok(match backend {
+                // SQLite does not walk an index for a LIKE with ESCAPE; the same prefix as a
+                // range of its binary collation lets it. Other backends' collations need not
+                // order a prefix's strings together, so they keep the LIKE alone.
+                DbBackend::Sqlite => like
+                    .and(target.expr.clone().gte(prefix.clone()))
+                    .and(target.expr.lt(format!("{prefix}\u{10FFFF}"))),
+                _ => like,
+            })
         }
     }
 }
