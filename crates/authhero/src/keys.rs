@@ -10,14 +10,16 @@ use authhero_core::entities::{SigningAlgorithm, SigningKey};
 use authhero_core::ports::SigningKeysRepository;
 use authhero_core::{Error, Result, Timestamp};
 use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::error::KeyRejected;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, RSA_PKCS1_SHA256,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair,
+    Ed25519KeyPair, KeyPair as _, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, Header};
 use serde_json::{Map, Value, json};
 use tokio::sync::RwLock;
 
@@ -131,16 +133,17 @@ impl PrivateKey {
         parsed.ok_or_else(|| Error::Internal(format!("signing key {} does not parse", key.kid)))
     }
 
-    /// The public JWK members of this key (`kty`, `crv`, `n`/`e` or `x`/`y`) and the key that
-    /// verifies its signatures.
-    fn public_half(&self) -> jsonwebtoken::errors::Result<(Value, DecodingKey)> {
+    /// The public JWK members of this key (`kty`, `crv`, `n`/`e` or `x`/`y`) and the parsed
+    /// public key that verifies its signatures. Parsed once: building an RSA public key (its
+    /// Montgomery constants) per token cost more than the verification itself.
+    fn public_half(&self) -> std::result::Result<(Value, ParsedPublicKey), KeyRejected> {
         match self {
             Self::Rsa(pair) => {
                 let public = pair.public_key();
                 let n = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
                 let e = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
-                let decoding = DecodingKey::from_rsa_components(&n, &e)?;
-                Ok((json!({ "kty": "RSA", "n": n, "e": e }), decoding))
+                let parsed = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public.as_ref())?;
+                Ok((json!({ "kty": "RSA", "n": n, "e": e }), parsed))
             }
             Self::Ecdsa(pair) => {
                 // The uncompressed point: 0x04, then x and y, 32 bytes each on P-256.
@@ -148,16 +151,17 @@ impl PrivateKey {
                 let coordinates = point.get(1..).unwrap_or_default();
                 let (x, y) = coordinates.split_at(coordinates.len() / 2);
                 let (x, y) = (URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
-                let decoding = DecodingKey::from_ec_components(&x, &y)?;
+                let parsed = ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point)?;
                 Ok((
                     json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y }),
-                    decoding,
+                    parsed,
                 ))
             }
             Self::Ed25519(pair) => {
-                let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
-                let decoding = DecodingKey::from_ed_components(&x)?;
-                Ok((json!({ "kty": "OKP", "crv": "Ed25519", "x": x }), decoding))
+                let raw = pair.public_key().as_ref();
+                let parsed = ParsedPublicKey::new(&ED25519, raw)?;
+                let x = URL_SAFE_NO_PAD.encode(raw);
+                Ok((json!({ "kty": "OKP", "crv": "Ed25519", "x": x }), parsed))
             }
         }
     }
@@ -198,7 +202,7 @@ struct Signer {
 /// A key that verifies signatures, and the one algorithm it is for.
 struct Verifier {
     algorithm: Algorithm,
-    key: DecodingKey,
+    key: ParsedPublicKey,
 }
 
 /// What a token's claims must say, besides being signed by one of the keys.
@@ -250,7 +254,7 @@ impl KeySet {
         for key in unrevoked {
             let private = PrivateKey::parse(key)?;
             let algorithm = jose(key.algorithm);
-            let (mut jwk, decoding) = private
+            let (mut jwk, parsed) = private
                 .public_half()
                 .map_err(|error| Error::Internal(format!("signing key {}: {error}", key.kid)))?;
             if let Value::Object(members) = &mut jwk {
@@ -263,7 +267,7 @@ impl KeySet {
                 key.kid.clone(),
                 Verifier {
                     algorithm,
-                    key: decoding,
+                    key: parsed,
                 },
             );
             // Oldest first, so the newest of each algorithm is the one left signing.
@@ -314,29 +318,51 @@ impl KeySet {
 
     /// The claims of `token`, checked against the key its `kid` names with that key's algorithm
     /// only (the header's `alg` must match it), then for `iss`, `exp` and `aud` as `expected`
-    /// says.
+    /// says. The signature is checked with the key parsed at load, rather than by
+    /// jsonwebtoken::decode, which rebuilds the public key for every token.
     pub fn verify(
         &self,
         token: &str,
         expected: &Expected<'_>,
     ) -> std::result::Result<Map<String, Value>, Unverified> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| Unverified::Invalid)?;
+        fn invalid<E>(_: E) -> Unverified {
+            Unverified::Invalid
+        }
+        let (message, signature) = token.rsplit_once('.').ok_or(Unverified::Invalid)?;
+        let (_, payload) = message.split_once('.').ok_or(Unverified::Invalid)?;
+        let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
         let kid = header.kid.ok_or(Unverified::Invalid)?;
         let verifier = self.verifiers.get(&kid).ok_or(Unverified::UnknownKey)?;
-        let mut validation = Validation::new(verifier.algorithm);
-        validation.set_issuer(&[expected.issuer]);
-        validation.leeway = 0;
-        match expected.audience {
-            Some(audience) => validation.set_audience(&[audience]),
-            None => validation.validate_aud = false,
+        if header.alg != verifier.algorithm {
+            return Err(Unverified::Invalid);
         }
-        if !expected.unexpired {
-            validation.validate_exp = false;
-            validation.required_spec_claims.remove("exp");
+        let signature = URL_SAFE_NO_PAD.decode(signature).map_err(invalid)?;
+        verifier
+            .key
+            .verify_sig(message.as_bytes(), &signature)
+            .map_err(invalid)?;
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(invalid)?;
+        let claims: Map<String, Value> = serde_json::from_slice(&payload).map_err(invalid)?;
+        if claims.get("iss").and_then(Value::as_str) != Some(expected.issuer) {
+            return Err(Unverified::Invalid);
         }
-        jsonwebtoken::decode::<Map<String, Value>>(token, &verifier.key, &validation)
-            .map(|data| data.claims)
-            .map_err(|_| Unverified::Invalid)
+        if expected.unexpired {
+            let exp = claims.get("exp").and_then(Value::as_i64);
+            if exp.is_none_or(|exp| exp < Timestamp::now().unix_seconds()) {
+                return Err(Unverified::Invalid);
+            }
+        }
+        if let Some(audience) = expected.audience {
+            let matches = match claims.get("aud") {
+                Some(Value::String(aud)) => aud == audience,
+                Some(Value::Array(auds)) => auds.iter().any(|aud| aud.as_str() == Some(audience)),
+                _ => false,
+            };
+            if !matches {
+                return Err(Unverified::Invalid);
+            }
+        }
+        Ok(claims)
     }
 }
 
@@ -546,5 +572,71 @@ mod tests {
         assert_eq!(set.jwks()["keys"].as_array().map(Vec::len), Some(2));
         assert!(!set.signs(SigningAlgorithm::RS256));
         assert!(set.sign(SigningAlgorithm::RS256, &claims()).is_err());
+    }
+
+    #[test]
+    fn issuer_audience_expiry_and_signature_are_all_checked() {
+        let key = generate(SigningAlgorithm::RS256, Timestamp::now()).unwrap();
+        let set = KeySet::new(&[key]).unwrap();
+        let signed = |change: &dyn Fn(&mut Map<String, Value>)| {
+            let mut claims = claims();
+            change(&mut claims);
+            set.sign(SigningAlgorithm::RS256, &claims).unwrap()
+        };
+        let refused = |token: &str, expected: &Expected<'_>| {
+            matches!(set.verify(token, expected), Err(Unverified::Invalid))
+        };
+        let good = signed(&|_| {});
+        assert!(set.verify(&good, &EXPECTED).is_ok());
+
+        let listed = signed(&|claims| {
+            claims.insert("aud".into(), json!(["other", "api"]));
+        });
+        assert!(set.verify(&listed, &EXPECTED).is_ok());
+        let other_audience = signed(&|claims| {
+            claims.insert("aud".into(), json!(["other"]));
+        });
+        assert!(refused(&other_audience, &EXPECTED));
+        let no_audience = signed(&|claims| {
+            claims.remove("aud");
+        });
+        assert!(refused(&no_audience, &EXPECTED));
+        let any_audience = Expected {
+            audience: None,
+            ..EXPECTED
+        };
+        assert!(set.verify(&no_audience, &any_audience).is_ok());
+
+        let other_issuer = signed(&|claims| {
+            claims.insert("iss".into(), "https://evil.example.com/".into());
+        });
+        assert!(refused(&other_issuer, &EXPECTED));
+
+        let expired = signed(&|claims| {
+            claims.insert("exp".into(), (Timestamp::now().unix_seconds() - 1).into());
+        });
+        assert!(refused(&expired, &EXPECTED));
+        let no_expiry = signed(&|claims| {
+            claims.remove("exp");
+        });
+        assert!(refused(&no_expiry, &EXPECTED));
+        let late = Expected {
+            unexpired: false,
+            ..EXPECTED
+        };
+        assert!(set.verify(&expired, &late).is_ok());
+
+        // Another payload under the good token's signature.
+        let (header, rest) = good.split_once('.').unwrap();
+        let (_, signature) = rest.split_once('.').unwrap();
+        let mut claims = claims();
+        claims.insert("sub".into(), "someone else".into());
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+        assert!(refused(
+            &format!("{header}.{payload}.{signature}"),
+            &EXPECTED
+        ));
+        // An unsigned token naming the key.
+        assert!(refused(&format!("{header}.{payload}."), &EXPECTED));
     }
 }
