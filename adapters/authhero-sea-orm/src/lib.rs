@@ -22,6 +22,7 @@ mod schema;
 mod settings;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use authhero_core::DataAdapters;
 use authhero_core::entities::*;
@@ -62,14 +63,20 @@ impl Database {
             format!("sqlite://{url}")
         };
         let mut options = ConnectOptions::new(url);
-        options.sqlx_logging(false).map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .pragma("case_sensitive_like", "ON")
-        });
+        options
+            .sqlx_logging(false)
+            // sqlx pings every connection it hands out by default: a second round trip per
+            // query (on SQLite, through its worker thread). Only a connection idle long enough
+            // for a server or proxy to have dropped it is checked.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
+            .map_sqlx_sqlite_opts(|sqlite| {
+                sqlite
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .pragma("case_sensitive_like", "ON")
+            });
         let connection = sea_orm::Database::connect(options)
             .await
             .map_err(AdapterError::Connect)?;
