@@ -89,6 +89,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         binary: &binary,
         database_url: &database_url,
         password_hash: "bcrypt",
+        port: None,
     })?;
     report.absolute(
         "first start on an empty database, to first 200",
@@ -102,7 +103,6 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     );
 
     let base = first.base_url();
-    // Bootstrap named the Management API after the first server's host; it keeps that name.
     let management_audience = first.management_audience();
     let admin = Admin::new(first.client(), &management_audience)?;
     let app = admin.create_app()?;
@@ -216,6 +216,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         first.resident_kib()? as f64 / 1024.0,
         "MiB",
     );
+    let port = first.port();
     first.stop()?;
 
     // The same database again, now hashing new passwords with argon2id.
@@ -223,6 +224,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         binary: &binary,
         database_url: &database_url,
         password_hash: "argon2id",
+        port: Some(port),
     })?;
     report.absolute(
         "start on an existing database, to first 200",
@@ -230,8 +232,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         "ms",
     );
     let argon_user = format!("argon2id@{USER_DOMAIN}");
-    Admin::new(again.client(), &management_audience)?
+    Admin::new(again.client(), &again.management_audience())?
         .create_password_user(&argon_user, USER_PASSWORD)?;
+    let faults_before = again.minor_faults()?;
     let argon_logins = flows::password_logins(
         &Login {
             base: again.base_url(),
@@ -248,6 +251,18 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         limits.argon2id,
     );
     report.latency("full password login, argon2id", &argon_logins);
+    let faults = again.minor_faults()? - faults_before;
+    let logins = argon_logins.requests_per_second * workload.as_secs_f64();
+    report.absolute(
+        "minor page faults per argon2id login",
+        faults as f64 / logins.max(1.0),
+        "faults",
+    );
+    report.absolute(
+        "resident memory, after the argon2id logins",
+        again.resident_kib()? as f64 / 1024.0,
+        "MiB",
+    );
     again.stop()?;
 
     if let (Some(peer), Some(client_id), Some(client_secret)) =

@@ -31,6 +31,9 @@ pub struct Launch<'a> {
     pub database_url: &'a str,
     /// `bcrypt` or `argon2id`: how the server hashes new passwords.
     pub password_hash: &'a str,
+    /// The port to listen on; a free one when `None`. A restarted server keeps its port, so
+    /// the issuer and the Management API's audience stay what bootstrap named.
+    pub port: Option<u16>,
 }
 
 #[derive(Debug)]
@@ -43,7 +46,10 @@ pub struct Server {
 
 impl Server {
     pub fn start(launch: &Launch) -> Result<Server> {
-        let port = free_port()?;
+        let port = match launch.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let started = Instant::now();
         let child = Command::new(launch.binary)
             .env("AUTHHERO_LISTEN", format!("127.0.0.1:{port}"))
@@ -84,6 +90,10 @@ impl Server {
         Ok(server)
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }
@@ -107,6 +117,18 @@ impl Server {
             .split_whitespace()
             .nth(1)
             .context("no VmRSS value")?
+            .parse()?)
+    }
+
+    /// Minor page faults the server process has taken so far (`/proc/<pid>/stat`, field 10).
+    pub fn minor_faults(&self) -> Result<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))?;
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let (_, fields) = stat.rsplit_once(')').context("no command name in stat")?;
+        Ok(fields
+            .split_whitespace()
+            .nth(7)
+            .context("no minflt in stat")?
             .parse()?)
     }
 
