@@ -72,6 +72,8 @@ pub(crate) fn condition(table: &Table, backend: DbBackend, query: &Query) -> Res
 struct Target {
     expr: Expr,
     kind: ColumnKind,
+    /// The promoted column, when the field has one.
+    column: Option<&'static str>,
 }
 
 impl Target {
@@ -80,11 +82,13 @@ impl Target {
             return Ok(Target {
                 expr: Expr::col(column.name),
                 kind: column.kind,
+                column: Some(column.name),
             });
         }
         Ok(Target {
             expr: json_text(backend, field),
             kind: ColumnKind::Text,
+            column: None,
         })
     }
 
@@ -136,13 +140,18 @@ fn match_field(
                 .expr
                 .clone()
                 .like(LikeExpr::new(format!("{}%", escape_like(&prefix))).escape('\\'));
-            Ok(match backend {
-                // SQLite does not walk an index for a LIKE with ESCAPE; the same prefix as a
-                // range of its binary collation lets it. Other backends' collations need not
-                // order a prefix's strings together, so they keep the LIKE alone.
-                DbBackend::Sqlite => like
-                    .and(target.expr.clone().gte(prefix.clone()))
-                    .and(target.expr.lt(format!("{prefix}\u{10FFFF}"))),
+            // The same prefix as a range of code points lets SQLite (which walks no index for
+            // a LIKE with ESCAPE) and PostgreSQL (which walks one only under the "C" collation,
+            // see migration m0003) use an index. MySQL walks its index for the LIKE itself.
+            let end = format!("{prefix}\u{10FFFF}");
+            Ok(match (backend, &target.column) {
+                (DbBackend::Sqlite, _) => like
+                    .and(target.expr.clone().gte(prefix))
+                    .and(target.expr.lt(end)),
+                (DbBackend::Postgres, Some(column)) => {
+                    let binary = Expr::cust(format!("(\"{column}\" COLLATE \"C\")"));
+                    like.and(binary.clone().gte(prefix)).and(binary.lt(end))
+                }
                 _ => like,
             })
         }

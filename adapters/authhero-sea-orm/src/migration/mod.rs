@@ -2,6 +2,7 @@
 
 mod m0001_initial;
 mod m0002_refresh_token_rotation;
+mod m0003_postgres_prefix_indexes;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_refresh_token_rotation::Migration),
+            Box::new(m0003_postgres_prefix_indexes::Migration),
         ]
     }
 
