@@ -101,6 +101,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         first.resident_kib()? as f64 / 1024.0,
         "MiB",
     );
+    report.absolute(
+        "of which anonymous (heap, stacks), idle",
+        first.anonymous_kib()? as f64 / 1024.0,
+        "MiB",
+    );
 
     let base = first.base_url();
     let management_audience = first.management_audience();

@@ -108,15 +108,24 @@ impl Server {
 
     /// Resident set size of the server process, in KiB.
     pub fn resident_kib(&self) -> Result<u64> {
+        self.status_kib("VmRSS:")
+    }
+
+    /// The anonymous part of it (heap, stacks), without the binary's own mapped pages.
+    pub fn anonymous_kib(&self) -> Result<u64> {
+        self.status_kib("RssAnon:")
+    }
+
+    fn status_kib(&self, field: &str) -> Result<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
         let line = status
             .lines()
-            .find(|line| line.starts_with("VmRSS:"))
-            .context("no VmRSS")?;
+            .find(|line| line.starts_with(field))
+            .with_context(|| format!("no {field}"))?;
         Ok(line
             .split_whitespace()
             .nth(1)
-            .context("no VmRSS value")?
+            .with_context(|| format!("no {field} value"))?
             .parse()?)
     }
 
