@@ -17,6 +17,7 @@ use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair,
     Ed25519KeyPair, KeyPair as _, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
 };
+use axum::body::Bytes;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, Header};
@@ -230,6 +231,8 @@ pub struct KeySet {
     signers: HashMap<SigningAlgorithm, Signer>,
     verifiers: HashMap<String, Verifier>,
     jwks: Value,
+    /// `jwks` as served, rendered once.
+    jwks_document: Bytes,
 }
 
 impl std::fmt::Debug for KeySet {
@@ -279,16 +282,24 @@ impl KeySet {
                 },
             );
         }
+        let jwks = json!({ "keys": published });
+        let jwks_document = Bytes::from(jwks.to_string());
         Ok(Self {
             signers,
             verifiers,
-            jwks: json!({ "keys": published }),
+            jwks,
+            jwks_document,
         })
     }
 
     /// The public halves of every key, as `/.well-known/jwks.json` serves them.
     pub fn jwks(&self) -> &Value {
         &self.jwks
+    }
+
+    /// The JWKS as a JSON document, rendered when the set was loaded rather than per request.
+    pub fn jwks_document(&self) -> Bytes {
+        self.jwks_document.clone()
     }
 
     /// Whether the set has a key that signs with `algorithm`.

@@ -1,6 +1,5 @@
 //! Discovery documents and the JWKS.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
@@ -56,8 +55,11 @@ fn document(issuer: &str) -> Value {
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, OAuthError> {
     let keys = state.keys.get().await?;
     Ok((
-        [("cache-control", "public, max-age=15")],
-        Json(keys.jwks().clone()),
+        [
+            (header::CACHE_CONTROL, "public, max-age=15"),
+            (header::CONTENT_TYPE, "application/json"),
+        ],
+        keys.jwks_document(),
     )
         .into_response())
 }
