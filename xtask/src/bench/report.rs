@@ -76,7 +76,9 @@ impl Report {
             "Written by `cargo xtask bench`. The load generators (wrk with one thread and 32 \
              connections; the flow workers in xtask) run on the same machine as the server, so \
              every limit is measured in the same run on the same cores. Each backend's section \
-             is its latest run; the figures are also in `docs/benchmarks/<backend>.json`.\n",
+             is its latest run; the figures are also in `docs/benchmarks/<backend>.json`. \
+             Micro-benchmarks (token signing and verification, `q` parsing, `/authorize` \
+             checks) are Criterion's: `cargo xtask micro`.\n",
         );
         for backend in BACKENDS {
             let path = format!("docs/benchmarks/{backend}.json");
