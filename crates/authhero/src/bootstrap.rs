@@ -3,10 +3,10 @@
 //! scopes a newer version defines.
 
 use authhero_core::entities::*;
-use authhero_core::list::MAX_PAGE_SIZE;
-use authhero_core::{DataAdapters, ListParams, Result, Timestamp};
+use authhero_core::{DataAdapters, Error, ListParams, Result, Timestamp};
 
 use crate::keys;
+use crate::paging::every_page;
 use crate::random;
 use crate::state::management_audience;
 
@@ -175,8 +175,10 @@ pub async fn bootstrap(
 /// bootstrap admin client's, or one made equal to it) holds the added ones too.
 async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Result<()> {
     let audience = management_audience(issuer);
-    let tenants =
-        every_page(|params| async move { Ok(adapters.tenants.list(&params).await?.items) }).await?;
+    let tenants = every_page::<_, Error, _, _>(|params| async move {
+        Ok(adapters.tenants.list(&params).await?.items)
+    })
+    .await?;
     for tenant in tenants {
         let Some(mut api) = adapters
             .resource_servers
@@ -205,7 +207,7 @@ async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Res
         api.updated_at = now;
         adapters.resource_servers.update(&tenant.id, api).await?;
         let tenant_id = tenant.id.as_str();
-        let grants = every_page(|params| async move {
+        let grants = every_page::<_, Error, _, _>(|params| async move {
             Ok(adapters.client_grants.list(tenant_id, &params).await?.items)
         })
         .await?;
@@ -224,24 +226,6 @@ async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Res
         }
     }
     Ok(())
-}
-
-/// Every item of a paged list, fetched a full page at a time.
-async fn every_page<T, F, Fut>(fetch: F) -> Result<Vec<T>>
-where
-    F: Fn(ListParams) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>>>,
-{
-    let mut items = Vec::new();
-    for page in 0.. {
-        let batch = fetch(ListParams::page(page, MAX_PAGE_SIZE)?).await?;
-        let last = batch.len() < MAX_PAGE_SIZE as usize;
-        items.extend(batch);
-        if last {
-            break;
-        }
-    }
-    Ok(items)
 }
 
 /// A verified user of the database connection with a bcrypt password.

@@ -20,6 +20,7 @@ pub mod hooks;
 mod html;
 pub mod keys;
 mod management;
+mod paging;
 pub mod passwords;
 mod random;
 mod state;

@@ -1,20 +1,20 @@
 //! The Auth API in-process, on an in-memory SQLite database: the OAuth/OIDC flows end to end and
 //! every security rule the server must keep.
 
+mod support;
+
 use std::collections::HashMap;
 
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, bail, ensure};
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
 use authhero_core::entities::*;
 use authhero_core::{DataAdapters, ListParams, Timestamp};
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
+use support::{Reply, claims, hidden_value, redirect_params};
 
 const ISSUER: &str = "http://localhost:3000/";
 const CALLBACK: &str = "https://app.example.com/callback";
@@ -34,45 +34,6 @@ struct Server {
     user_id: String,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> anyhow::Result<Value> {
-        serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
-    }
-
-    fn location(&self) -> Option<&str> {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-    }
-
-    /// `name=value` pairs of the cookies this reply sets.
-    fn cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .filter_map(|value| value.split(';').next().map(str::to_owned))
-            .collect()
-    }
-}
-
-/// The query (or fragment) parameters of a redirect.
-fn redirect_params(location: &str) -> HashMap<String, String> {
-    let tail = location
-        .split_once(['?', '#'])
-        .map(|(_, tail)| tail)
-        .unwrap_or_default();
-    url::form_urlencoded::parse(tail.as_bytes())
-        .into_owned()
-        .collect()
-}
-
 /// The redirect's parameters, after checking it carries OAuth error `error`.
 fn redirect_error(
     reply: &Reply,
@@ -89,11 +50,6 @@ fn redirect_error(
         "{what}: {params:?}"
     );
     Ok(params)
-}
-
-fn claims(jwt: &str) -> anyhow::Result<Value> {
-    let payload = jwt.split('.').nth(1).ok_or_else(|| anyhow!("not a JWT"))?;
-    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
 }
 
 impl Server {
@@ -227,28 +183,11 @@ impl Server {
     }
 
     async fn send(&self, request: Request<Body>) -> anyhow::Result<Reply> {
-        let response = self.router.clone().oneshot(request).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|error| anyhow!("{error}"))?
-            .to_bytes();
-        Ok(Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        })
+        support::send(&self.router, request).await
     }
 
     async fn get(&self, uri: &str, cookies: &[String]) -> anyhow::Result<Reply> {
-        let mut request = Request::get(uri);
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        self.send(request.body(Body::empty())?).await
+        support::get(&self.router, uri, cookies).await
     }
 
     async fn post_form(
@@ -257,15 +196,7 @@ impl Server {
         fields: &[(&str, &str)],
         cookies: &[String],
     ) -> anyhow::Result<Reply> {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let mut request =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        self.send(request.body(Body::from(body))?).await
+        support::post_form(&self.router, uri, fields, cookies).await
     }
 
     async fn token(&self, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
@@ -362,13 +293,6 @@ impl Server {
         ])
         .await
     }
-}
-
-fn hidden_value(html: &str, name: &str) -> anyhow::Result<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).context("hidden field missing")? + marker.len();
-    let end = html[start..].find('"').context("unterminated value")?;
-    Ok(html[start..start + end].to_owned())
 }
 
 #[tokio::test]

@@ -2,9 +2,11 @@
 //! mails a link through a real SMTP exchange with a small server on loopback, and following the
 //! link sets a new password exactly once.
 
+mod support;
+
 use std::time::Duration;
 
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, bail, ensure};
 use async_trait::async_trait;
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
 use authhero::{Email, EmailSender, SendError};
@@ -12,11 +14,11 @@ use authhero_core::entities::*;
 use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{Request, StatusCode, header};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body as MailBody, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use support::Reply;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -230,12 +232,6 @@ struct Server {
     mail: mpsc::UnboundedReceiver<Received>,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
 impl Server {
     async fn start() -> anyhow::Result<Server> {
         let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
@@ -289,35 +285,12 @@ impl Server {
         })
     }
 
-    async fn send(&self, request: Request<Body>) -> anyhow::Result<Reply> {
-        let response = self.router.clone().oneshot(request).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|error| anyhow!("{error}"))?
-            .to_bytes();
-        Ok(Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        })
-    }
-
     async fn get(&self, uri: &str) -> anyhow::Result<Reply> {
-        self.send(Request::get(uri).body(Body::empty())?).await
+        support::get(&self.router, uri, &[]).await
     }
 
     async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let request = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))?;
-        self.send(request).await
+        support::post_form(&self.router, uri, fields, &[]).await
     }
 
     async fn change_password(&self, email: &str) -> anyhow::Result<Reply> {

@@ -3,9 +3,11 @@
 //! tokens signed that way, each verifying against the JWKS key its `kid` names, while tokens
 //! signed before the switch keep working.
 
+mod support;
+
 use std::collections::HashMap;
 
-use anyhow::{Context, anyhow, ensure};
+use anyhow::{Context, ensure};
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
 use authhero::keys;
 use authhero_core::entities::*;
@@ -13,14 +15,13 @@ use authhero_core::{DataAdapters, Timestamp};
 use aws_lc_rs::digest;
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::http::{Method, Request, header};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http_body_util::BodyExt;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
-use tower::ServiceExt;
+use support::{Reply, claims, hidden_value, redirect_params, urlencoded};
 
 const ISSUER: &str = "http://localhost:3000/";
 const MANAGEMENT_AUDIENCE: &str = "https://localhost:3000/api/v2/";
@@ -37,68 +38,6 @@ struct Server {
     router: Router,
     adapters: DataAdapters,
     tenant: String,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> anyhow::Result<Value> {
-        serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
-    }
-
-    fn ok(self) -> anyhow::Result<Self> {
-        ensure!(
-            self.status == StatusCode::OK,
-            "{} {}",
-            self.status,
-            self.body
-        );
-        Ok(self)
-    }
-
-    fn location(&self) -> anyhow::Result<&str> {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|value| value.to_str().ok())
-            .with_context(|| format!("no redirect: {} {}", self.status, self.body))
-    }
-
-    fn cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .filter_map(|value| value.split(';').next().map(str::to_owned))
-            .collect()
-    }
-}
-
-/// The query or fragment parameters of a redirect.
-fn redirect_params(location: &str) -> HashMap<String, String> {
-    let tail = location
-        .split_once(['?', '#'])
-        .map(|(_, tail)| tail)
-        .unwrap_or_default();
-    url::form_urlencoded::parse(tail.as_bytes())
-        .into_owned()
-        .collect()
-}
-
-fn hidden_value(html: &str, name: &str) -> anyhow::Result<String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).context("hidden field missing")? + marker.len();
-    let end = html[start..].find('"').context("unterminated value")?;
-    Ok(html[start..start + end].to_owned())
-}
-
-fn urlencoded(fields: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish()
 }
 
 impl Server {
@@ -182,28 +121,11 @@ impl Server {
     }
 
     async fn send(&self, request: Request<Body>) -> anyhow::Result<Reply> {
-        let response = self.router.clone().oneshot(request).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|error| anyhow!("{error}"))?
-            .to_bytes();
-        Ok(Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        })
+        support::send(&self.router, request).await
     }
 
     async fn get(&self, uri: &str, cookies: &[String]) -> anyhow::Result<Reply> {
-        let mut request = Request::get(uri);
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        self.send(request.body(Body::empty())?).await
+        support::get(&self.router, uri, cookies).await
     }
 
     async fn post_form(
@@ -212,13 +134,7 @@ impl Server {
         fields: &[(&str, &str)],
         cookies: &[String],
     ) -> anyhow::Result<Reply> {
-        let mut request =
-            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !cookies.is_empty() {
-            request = request.header(header::COOKIE, cookies.join("; "));
-        }
-        self.send(request.body(Body::from(urlencoded(fields)))?)
-            .await
+        support::post_form(&self.router, uri, fields, cookies).await
     }
 
     /// A client_credentials access token.
@@ -291,7 +207,7 @@ impl Server {
             ("code_challenge_method", "S256"),
         ]);
         let start = self.get(&format!("/authorize?{query}"), &[]).await?;
-        let login_page = start.location()?.to_owned();
+        let login_page = start.redirect()?.to_owned();
         let cookies = start.cookies();
         let form = self.get(&login_page, &cookies).await?.ok()?;
         let state = redirect_params(&login_page)
@@ -305,7 +221,7 @@ impl Server {
             ("password", PASSWORD),
         ];
         let done = self.post_form("/u/login", &fields, &cookies).await?;
-        Ok(redirect_params(done.location()?))
+        Ok(redirect_params(done.redirect()?))
     }
 
     /// The tokens of an authorization-code login: `access_token`, `id_token`.
@@ -374,11 +290,6 @@ fn members(jwk: &Jwk) -> anyhow::Result<Value> {
 
 fn header_alg(token: &str) -> anyhow::Result<Algorithm> {
     Ok(jsonwebtoken::decode_header(token)?.alg)
-}
-
-fn claims(token: &str) -> anyhow::Result<Value> {
-    let payload = token.split('.').nth(1).context("not a JWT")?;
-    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
 }
 
 /// Checks each kind of token the tenant issues is signed with `alg` and verifies against the

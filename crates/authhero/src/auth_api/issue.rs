@@ -3,14 +3,14 @@
 
 use std::collections::BTreeSet;
 
+use authhero_core::Timestamp;
 use authhero_core::entities::{Client, Permission, RefreshToken, User};
-use authhero_core::list::MAX_PAGE_SIZE;
-use authhero_core::{ListParams, Timestamp};
 use serde_json::{Map, Value, json};
 
 use super::token::resource_server;
 use crate::error::OAuthError;
 use crate::hooks::{CustomClaims, Login, merge_custom_claims};
+use crate::paging::every_page;
 use crate::random;
 use crate::state::AppState;
 use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, half_hash};
@@ -128,7 +128,7 @@ async fn user_permissions(
             }
         }
     };
-    let direct = every_page(|params| async move {
+    let direct = every_page::<_, OAuthError, _, _>(|params| async move {
         Ok(adapters
             .user_permissions
             .list(tenant_id, user_id, &params)
@@ -137,7 +137,7 @@ async fn user_permissions(
     })
     .await?;
     keep(direct);
-    let roles = every_page(|params| async move {
+    let roles = every_page::<_, OAuthError, _, _>(|params| async move {
         Ok(adapters
             .user_roles
             .list(tenant_id, user_id, None, &params)
@@ -146,7 +146,7 @@ async fn user_permissions(
     })
     .await?;
     for role in &roles {
-        let granted = every_page(|params| async move {
+        let granted = every_page::<_, OAuthError, _, _>(|params| async move {
             Ok(adapters
                 .role_permissions
                 .list(tenant_id, &role.id, &params)
@@ -157,24 +157,6 @@ async fn user_permissions(
         keep(granted);
     }
     Ok(held)
-}
-
-/// Every item of a paged list, fetched a full page at a time.
-async fn every_page<T, F, Fut>(fetch: F) -> Result<Vec<T>, OAuthError>
-where
-    F: Fn(ListParams) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>, OAuthError>>,
-{
-    let mut items = Vec::new();
-    for page in 0.. {
-        let batch = fetch(ListParams::page(page, MAX_PAGE_SIZE)?).await?;
-        let last = batch.len() < MAX_PAGE_SIZE as usize;
-        items.extend(batch);
-        if last {
-            break;
-        }
-    }
-    Ok(items)
 }
 
 /// The OIDC claims of `user` that `scope` releases.

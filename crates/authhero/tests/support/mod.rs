@@ -1,0 +1,133 @@
+//! What the in-process test files share: sending requests to the router, reading replies, and
+//! the small parsers of redirects, forms and JWTs.
+
+// Each test file is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use anyhow::{Context, anyhow, ensure};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> anyhow::Result<Value> {
+        serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
+    }
+
+    /// The reply itself, when it is a 200.
+    pub fn ok(self) -> anyhow::Result<Self> {
+        ensure!(
+            self.status == StatusCode::OK,
+            "{} {}",
+            self.status,
+            self.body
+        );
+        Ok(self)
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+    }
+
+    /// The `Location`, which must be there.
+    pub fn redirect(&self) -> anyhow::Result<&str> {
+        self.location()
+            .with_context(|| format!("no redirect: {} {}", self.status, self.body))
+    }
+
+    /// `name=value` pairs of the cookies this reply sets.
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| value.split(';').next().map(str::to_owned))
+            .collect()
+    }
+}
+
+pub async fn send(router: &Router, request: Request<Body>) -> anyhow::Result<Reply> {
+    let response = router.clone().oneshot(request).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|error| anyhow!("{error}"))?
+        .to_bytes();
+    Ok(Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+pub async fn get(router: &Router, uri: &str, cookies: &[String]) -> anyhow::Result<Reply> {
+    let mut request = Request::get(uri);
+    if !cookies.is_empty() {
+        request = request.header(header::COOKIE, cookies.join("; "));
+    }
+    send(router, request.body(Body::empty())?).await
+}
+
+pub async fn post_form(
+    router: &Router,
+    uri: &str,
+    fields: &[(&str, &str)],
+    cookies: &[String],
+) -> anyhow::Result<Reply> {
+    let mut request =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if !cookies.is_empty() {
+        request = request.header(header::COOKIE, cookies.join("; "));
+    }
+    send(router, request.body(Body::from(urlencoded(fields)))?).await
+}
+
+pub fn urlencoded(fields: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+/// The query (or fragment) parameters of a redirect.
+pub fn redirect_params(location: &str) -> HashMap<String, String> {
+    let tail = location
+        .split_once(['?', '#'])
+        .map(|(_, tail)| tail)
+        .unwrap_or_default();
+    url::form_urlencoded::parse(tail.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The value of a hidden field of an HTML form.
+pub fn hidden_value(html: &str, name: &str) -> anyhow::Result<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).context("hidden field missing")? + marker.len();
+    let end = html[start..].find('"').context("unterminated value")?;
+    Ok(html[start..start + end].to_owned())
+}
+
+/// The claims of a JWT, unverified.
+pub fn claims(jwt: &str) -> anyhow::Result<Value> {
+    let payload = jwt.split('.').nth(1).context("not a JWT")?;
+    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
+}
