@@ -236,6 +236,12 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         again.started_in.as_secs_f64() * 1000.0,
         "ms",
     );
+    // A first start also runs every migration and generates a key; a restart does neither.
+    report.absolute(
+        "resident memory, idle after that start",
+        again.resident_kib()? as f64 / 1024.0,
+        "MiB",
+    );
     let argon_user = format!("argon2id@{USER_DOMAIN}");
     Admin::new(again.client(), &again.management_audience())?
         .create_password_user(&argon_user, USER_PASSWORD)?;
