@@ -65,18 +65,7 @@ impl Server {
         hooks: std::sync::Arc<dyn authhero::Hooks>,
         password_hashing: PasswordAlgorithm,
     ) -> anyhow::Result<Server> {
-        let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
-        database.migrate().await?;
-        let adapters = database.adapters();
-        let options = BootstrapOptions {
-            admin_client_id: Some("admin".into()),
-            admin_client_secret: Some("admin-secret".into()),
-            ..BootstrapOptions::default()
-        };
-        let seeded = bootstrap(&adapters, ISSUER, options)
-            .await?
-            .context("bootstrap")?;
-        let tenant = seeded.tenant_id;
+        let (adapters, tenant) = support::bootstrapped(ISSUER).await?;
         let now = Timestamp::now();
 
         let mut spa = Client::new("spa-client", "SPA", now);
@@ -149,23 +138,8 @@ impl Server {
 
         let mut user = User::new("auth0", "jane", "Username-Password-Authentication", now);
         user.email = Some(EMAIL.into());
-        user.email_verified = true;
         user.name = Some("Jane Doe".into());
-        let user = adapters.users.create(&tenant, user).await?;
-        let hash = authhero::passwords::hash(PASSWORD.into(), PasswordAlgorithm::Bcrypt).await?;
-        adapters
-            .passwords
-            .create(
-                &tenant,
-                Password {
-                    user_id: user.user_id.clone(),
-                    hash,
-                    algorithm: PasswordAlgorithm::Bcrypt,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
+        let user = support::create_user(&adapters, &tenant, user, PASSWORD).await?;
         let router = authhero::AuthHero::new(adapters.clone())
             .issuer(ISSUER)?
             .hooks(hooks)

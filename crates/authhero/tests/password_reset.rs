@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail, ensure};
 use async_trait::async_trait;
-use authhero::bootstrap::{BootstrapOptions, bootstrap};
 use authhero::{Email, EmailSender, SendError};
 use authhero_core::entities::*;
 use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
@@ -234,18 +233,7 @@ struct Server {
 
 impl Server {
     async fn start() -> anyhow::Result<Server> {
-        let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
-        database.migrate().await?;
-        let adapters = database.adapters();
-        let options = BootstrapOptions {
-            admin_client_id: Some("admin".into()),
-            admin_client_secret: Some("admin-secret".into()),
-            ..BootstrapOptions::default()
-        };
-        let tenant = bootstrap(&adapters, ISSUER, options)
-            .await?
-            .context("bootstrap")?
-            .tenant_id;
+        let (adapters, tenant) = support::bootstrapped(ISSUER).await?;
         let now = Timestamp::now();
         let mut web = Client::new("web-client", "Web", now);
         web.client_secret = Some("web-secret".into());
@@ -254,22 +242,7 @@ impl Server {
 
         let mut user = User::new("auth0", "jane", CONNECTION, now);
         user.email = Some(EMAIL.into());
-        user.email_verified = true;
-        let user = adapters.users.create(&tenant, user).await?;
-        let hash = authhero::passwords::hash(PASSWORD.into(), PasswordAlgorithm::Bcrypt).await?;
-        adapters
-            .passwords
-            .create(
-                &tenant,
-                Password {
-                    user_id: user.user_id.clone(),
-                    hash,
-                    algorithm: PasswordAlgorithm::Bcrypt,
-                    created_at: now,
-                    updated_at: now,
-                },
-            )
-            .await?;
+        let user = support::create_user(&adapters, &tenant, user, PASSWORD).await?;
 
         let (port, mail) = smtp_server().await?;
         let router = authhero::AuthHero::new(adapters.clone())

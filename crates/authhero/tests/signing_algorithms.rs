@@ -8,7 +8,6 @@ mod support;
 use std::collections::HashMap;
 
 use anyhow::{Context, ensure};
-use authhero::bootstrap::{BootstrapOptions, bootstrap};
 use authhero::keys;
 use authhero_core::entities::*;
 use authhero_core::{DataAdapters, Timestamp};
@@ -42,18 +41,7 @@ struct Server {
 
 impl Server {
     async fn start() -> anyhow::Result<Server> {
-        let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
-        database.migrate().await?;
-        let adapters = database.adapters();
-        let options = BootstrapOptions {
-            admin_client_id: Some("admin".into()),
-            admin_client_secret: Some("admin-secret".into()),
-            ..BootstrapOptions::default()
-        };
-        let tenant = bootstrap(&adapters, ISSUER, options)
-            .await?
-            .context("bootstrap")?
-            .tenant_id;
+        let (adapters, tenant) = support::bootstrapped(ISSUER).await?;
         let now = Timestamp::now();
         let mut spa = Client::new("spa-client", "SPA", now);
         spa.app_type = Some(AppType::Spa);
@@ -99,17 +87,7 @@ impl Server {
         adapters.client_grants.create(&tenant, grant).await?;
         let mut user = User::new("auth0", "jane", "Username-Password-Authentication", now);
         user.email = Some(EMAIL.into());
-        user.email_verified = true;
-        let user = adapters.users.create(&tenant, user).await?;
-        let hash = authhero::passwords::hash(PASSWORD.into(), PasswordAlgorithm::Bcrypt).await?;
-        let password = Password {
-            user_id: user.user_id,
-            hash,
-            algorithm: PasswordAlgorithm::Bcrypt,
-            created_at: now,
-            updated_at: now,
-        };
-        adapters.passwords.create(&tenant, password).await?;
+        support::create_user(&adapters, &tenant, user, PASSWORD).await?;
         let router = authhero::AuthHero::new(adapters.clone())
             .issuer(ISSUER)?
             .router();

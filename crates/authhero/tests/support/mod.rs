@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 
 use anyhow::{Context, anyhow, ensure};
+use authhero::bootstrap::{BootstrapOptions, bootstrap};
+use authhero_core::entities::{Password, PasswordAlgorithm, User};
+use authhero_core::{DataAdapters, Timestamp};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -130,4 +133,44 @@ pub fn hidden_value(html: &str, name: &str) -> anyhow::Result<String> {
 pub fn claims(jwt: &str) -> anyhow::Result<Value> {
     let payload = jwt.split('.').nth(1).context("not a JWT")?;
     Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload)?)?)
+}
+
+/// A migrated in-memory SQLite database, bootstrapped for `issuer` with the Management API
+/// client `admin` / `admin-secret`: its adapters and the tenant's id.
+pub async fn bootstrapped(issuer: &str) -> anyhow::Result<(DataAdapters, String)> {
+    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+    database.migrate().await?;
+    let adapters = database.adapters();
+    let options = BootstrapOptions {
+        admin_client_id: Some("admin".into()),
+        admin_client_secret: Some("admin-secret".into()),
+        ..BootstrapOptions::default()
+    };
+    let tenant = bootstrap(&adapters, issuer, options)
+        .await?
+        .context("bootstrap")?
+        .tenant_id;
+    Ok((adapters, tenant))
+}
+
+/// Stores `user` with a verified email and a bcrypt hash of `password`.
+pub async fn create_user(
+    adapters: &DataAdapters,
+    tenant: &str,
+    mut user: User,
+    password: &str,
+) -> anyhow::Result<User> {
+    let now = Timestamp::now();
+    user.email_verified = true;
+    let user = adapters.users.create(tenant, user).await?;
+    let hash = authhero::passwords::hash(password.into(), PasswordAlgorithm::Bcrypt).await?;
+    let password = Password {
+        user_id: user.user_id.clone(),
+        hash,
+        algorithm: PasswordAlgorithm::Bcrypt,
+        created_at: now,
+        updated_at: now,
+    };
+    adapters.passwords.create(tenant, password).await?;
+    Ok(user)
 }
