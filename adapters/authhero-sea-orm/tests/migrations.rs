@@ -62,11 +62,44 @@ async fn postgres_first_start_by_many_nodes() -> anyhow::Result<()> {
         .await?;
     let separator = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-    let outcome = concurrent_first_start(&url).await;
+    let mut outcome = concurrent_first_start(&url).await;
+    if outcome.is_ok() {
+        outcome = prefix_indexes_exist(&admin, &schema).await;
+    }
     admin
         .execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE"))
         .await?;
     outcome
+}
+
+/// m0003: users' email and name have the `COLLATE "C"` indexes prefix search walks.
+async fn prefix_indexes_exist(
+    admin: &sea_orm::DatabaseConnection,
+    schema: &str,
+) -> anyhow::Result<()> {
+    let rows = admin
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'users'",
+            [schema.into()],
+        ))
+        .await?;
+    for (index, column) in [
+        ("ix_users_tenant_id_email_c", "email"),
+        ("ix_users_tenant_id_name_c", "name"),
+    ] {
+        let definition = rows
+            .iter()
+            .find(|row| row.try_get::<String>("", "indexname").ok().as_deref() == Some(index))
+            .map(|row| row.try_get::<String>("", "indexdef"))
+            .transpose()?
+            .ok_or_else(|| anyhow::anyhow!("no index {index}"))?;
+        anyhow::ensure!(
+            definition.contains(&format!("{column} COLLATE \"C\"")),
+            "{definition}"
+        );
+    }
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
