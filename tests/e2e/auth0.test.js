@@ -72,7 +72,7 @@ function fixtures() {
       'clientGrants.create',
       management.clientGrants.create({ client_id: web.client_id, audience: API, scope: ['read:things'] }),
     );
-    const user = { email: `sam-${random(4).toLowerCase()}@e2e.example.com`, password: `pw-${random(12)}` };
+    const user = { email: `sam-${random(4).toLowerCase()}@e2e.example.com`, password: `Pw1-${random(12)}` };
     const { data: stored } = await sdk(
       'users.create',
       management.users.create({ connection: DATABASE, ...user, email_verified: true }),
@@ -121,7 +121,7 @@ test('AuthenticationClient: database.signUp, then a password-realm grant for the
   const { web } = await fixtures();
   const auth = authentication(web.client_id, web.client_secret);
   const email = `Pat-${random(4)}@E2E.example.com`;
-  const password = `pw-${random(12)}`;
+  const password = `Pw1-${random(12)}`;
   const { data: signedUp } = await auth.database.signUp({ email, password, connection: DATABASE });
   assert.equal(signedUp.email, email.toLowerCase());
   assert.equal(signedUp.email_verified, false);
@@ -179,7 +179,7 @@ test('AuthenticationClient: database.changePassword answers alike for known and 
 test('ManagementClient: list, create, get, update and delete users', async () => {
   const { web } = await fixtures();
   const email = `kim-${random(4).toLowerCase()}@e2e.example.com`;
-  const password = `pw-${random(12)}`;
+  const password = `Pw1-${random(12)}`;
   const { status, data: user } = await sdk(
     'users.create',
     management.users.create({

@@ -92,7 +92,7 @@ function fixtures() {
     await api.request('POST', 'client-grants', { client_id: web.client_id, audience: API, scope: ['read:things'] });
     const user = {
       email: `jane-${random(4).toLowerCase()}@e2e.example.com`,
-      password: `pw-${random(12)}`,
+      password: `Pw1-${random(12)}`,
       name: 'Jane E2E',
     };
     const stored = await api.request('POST', 'users', {

@@ -94,7 +94,7 @@ test('a tenant switched to ES256, then EdDSA, issues tokens openid-client valida
     grant_types: ['authorization_code'],
     oidc_conformant: true,
   });
-  const user = { email: `alg-${random(4).toLowerCase()}@e2e.example.com`, password: `pw-${random(12)}` };
+  const user = { email: `alg-${random(4).toLowerCase()}@e2e.example.com`, password: `Pw1-${random(12)}` };
   await api.request('POST', 'users', { connection: DATABASE, ...user, email_verified: true });
   assert.equal(header(await api.accessToken()).alg, 'RS256');
 

@@ -15,6 +15,7 @@ mod codes;
 mod document;
 mod error;
 mod filter;
+mod login_failures;
 mod lookups;
 mod migration;
 mod relations;
@@ -138,6 +139,7 @@ impl Database {
             )),
             hooks: Arc::new(Documents::<Hook>::new(db(), &schema::HOOKS)),
             custom_domains: Arc::new(Documents::<CustomDomain>::custom_domains(db())),
+            login_failures: Arc::new(login_failures::LoginFailures::new(db())),
         }
     }
 }

@@ -73,9 +73,15 @@ async fn main() -> anyhow::Result<()> {
         listener.local_addr()?,
         settings.issuer
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // The serve loop gives each request its peer address (brute-force protection counts per
+    // IP) and drops clients that take too long to send their request head.
+    authhero::serve(
+        listener,
+        router,
+        authhero::HEADER_READ_TIMEOUT,
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

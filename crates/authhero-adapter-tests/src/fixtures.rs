@@ -222,6 +222,7 @@ pub fn session(id: &str, user_id: &str) -> Session {
             kind: None,
         }],
         revoked_at: None,
+        secret_hash: Some("47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU".into()),
     }
 }
 

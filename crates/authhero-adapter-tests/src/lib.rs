@@ -18,6 +18,7 @@ pub mod fixtures;
 mod integrity;
 mod invalid;
 mod listing;
+mod login_failures;
 mod relations;
 
 pub use codes::*;
@@ -25,6 +26,7 @@ pub use crud::*;
 pub use integrity::*;
 pub use invalid::*;
 pub use listing::*;
+pub use login_failures::*;
 pub use relations::*;
 
 /// Stamps one `#[tokio::test]` per conformance case, each calling `$adapters` (an expression
@@ -85,6 +87,10 @@ macro_rules! conformance_tests {
             logs_list_newest_first,
             malformed_list_params_are_invalid,
             invalid_writes_are_refused_and_write_nothing,
+            login_failures_round_trip,
+            login_failures_are_isolated_by_tenant,
+            login_failures_clear_by_identifier,
+            concurrent_login_failures_add_up,
         );
     };
     (@cases $adapters:expr; $($case:ident),* $(,)?) => {

@@ -347,6 +347,29 @@ pub trait OrganizationConnectionsRepository: Send + Sync + fmt::Debug {
     ) -> Result<Vec<OrganizationConnection>>;
 }
 
+/// Brute-force protection's counters of failed password logins, keyed by (identifier, IP) and
+/// shared by every node. Identifiers and IPs are compared exactly as given.
+#[async_trait]
+pub trait LoginFailuresRepository: Send + Sync + fmt::Debug {
+    /// Adds one failure to the pair and returns its new count. Atomic: n concurrent calls on
+    /// one pair add exactly n.
+    async fn record(
+        &self,
+        tenant_id: &str,
+        identifier: &str,
+        ip: &str,
+        now: Timestamp,
+    ) -> Result<u32>;
+    /// The pair's failures; 0 when it has none.
+    async fn count(&self, tenant_id: &str, identifier: &str, ip: &str) -> Result<u32>;
+    /// Forgets the pair's failures; false when it had none.
+    async fn clear(&self, tenant_id: &str, identifier: &str, ip: &str) -> Result<bool>;
+    /// Every pair of these identifiers that has failures, by identifier and IP.
+    async fn list(&self, tenant_id: &str, identifiers: &[String]) -> Result<Vec<LoginFailure>>;
+    /// Forgets every pair of these identifiers; returns how many there were.
+    async fn clear_identifiers(&self, tenant_id: &str, identifiers: &[String]) -> Result<u64>;
+}
+
 /// Every port, as the shared trait objects that handlers call and layers wrap.
 #[derive(Clone, Debug)]
 pub struct DataAdapters {
@@ -381,6 +404,7 @@ pub struct DataAdapters {
     pub email_templates: Arc<EmailTemplatesRepository>,
     pub hooks: Arc<HooksRepository>,
     pub custom_domains: Arc<dyn CustomDomainsRepository>,
+    pub login_failures: Arc<dyn LoginFailuresRepository>,
 }
 
 /// Wraps a set of adapters and returns the same interface: how cache, fallback and

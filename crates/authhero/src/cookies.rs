@@ -20,6 +20,18 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
+/// The session cookie's value: the session's id (its public `sid`) and the secret that proves it.
+pub fn session_value(session_id: &str, secret: &str) -> String {
+    format!("{session_id}.{secret}")
+}
+
+/// The session id and secret of the request's session cookie, if it sent a well-formed one.
+pub fn read_session(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = read(headers, SESSION)?;
+    let (id, secret) = value.split_once('.')?;
+    (!id.is_empty() && !secret.is_empty()).then(|| (id.to_owned(), secret.to_owned()))
+}
+
 /// A `Set-Cookie` value: HttpOnly, Secure on https issuers. On https it is `SameSite=None` so
 /// silent authentication in an iframe still sees the session; on plain http (development)
 /// browsers refuse `None` without `Secure`, so it is `Lax`.

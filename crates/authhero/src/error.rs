@@ -6,6 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// RFC 6749 §5.1: token answers, successful or not, must not be stored by any cache.
+pub const NO_STORE: [(&str, &str); 2] = [("cache-control", "no-store"), ("pragma", "no-cache")];
+
 /// An OAuth 2.0 error response (RFC 6749 §5.2), with Auth0's status codes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
@@ -69,7 +72,7 @@ impl OAuthError {
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body = Json(json!({ "error": self.error, "error_description": self.description }));
-        (self.status, [("cache-control", "no-store")], body).into_response()
+        (self.status, NO_STORE, body).into_response()
     }
 }
 

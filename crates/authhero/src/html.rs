@@ -19,14 +19,19 @@ pub fn escape(text: &str) -> String {
     escaped
 }
 
+/// The style sheet of every page, inline; the content security policy admits it by its hash.
+pub const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}\
+     label,input,button{display:block;width:100%;margin:.4rem 0;font-size:1rem}\
+     input{padding:.5rem;box-sizing:border-box}button{padding:.6rem}.error{color:#b00020}";
+
+/// The one script of the `form_post` page; admitted by its hash too.
+pub const FORM_POST_SCRIPT: &str = "document.forms[0].submit()";
+
 fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}}\
-         label,input,button{{display:block;width:100%;margin:.4rem 0;font-size:1rem}}\
-         input{{padding:.5rem;box-sizing:border-box}}button{{padding:.6rem}}.error{{color:#b00020}}</style>\
-         </head><body>{body}</body></html>",
+         <style>{STYLE}</style></head><body>{body}</body></html>",
         escape(title)
     )
 }
@@ -66,8 +71,9 @@ pub fn login_form(state: &str, csrf: &str, username: &str, error: Option<&str>) 
     page("Log in", &body)
 }
 
-/// The new-password form of a password reset, posting the ticket back to `/u/reset-password`.
-pub fn reset_form(ticket: &str, error: Option<&str>) -> String {
+/// The new-password form of a password reset, posting the ticket back to `/u/reset-password`;
+/// `min_length` is the connection policy's, so the browser can say so before posting.
+pub fn reset_form(ticket: &str, min_length: usize, error: Option<&str>) -> String {
     let error = error
         .map(|message| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(message)))
         .unwrap_or_default();
@@ -80,7 +86,7 @@ pub fn reset_form(ticket: &str, error: Option<&str>) -> String {
          <input id=\"confirm\" name=\"confirm\" type=\"password\" autocomplete=\"new-password\" required>\
          <button type=\"submit\">Change password</button></form>",
         escape(ticket),
-        crate::passwords::MIN_LENGTH
+        min_length
     );
     page("Change your password", &body)
 }
@@ -93,6 +99,28 @@ pub fn message_page(title: &str, message: &str) -> String {
         escape(message)
     );
     page(title, &body)
+}
+
+/// RP-initiated logout without an `id_token_hint`: the user confirms, posting the same request
+/// back with `confirm`, which only this page knows.
+pub fn logout_confirmation(fields: &[(&str, &str)], confirm: &str) -> String {
+    let inputs: String = fields
+        .iter()
+        .chain(std::iter::once(&("confirm", confirm)))
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(name),
+                escape(value)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>Log out?</h1><p>Do you want to log out?</p>\
+         <form method=\"post\" action=\"/oidc/logout\">{inputs}\
+         <button type=\"submit\" id=\"logout\">Log out</button></form>"
+    );
+    page("Log out", &body)
 }
 
 /// `response_mode=form_post`: a form that posts the response to the client at once.
@@ -109,15 +137,16 @@ pub fn form_post(redirect_uri: &str, fields: &[(&str, String)]) -> String {
         .collect();
     let body = format!(
         "<form method=\"post\" action=\"{}\">{inputs}<noscript><button type=\"submit\">Continue</button></noscript></form>\
-         <script>document.forms[0].submit()</script>",
+         <script>{FORM_POST_SCRIPT}</script>",
         escape(redirect_uri)
     );
     page("Submitting", &body)
 }
 
 /// `response_mode=web_message`: posts the response to the opener or parent window at `origin`,
-/// as Auth0's SPA SDK expects for silent authentication.
-pub fn web_message(origin: &str, response: &serde_json::Value) -> String {
+/// as Auth0's SPA SDK expects for silent authentication. Returns the page and its script, which
+/// the page's content security policy must admit.
+pub fn web_message(origin: &str, response: &serde_json::Value) -> (String, String) {
     // JSON inside a script: escape `<` so the payload cannot close the script element.
     let message = serde_json::json!({ "type": "authorization_response", "response": response })
         .to_string()
@@ -125,10 +154,11 @@ pub fn web_message(origin: &str, response: &serde_json::Value) -> String {
     let origin = serde_json::Value::from(origin)
         .to_string()
         .replace('<', "\\u003c");
-    let body = format!(
-        "<script>(function(){{var target=window.opener||window.parent;target.postMessage({message},{origin});}})();</script>"
+    let script = format!(
+        "(function(){{var target=window.opener||window.parent;target.postMessage({message},{origin});}})();"
     );
-    page("Authorizing", &body)
+    let body = format!("<script>{script}</script>");
+    (page("Authorizing", &body), script)
 }
 
 #[cfg(test)]
@@ -145,7 +175,7 @@ mod tests {
 
     #[test]
     fn web_message_cannot_close_its_script() {
-        let page = web_message(
+        let (page, _) = web_message(
             "https://app.example.com",
             &serde_json::json!({ "state": "</script><b>" }),
         );

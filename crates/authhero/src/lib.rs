@@ -13,6 +13,8 @@
 
 mod auth_api;
 pub mod bootstrap;
+mod brute_force;
+mod client_ip;
 mod cookies;
 mod email;
 mod error;
@@ -23,8 +25,12 @@ mod management;
 mod paging;
 pub mod passwords;
 mod random;
+pub mod secrets;
+mod security_headers;
+mod serve;
 mod state;
 mod tokens;
+mod validation;
 
 use std::sync::Arc;
 
@@ -37,6 +43,7 @@ pub use auth_api::authorize_request;
 pub use email::{Email, EmailSender, SendError};
 pub use error::{ApiError, OAuthError};
 pub use hooks::Hooks;
+pub use serve::{HEADER_READ_TIMEOUT, serve};
 pub use state::management_audience;
 
 /// Why the package could not be configured.
@@ -108,8 +115,10 @@ impl AuthHero {
             self.email_sender,
             self.password_algorithm,
         );
-        auth_api::routes()
+        let https = state.secure_cookies();
+        let router = auth_api::routes()
             .merge(management::routes())
-            .with_state(state)
+            .with_state(state);
+        security_headers::apply(router, https)
     }
 }

@@ -10,9 +10,6 @@ use authhero_core::entities::PasswordAlgorithm;
 use authhero_core::{Error, Result};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// The shortest password accepted for new users, in characters.
-pub const MIN_LENGTH: usize = 8;
-
 /// Auth0's bcrypt cost.
 pub const BCRYPT_COST: u32 = 10;
 

@@ -2,8 +2,8 @@
 
 use std::sync::{Arc, OnceLock};
 
-use authhero_core::DataAdapters;
-use authhero_core::entities::{Client, CustomDomainStatus, PasswordAlgorithm};
+use authhero_core::entities::{Client, Connection, CustomDomainStatus, PasswordAlgorithm};
+use authhero_core::{DataAdapters, ListParams, Query};
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::header::HOST;
@@ -71,6 +71,34 @@ impl AppState {
             .find_by_client_id(client_id)
             .await?
             .ok_or_else(|| OAuthError::invalid_client("Unknown client."))
+    }
+
+    /// The tenant's connection called exactly `name`, if there is one.
+    pub async fn connection_named(
+        &self,
+        tenant_id: &str,
+        name: &str,
+    ) -> authhero_core::Result<Option<Connection>> {
+        let by_name = ListParams::default().with_query(Query::equals("name", name)?);
+        let found = self.adapters.connections.list(tenant_id, &by_name).await?;
+        Ok(found
+            .items
+            .into_iter()
+            .find(|connection| connection.name == name))
+    }
+
+    /// The connection `name` if `client_id` may log users in through it: the connection lists
+    /// the client in `enabled_clients`. An empty list enables no client, as in Auth0.
+    pub async fn login_connection(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        client_id: &str,
+    ) -> authhero_core::Result<Option<Connection>> {
+        Ok(self
+            .connection_named(tenant_id, name)
+            .await?
+            .filter(|connection| connection.enabled_clients.iter().any(|id| id == client_id)))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The Auth API in-process, on an in-memory SQLite database: the OAuth/OIDC flows end to end and
 //! every security rule the server must keep.
 
+mod security;
 mod support;
 
 use std::collections::HashMap;
@@ -97,6 +98,8 @@ impl Server {
         .to_vec();
         web.callbacks = vec![CALLBACK.into()];
         adapters.clients.create(&tenant, web).await?;
+        support::enable_on_default_connection(&adapters, &tenant, &["spa-client", "web-client"])
+            .await?;
 
         let api = ResourceServer {
             id: "rs_api".into(),
@@ -542,13 +545,14 @@ async fn codes_are_single_use() -> anyhow::Result<()> {
 async fn expired_codes_are_refused() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let code = server.code().await?;
+    let digest = authhero::secrets::digest(&code);
     let mut stored = server
         .adapters
         .codes
-        .get(&server.tenant, &code)
+        .get(&server.tenant, &digest)
         .await?
         .context("stored code")?;
-    server.adapters.codes.remove(&server.tenant, &code).await?;
+    server.adapters.codes.remove(&server.tenant, &digest).await?;
     stored.expires_at = Timestamp::now().plus_seconds(-1);
     server.adapters.codes.create(&server.tenant, stored).await?;
     let reply = server.exchange(&code, VERIFIER).await?;
@@ -854,13 +858,13 @@ async fn refresh_rotation_and_reuse_revokes_the_family() -> anyhow::Result<()> {
     let old_row = server
         .adapters
         .refresh_tokens
-        .get(&server.tenant, &original)
+        .get(&server.tenant, &authhero::secrets::digest(&original))
         .await?
         .context("original")?;
     let new_row = server
         .adapters
         .refresh_tokens
-        .get(&server.tenant, &next)
+        .get(&server.tenant, &authhero::secrets::digest(&next))
         .await?
         .context("rotated")?;
     ensure!(
@@ -947,7 +951,7 @@ async fn signup_then_password_realm_login() -> anyhow::Result<()> {
             .body(Body::from(body.to_string()))
     };
     let created = server
-        .send(signup("New.User@Example.com", "long enough password")?)
+        .send(signup("New.User@Example.com", "Long enough password")?)
         .await?;
     ensure!(
         created.status == StatusCode::OK,
@@ -961,7 +965,7 @@ async fn signup_then_password_realm_login() -> anyhow::Result<()> {
         created.body
     );
     let again = server
-        .send(signup("new.user@example.com", "long enough password")?)
+        .send(signup("new.user@example.com", "Long enough password")?)
         .await?;
     ensure!(
         again.status == StatusCode::BAD_REQUEST && again.json()?["code"] == "user_exists",
@@ -984,7 +988,7 @@ async fn signup_then_password_realm_login() -> anyhow::Result<()> {
             ("client_id", "web-client"),
             ("client_secret", "web-secret"),
             ("username", "new.user@example.com"),
-            ("password", "long enough password"),
+            ("password", "Long enough password"),
             ("realm", "Username-Password-Authentication"),
             ("scope", "openid email"),
         ])
@@ -1305,7 +1309,7 @@ impl authhero::Hooks for TestHooks {
 async fn hooks_refuse_and_add_claims() -> anyhow::Result<()> {
     let server = Server::start_with(std::sync::Arc::new(TestHooks)).await?;
     let signup = serde_json::json!({
-        "client_id": "spa-client", "email": "bot@spam.example", "password": "long enough password",
+        "client_id": "spa-client", "email": "bot@spam.example", "password": "Long enough password",
         "connection": "Username-Password-Authentication"
     });
     let request = Request::post("/dbconnections/signup")
@@ -1481,7 +1485,7 @@ async fn a_custom_domain_is_its_tenant_and_its_issuer() -> anyhow::Result<()> {
     );
 
     let signup = serde_json::json!({
-        "client_id": "other-client", "email": "x@example.com", "password": "long enough password",
+        "client_id": "other-client", "email": "x@example.com", "password": "Long enough password",
         "connection": "Username-Password-Authentication"
     });
     let foreign_signup = on_domain(Request::post("/dbconnections/signup"))
@@ -1805,7 +1809,7 @@ async fn blocked_users_and_logout_defaults_behave_as_auth0() -> anyhow::Result<(
 async fn signup_metadata_and_form_posted_oidc_logout() -> anyhow::Result<()> {
     let server = Server::start().await?;
     let body = serde_json::json!({
-        "client_id": "spa-client", "email": "meta@example.com", "password": "long enough password",
+        "client_id": "spa-client", "email": "meta@example.com", "password": "Long enough password",
         "connection": "Username-Password-Authentication", "user_metadata": { "plan": "pro" }
     });
     let request = Request::post("/dbconnections/signup")
@@ -1869,7 +1873,7 @@ async fn argon2id_hashing_is_chosen_by_the_server_and_bcrypt_users_keep_working(
     .await?;
     let body = serde_json::json!({
         "client_id": "web-client", "email": "argon@example.com",
-        "password": "long enough password", "connection": "Username-Password-Authentication"
+        "password": "Long enough password", "connection": "Username-Password-Authentication"
     });
     let request = Request::post("/dbconnections/signup")
         .header(header::CONTENT_TYPE, "application/json")
@@ -1895,7 +1899,7 @@ async fn argon2id_hashing_is_chosen_by_the_server_and_bcrypt_users_keep_working(
     );
     // The new argon2id user and the seeded bcrypt user both log in.
     for (email, password) in [
-        ("argon@example.com", "long enough password"),
+        ("argon@example.com", "Long enough password"),
         (EMAIL, PASSWORD),
     ] {
         let login = server

@@ -17,7 +17,7 @@ const MANAGEMENT_AUDIENCE: &str = "https://localhost:3000/api/v2/";
 const ADMIN_ID: &str = "admin";
 const ADMIN_SECRET: &str = "admin-secret";
 const DATABASE: &str = "Username-Password-Authentication";
-const PASSWORD: &str = "correct horse battery staple";
+const PASSWORD: &str = "Correct horse battery staple";
 
 /// The router on a fresh database, and a token holding every Management API scope.
 struct Api {
@@ -574,7 +574,7 @@ async fn users_round_trip() -> anyhow::Result<()> {
                 "app_metadata": {"plan": "pro", "seats": null},
                 "user_metadata": {"theme": "dark"},
                 "name": "Jane Doe",
-                "password": "a new long password",
+                "password": "A new long password",
             }),
         )
         .await?
@@ -589,7 +589,7 @@ async fn users_round_trip() -> anyhow::Result<()> {
         .get(&api.tenant, &user_id)
         .await?
         .context("no password")?;
-    assert!(authhero::passwords::verify("a new long password".into(), stored.hash).await?);
+    assert!(authhero::passwords::verify("A new long password".into(), stored.hash).await?);
 
     let renamed = api
         .patch(&path, json!({"email": "Jane.Doe@Example.com"}))
@@ -620,6 +620,103 @@ async fn users_round_trip() -> anyhow::Result<()> {
             .await?
             .is_none()
     );
+    Ok(())
+}
+
+/// Issue 8, item 9: emails are trimmed, validated and compared without case, and passwords meet
+/// the connection's policy ("good" unless it says otherwise), on create and on PATCH.
+#[tokio::test]
+async fn users_need_a_valid_email_and_a_password_their_policy_accepts() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    for email in [
+        "a@",
+        "@b",
+        "a b@c.d",
+        "a@@b.c",
+        "a@b@c.d",
+        "a@b..c",
+        "a\u{200b}@c.d",
+    ] {
+        api.post(
+            "/api/v2/users",
+            json!({"connection": DATABASE, "email": email, "password": PASSWORD}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+        .expect_message(&format!(
+            "Payload validation error: 'Object didn't pass validation for format email: {email}' on property email."
+        ))?;
+    }
+    for weak in ["12345678", "abcdefgh", "abcdEFGH", "Ab1!"] {
+        api.post(
+            "/api/v2/users",
+            json!({"connection": DATABASE, "email": "weak@example.com", "password": weak}),
+        )
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+        .expect_message("PasswordStrengthError: Password is too weak")?;
+    }
+    assert_eq!(
+        api.total("/api/v2/users").await?,
+        0,
+        "a refusal wrote a user"
+    );
+
+    let created = api
+        .create_user(" Sam@Example.com\t", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(created.body["email"], "sam@example.com");
+    api.create_user("SAM@example.com ", json!({}))
+        .await?
+        .expect_error(StatusCode::CONFLICT, Some("auth0_idp_error"))?;
+    let path = user_path(created.str("user_id")?);
+    api.patch(&path, json!({"password": "12345678"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+        .expect_message("PasswordStrengthError: Password is too weak")?;
+    api.patch(&path, json!({"email": "sam@"}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    let stored = api
+        .adapters
+        .passwords
+        .get(&api.tenant, created.str("user_id")?)
+        .await?
+        .context("no password")?;
+    assert!(authhero::passwords::verify(PASSWORD.into(), stored.hash).await?);
+
+    // A connection that asks for "excellent" refuses what "good" accepts, on create and PATCH.
+    let mut connection = api
+        .adapters
+        .connections
+        .list(&api.tenant, &ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == DATABASE)
+        .context("database connection")?;
+    connection
+        .options
+        .insert("passwordPolicy".into(), json!("excellent"));
+    api.adapters
+        .connections
+        .update(&api.tenant, connection)
+        .await?;
+    let good = "abcdEF12";
+    api.post(
+        "/api/v2/users",
+        json!({"connection": DATABASE, "email": "eve@example.com", "password": good}),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    api.patch(&path, json!({"password": good}))
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    api.patch(&path, json!({"password": "abcdEF12gh"}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(api.total("/api/v2/users").await?, 1);
     Ok(())
 }
 

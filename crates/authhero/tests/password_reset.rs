@@ -27,7 +27,7 @@ const ISSUER: &str = "http://localhost:3000/";
 const CONNECTION: &str = "Username-Password-Authentication";
 const EMAIL: &str = "jane@example.com";
 const PASSWORD: &str = "correct horse battery staple";
-const NEW_PASSWORD: &str = "a brand new passphrase";
+const NEW_PASSWORD: &str = "A brand new passphrase";
 const ANSWER: &str = "We've just sent you an email to reset your password.";
 
 // ---------------------------------------------------------------------------------------------
@@ -239,6 +239,7 @@ impl Server {
         web.client_secret = Some("web-secret".into());
         web.grant_types = vec!["password".into()];
         adapters.clients.create(&tenant, web).await?;
+        support::enable_on_default_connection(&adapters, &tenant, &["web-client"]).await?;
 
         let mut user = User::new("auth0", "jane", CONNECTION, now);
         user.email = Some(EMAIL.into());
@@ -363,21 +364,22 @@ impl Server {
             }],
             authentication: Vec::new(),
             revoked_at: None,
+            secret_hash: None,
         };
         self.adapters.sessions.create(&self.tenant, session).await?;
         Ok(())
     }
 
-    /// A ticket for a code stored directly, of any type and expiry.
+    /// A ticket for a code stored directly (by the digest of `secret`), of any type and expiry.
     async fn stored_ticket(
         &self,
-        code_id: &str,
+        secret: &str,
         code_type: CodeType,
         expires_in: i64,
     ) -> anyhow::Result<String> {
         let now = Timestamp::now();
         let code = Code {
-            code_id: code_id.into(),
+            code_id: authhero::secrets::digest(secret),
             code_type,
             login_session_id: None,
             session_id: None,
@@ -396,7 +398,7 @@ impl Server {
             used_at: None,
         };
         self.adapters.codes.create(&self.tenant, code).await?;
-        Ok(format!("{}.{code_id}", self.tenant))
+        Ok(format!("{}.{secret}", self.tenant))
     }
 }
 
@@ -441,9 +443,23 @@ async fn a_reset_email_goes_only_to_an_existing_user() -> anyhow::Result<()> {
         message.data
     );
     let link = reset_link(&message)?;
+    let ticket = ticket_of(&link)?;
+    let secret = ticket
+        .strip_prefix(&format!("{}.", server.tenant))
+        .with_context(|| format!("ticket without its tenant: {link}"))?;
+    // Issue 8, secrets at rest: the database holds the ticket's digest, never the ticket.
     ensure!(
-        ticket_of(&link)?.starts_with(&format!("{}.", server.tenant)),
-        "{link}"
+        server.adapters.codes.get(&server.tenant, secret).await?.is_none(),
+        "the emailed ticket is stored as it is"
+    );
+    ensure!(
+        server
+            .adapters
+            .codes
+            .get(&server.tenant, &authhero::secrets::digest(secret))
+            .await?
+            .is_some(),
+        "the ticket's digest is not what is stored"
     );
     server.no_more_mail().await?;
     Ok(())
@@ -492,7 +508,9 @@ async fn a_reset_link_sets_a_new_password_once() -> anyhow::Result<()> {
     );
     let short = server.submit(&ticket, "short", "short").await?;
     ensure!(
-        short.status == StatusCode::BAD_REQUEST && short.body.contains("at least 8 characters"),
+        short.status == StatusCode::BAD_REQUEST
+            && short.body.contains("Password is too weak")
+            && short.body.contains("At least 8 characters in length"),
         "{} {}",
         short.status,
         short.body
@@ -538,7 +556,7 @@ async fn a_reset_link_sets_a_new_password_once() -> anyhow::Result<()> {
     );
 
     let again = server
-        .submit(&ticket, "yet another passphrase", "yet another passphrase")
+        .submit(&ticket, "Yet another passphrase", "Yet another passphrase")
         .await?;
     ensure!(
         again.status == StatusCode::BAD_REQUEST,
@@ -554,6 +572,82 @@ async fn a_reset_link_sets_a_new_password_once() -> anyhow::Result<()> {
     ensure!(
         server.password_works(NEW_PASSWORD).await?,
         "the second try changed the password"
+    );
+    Ok(())
+}
+
+/// Issue 8, item 9: the form applies the password policy of the user's connection ("good" when
+/// it names none), re-showing itself with what is missing and writing nothing.
+#[tokio::test]
+async fn the_reset_form_applies_the_connections_password_policy() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let link = server.reset_link().await?;
+    let ticket = ticket_of(&link)?;
+    let weak = server.submit(&ticket, "12345678", "12345678").await?;
+    ensure!(
+        weak.status == StatusCode::BAD_REQUEST
+            && weak.body.contains("Password is too weak")
+            && weak
+                .body
+                .contains("Contain at least 3 of the following 4 types of characters")
+            && weak
+                .body
+                .contains(&format!("name=\"ticket\" value=\"{ticket}\"")),
+        "{} {}",
+        weak.status,
+        weak.body
+    );
+    ensure!(
+        server.password_works(PASSWORD).await?,
+        "a refused password changed the password"
+    );
+
+    let mut connection = server
+        .adapters
+        .connections
+        .list(&server.tenant, &ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == CONNECTION)
+        .context("database connection")?;
+    connection
+        .options
+        .insert("passwordPolicy".into(), serde_json::json!("excellent"));
+    server
+        .adapters
+        .connections
+        .update(&server.tenant, connection)
+        .await?;
+    let form = server.get(&link).await?;
+    ensure!(
+        form.status == StatusCode::OK && form.body.contains("minlength=\"10\""),
+        "{}",
+        form.body
+    );
+    let good_only = server.submit(&ticket, "abcdEF12", "abcdEF12").await?;
+    ensure!(
+        good_only.status == StatusCode::BAD_REQUEST
+            && good_only.body.contains("At least 10 characters in length"),
+        "{} {}",
+        good_only.status,
+        good_only.body
+    );
+    ensure!(
+        server.password_works(PASSWORD).await?,
+        "a refused password changed the password"
+    );
+    let excellent = "abcdEF12gh";
+    let done = server.submit(&ticket, excellent, excellent).await?;
+    ensure!(
+        done.status == StatusCode::OK,
+        "{} {}",
+        done.status,
+        done.body
+    );
+    ensure!(
+        server.password_works(excellent).await?,
+        "the new password does not work"
     );
     Ok(())
 }

@@ -48,6 +48,7 @@ impl Server {
         spa.token_endpoint_auth_method = Some(TokenEndpointAuthMethod::None);
         spa.callbacks = vec![CALLBACK.into()];
         adapters.clients.create(&tenant, spa).await?;
+        support::enable_on_default_connection(&adapters, &tenant, &["spa-client"]).await?;
         let mut machine = Client::new("machine", "Machine", now);
         machine.client_secret = Some("machine-secret".into());
         machine.app_type = Some(AppType::NonInteractive);

@@ -52,7 +52,7 @@ export async function startServer() {
     clientId: `admin-${random(6)}`,
     clientSecret: random(32),
     email: `admin-${random(4).toLowerCase()}@e2e.example.com`,
-    password: `pw-${random(12)}`,
+    password: `Pw1-${random(12)}`,
   };
   const env = {
     ...process.env,

@@ -60,6 +60,22 @@ pub struct RefreshTokenConfig {
     pub infinite_idle_token_lifetime: Option<bool>,
 }
 
+impl RefreshTokenConfig {
+    /// What Auth0 gives a new single-page app: rotation with reuse detection and no leeway,
+    /// 30 days absolute and 15 days idle.
+    pub fn rotating() -> Self {
+        Self {
+            rotation_type: RefreshTokenRotation::Rotating,
+            expiration_type: RefreshTokenExpiration::Expiring,
+            leeway: Some(0),
+            token_lifetime: Some(2_592_000),
+            infinite_token_lifetime: Some(false),
+            idle_token_lifetime: Some(1_296_000),
+            infinite_idle_token_lifetime: Some(false),
+        }
+    }
+}
+
 /// An application, shaped like Auth0's `/api/v2/clients` resource.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,6 +13,7 @@ mod email;
 mod grant;
 mod hook;
 mod log;
+mod login_failure;
 mod organization;
 mod prompt;
 mod refresh_token;
@@ -36,6 +37,7 @@ pub use email::{EmailProvider, EmailTemplate};
 pub use grant::Grant;
 pub use hook::Hook;
 pub use log::Log;
+pub use login_failure::LoginFailure;
 pub use organization::{
     Invitation, Invitee, Inviter, Organization, OrganizationBranding, OrganizationColors,
     OrganizationConnection, OrganizationMember,

@@ -51,6 +51,9 @@ pub struct Session {
     #[serde(default)]
     pub authentication: Vec<AuthenticationRecord>,
     pub revoked_at: Option<Timestamp>,
+    /// SHA-256 of the secret the browser's session cookie carries. The id is the public `sid`
+    /// that tokens carry; only the secret, which appears nowhere else, proves the session.
+    pub secret_hash: Option<String>,
 }
 
 /// The parameters of an `/authorize` request, kept while the user logs in.

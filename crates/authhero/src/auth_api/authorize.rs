@@ -17,6 +17,7 @@ use super::issue::{self, Grant};
 use crate::cookies;
 use crate::html;
 use crate::random;
+use crate::secrets;
 use crate::state::{AppState, Issuer};
 
 /// Seconds an `/authorize` transaction may wait for the user to log in.
@@ -84,8 +85,16 @@ impl ClientResponse {
                     .into_iter()
                     .map(|(name, value)| (name.to_owned(), value.into()))
                     .collect();
-                let page = html::web_message(&origin, &Value::Object(response));
-                ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+                let (page, script) = html::web_message(&origin, &Value::Object(response));
+                let policy = crate::security_headers::web_message_policy(&script, &origin);
+                (
+                    [
+                        (header::CACHE_CONTROL, "no-store".to_owned()),
+                        (header::CONTENT_SECURITY_POLICY, policy),
+                    ],
+                    Html(page),
+                )
+                    .into_response()
             }
         }
     }
@@ -170,10 +179,24 @@ async fn handle(
         }
     }
 
+    if let Some(connection) = authorization.connection.as_deref() {
+        let enabled = state
+            .login_connection(&tenant_id, connection, &client.client_id)
+            .await;
+        if !matches!(enabled, Ok(Some(_))) {
+            return Err(fail(
+                "invalid_request",
+                "the connection is not enabled for this client",
+            ));
+        }
+    }
     let prompt = authorization.prompt.clone().unwrap_or_default();
     let prompts: Vec<&str> = prompt.split(' ').collect();
     let session = live_session(state, &tenant_id, headers).await;
+    // `max_age=0` asks for a login now, as `prompt=login` does (OIDC Core §3.1.2.1), even when
+    // the session began within the same second.
     let fresh_enough = |session: &Session| match authorization.max_age {
+        Some(0) => false,
         Some(max_age) => {
             let age = Timestamp::now().unix_seconds() - session.authenticated_at.unix_seconds();
             u64::try_from(age).unwrap_or(0) <= max_age
@@ -251,14 +274,26 @@ fn refused(refusal: Refusal) -> Response {
     }
 }
 
-/// The browser's session in this tenant and its user, when the session cookie names a live one.
+/// The session the request's cookie proves: its id names the session and its secret matches
+/// the stored digest. A cookie holding only a `sid` (which every token carries) proves nothing.
+pub async fn cookie_session(
+    state: &AppState,
+    tenant_id: &str,
+    headers: &HeaderMap,
+) -> Option<Session> {
+    let (id, secret) = cookies::read_session(headers)?;
+    let session = state.adapters.sessions.get(tenant_id, &id).await.ok()??;
+    let stored = session.secret_hash.as_deref()?;
+    secrets::matches(&secret, stored).then_some(session)
+}
+
+/// The browser's session in this tenant and its user, when the session cookie proves a live one.
 pub async fn live_session(
     state: &AppState,
     tenant_id: &str,
     headers: &HeaderMap,
 ) -> Option<(Session, User)> {
-    let id = cookies::read(headers, cookies::SESSION)?;
-    let session = state.adapters.sessions.get(tenant_id, &id).await.ok()??;
+    let session = cookie_session(state, tenant_id, headers).await?;
     let now = Timestamp::now();
     if session.revoked_at.is_some() || session.expires_at.is_some_and(|expires| expires <= now) {
         return None;
@@ -308,8 +343,10 @@ pub async fn complete(
     let mut code_id = None;
     if response_type.code {
         let now = Timestamp::now();
+        // The client gets the code; only its digest is stored.
+        let (code_value, code_digest) = secrets::generate(24);
         let code = Code {
-            code_id: random::token(24),
+            code_id: code_digest,
             code_type: CodeType::AuthorizationCode,
             login_session_id: None,
             session_id: Some(session.id.clone()),
@@ -332,24 +369,24 @@ pub async fn complete(
             expires_at: now.plus_seconds(CODE_LIFETIME),
             used_at: None,
         };
-        let code = state
+        state
             .adapters
             .codes
             .create(tenant_id, code)
             .await
             .map_err(|error| server_error(error.into()))?;
-        fields.push(("code", code.code_id.clone()));
-        code_id = Some(code.code_id);
+        fields.push(("code", code_value.clone()));
+        code_id = Some(code_value);
     }
     let mut access = None;
     if response_type.token {
-        let (token, lifetime) = issue::access_token(state, &grant, None)
+        let issued = issue::access_token(state, &grant, None)
             .await
             .map_err(server_error)?;
-        fields.push(("access_token", token.clone()));
+        fields.push(("access_token", issued.token.clone()));
         fields.push(("token_type", "Bearer".into()));
-        fields.push(("expires_in", lifetime.to_string()));
-        access = Some(token);
+        fields.push(("expires_in", issued.lifetime.to_string()));
+        access = Some(issued.token);
     }
     if response_type.id_token {
         let token = issue::id_token(state, &grant, access.as_deref(), code_id.as_deref())

@@ -14,6 +14,7 @@ use crate::hooks::Registration;
 use crate::passwords;
 use crate::random;
 use crate::state::{AppState, Issuer};
+use crate::validation::{self, PasswordPolicy};
 
 fn bad(code: &str, description: &str) -> Response {
     let body = json!({ "name": "BadRequestError", "code": code, "description": description, "statusCode": 400 });
@@ -52,8 +53,8 @@ async fn database(
         .into_iter()
         .find(|connection| connection.strategy == "auth0")
         .ok_or_else(|| bad("invalid_connection", "Connection does not exist"))?;
-    let enabled = connection.enabled_clients.is_empty()
-        || connection.enabled_clients.contains(&client.client_id);
+    // An empty list enables no client, as in Auth0.
+    let enabled = connection.enabled_clients.contains(&client.client_id);
     if !enabled {
         return Err(bad(
             "invalid_connection",
@@ -68,21 +69,22 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Some(email) = params.get("email").map(str::to_lowercase) else {
+    let Some(email) = params.get("email") else {
         return bad("invalid_signup", "Missing email");
     };
-    if !email.contains('@') || email.len() > 254 {
+    let Ok(email) = validation::email(email) else {
         return bad("invalid_signup", "Invalid email");
-    }
+    };
     let Some(password) = params.get("password") else {
         return bad("invalid_signup", "Missing password");
     };
-    if password.chars().count() < passwords::MIN_LENGTH {
+    if let Err(weak) = PasswordPolicy::of(&connection).check(password) {
         let body = json!({
             "name": "PasswordStrengthError",
-            "message": "Password is too weak",
+            "message": weak.to_string(),
             "code": "invalid_password",
-            "description": { "rules": [{ "message": "At least %d characters in length", "format": [passwords::MIN_LENGTH], "code": "lengthAtLeast", "verified": false }] },
+            "description": weak.description,
+            "policy": weak.policy,
             "statusCode": 400,
         });
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
@@ -172,8 +174,13 @@ pub async fn change_password(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Some(email) = params.get("email").map(str::to_lowercase) else {
+    let Some(email) = params.get("email") else {
         return bad("invalid_request", "Missing email");
+    };
+    // Normalized as at signup, so `Jane@Example.com ` finds `jane@example.com`. Refusing a
+    // malformed address tells nothing about which accounts exist.
+    let Ok(email) = validation::email(email) else {
+        return bad("invalid_request", "Invalid email");
     };
     // In the background: neither the answer nor its timing may tell whether the user exists.
     super::password_reset::request(&state, tenant_id, client.client_id, connection.name, email);

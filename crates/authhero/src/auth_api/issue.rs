@@ -11,7 +11,7 @@ use super::token::resource_server;
 use crate::error::OAuthError;
 use crate::hooks::{CustomClaims, Login, merge_custom_claims};
 use crate::paging::every_page;
-use crate::random;
+use crate::secrets;
 use crate::state::AppState;
 use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME, ID_TOKEN_LIFETIME, half_hash};
 
@@ -48,14 +48,23 @@ const OIDC_SCOPES: &[&str] = &[
     "offline_access",
 ];
 
-/// An access token and its lifetime. For an API with RBAC (`enforce_policies`), the token's
+/// A signed access token, its lifetime, and the scope it was granted (what the token answer
+/// reports, RFC 6749 §5.1: not what was asked for).
+#[derive(Debug)]
+pub struct AccessToken {
+    pub token: String,
+    pub lifetime: u64,
+    pub scope: String,
+}
+
+/// An access token for the grant. For an API with RBAC (`enforce_policies`), the token's
 /// scope keeps only what the user holds, and the `access_token_authz` dialect lists every
 /// permission in `permissions`, as Auth0 does.
 pub async fn access_token(
     state: &AppState,
     grant: &Grant<'_>,
     gty: Option<&str>,
-) -> Result<(String, u64), OAuthError> {
+) -> Result<AccessToken, OAuthError> {
     let userinfo = format!("{}userinfo", grant.issuer);
     let mut lifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
     let mut claims = Map::new();
@@ -97,7 +106,7 @@ pub async fn access_token(
     claims.insert("sub".into(), grant.user.user_id.clone().into());
     claims.insert("aud".into(), aud);
     claims.insert("azp".into(), grant.client.client_id.clone().into());
-    claims.insert("scope".into(), scope.into());
+    claims.insert("scope".into(), scope.clone().into());
     if let Some(gty) = gty {
         claims.insert("gty".into(), gty.into());
     }
@@ -106,10 +115,11 @@ pub async fn access_token(
     }
     merge_custom_claims(&mut claims, grant.custom_claims);
     let algorithm = tokens::algorithm(state, grant.tenant_id).await?;
-    Ok((
-        tokens::sign(state, algorithm, grant.issuer, claims, lifetime).await?,
+    Ok(AccessToken {
+        token: tokens::sign(state, algorithm, grant.issuer, claims, lifetime).await?,
         lifetime,
-    ))
+        scope,
+    })
 }
 
 /// Every permission the user holds on `audience`, directly or through tenant-wide roles.
@@ -229,13 +239,25 @@ pub async fn id_token(
     tokens::sign(state, algorithm, grant.issuer, claims, lifetime).await
 }
 
-/// A refresh token when `offline_access` was asked for and the API allows it.
-/// A rotation passes the token it replaces: the new one joins its family and keeps its absolute
-/// expiry, so rotating never extends a family's life.
+/// Where a new refresh token comes from, which decides its family.
+#[derive(Debug, Clone, Copy)]
+pub enum Lineage<'a> {
+    /// A first token, in a family of its own.
+    New,
+    /// A first token issued for an authorization code: its family is the code's digest, so a
+    /// replay of the code can revoke it (RFC 6749 §4.1.2).
+    Code(&'a str),
+    /// A rotation: the new token joins the family of the one it replaces and keeps its absolute
+    /// expiry, so rotating never extends a family's life.
+    Rotates(&'a RefreshToken),
+}
+
+/// A refresh token when `offline_access` was asked for and the API allows it. Only its digest
+/// is stored; the token itself goes to the client alone.
 pub async fn refresh_token(
     state: &AppState,
     grant: &Grant<'_>,
-    replaces: Option<&RefreshToken>,
+    lineage: Lineage<'_>,
 ) -> Result<Option<String>, OAuthError> {
     if !grant.has_scope("offline_access") {
         return Ok(None);
@@ -249,23 +271,29 @@ pub async fn refresh_token(
         }
     }
     let now = Timestamp::now();
-    let id = random::token(32);
+    let (secret, id) = secrets::generate(32);
     let settings = grant.client.refresh_token.as_ref();
     let lifetime = settings
         .and_then(|config| config.token_lifetime)
         .unwrap_or(2_592_000);
     let token = RefreshToken {
         id: id.clone(),
-        family_id: replaces.map_or_else(|| id.clone(), |parent| parent.family_id.clone()),
+        family_id: match lineage {
+            Lineage::New => id.clone(),
+            Lineage::Code(code_id) => code_id.to_owned(),
+            Lineage::Rotates(parent) => parent.family_id.clone(),
+        },
         client_id: grant.client.client_id.clone(),
         user_id: grant.user.user_id.clone(),
         session_id: grant.session_id.map(str::to_owned),
         audience: grant.audience.map(str::to_owned),
         scope: Some(grant.scope.to_owned()),
         created_at: now,
-        expires_at: match replaces {
-            Some(parent) => parent.expires_at,
-            None => Some(now.plus_seconds(i64::try_from(lifetime).unwrap_or(i64::MAX))),
+        expires_at: match lineage {
+            Lineage::Rotates(parent) => parent.expires_at,
+            Lineage::New | Lineage::Code(_) => {
+                Some(now.plus_seconds(i64::try_from(lifetime).unwrap_or(i64::MAX)))
+            }
         },
         auth_time: grant.auth_time,
         idle_expires_at: None,
@@ -277,7 +305,7 @@ pub async fn refresh_token(
         .refresh_tokens
         .create(grant.tenant_id, token)
         .await?;
-    Ok(Some(id))
+    Ok(Some(secret))
 }
 
 /// Runs the post-login hook for `user` signing in to `client`: its claims, or `access_denied`.

@@ -14,10 +14,13 @@ use serde::Deserialize;
 
 use super::authorize::complete;
 use super::form::Params;
+use crate::brute_force;
+use crate::client_ip::ClientIp;
 use crate::cookies;
 use crate::html;
 use crate::passwords;
 use crate::random::{self, constant_time_eq};
+use crate::secrets;
 use crate::state::{AppState, Issuer};
 
 /// The database connection users log in to when the request names none.
@@ -67,6 +70,14 @@ pub async fn show(
     )
 }
 
+fn connection_disabled() -> Response {
+    html::error_page(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "The connection is not enabled for this application.",
+    )
+}
+
 fn page(status: StatusCode, body: &str) -> Response {
     (
         status,
@@ -79,6 +90,7 @@ fn page(status: StatusCode, body: &str) -> Response {
 pub async fn submit(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -123,9 +135,28 @@ pub async fn submit(
         .connection
         .clone()
         .unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
-    let user = match authenticate(&state, &tenant_id, &connection, username, password).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return retry("Wrong email or password."),
+    match state
+        .login_connection(&tenant_id, &connection, &login.authorization.client_id)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return connection_disabled(),
+        Err(_) => return retry("Something went wrong. Try again."),
+    }
+    let user = match authenticate(&state, &tenant_id, &connection, username, password, &ip).await {
+        Ok(Attempt::User(user)) => user,
+        Ok(Attempt::Wrong) => return retry("Wrong email or password."),
+        Ok(Attempt::Blocked) => {
+            return page(
+                StatusCode::TOO_MANY_REQUESTS,
+                &html::login_form(
+                    reference,
+                    &login.csrf_token,
+                    username,
+                    Some(brute_force::BLOCKED_DESCRIPTION),
+                ),
+            );
+        }
         Err(_) => return retry("Something went wrong. Try again."),
     };
     if user.blocked {
@@ -149,17 +180,51 @@ pub async fn submit(
     }
 }
 
-/// The user of `connection` with this email or username, if the password matches.
+/// What a password login from one IP came to.
+pub enum Attempt {
+    User(User),
+    Wrong,
+    /// The identifier failed too often from this IP: refused whatever the password.
+    Blocked,
+}
+
+/// The user of `connection` with this email or username, if the password matches and the pair
+/// of identifier and `ip` is not blocked; every outcome is counted by brute-force protection.
 pub async fn authenticate(
     state: &AppState,
     tenant_id: &str,
     connection: &str,
     username: &str,
     password: &str,
-) -> authhero_core::Result<Option<User>> {
+    ip: &str,
+) -> authhero_core::Result<Attempt> {
     if username.is_empty() || password.is_empty() {
-        return Ok(None);
+        return Ok(Attempt::Wrong);
     }
+    // Before the password is checked, so even the right one teaches a blocked pair nothing.
+    if brute_force::blocked(state, tenant_id, username, ip).await? {
+        return Ok(Attempt::Blocked);
+    }
+    match verify(state, tenant_id, connection, username, password).await? {
+        Some(user) => {
+            brute_force::succeeded(state, tenant_id, username, ip).await?;
+            Ok(Attempt::User(user))
+        }
+        None => {
+            brute_force::failed(state, tenant_id, username, ip).await?;
+            Ok(Attempt::Wrong)
+        }
+    }
+}
+
+/// The user of `connection` with this email or username, if the password matches.
+async fn verify(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &str,
+    username: &str,
+    password: &str,
+) -> authhero_core::Result<Option<User>> {
     let field = if username.contains('@') {
         "email"
     } else {
@@ -209,6 +274,7 @@ async fn finish(
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    let (secret, secret_hash) = secrets::generate(32);
     let session = Session {
         id: random::token(18),
         user_id: user.user_id.clone(),
@@ -232,6 +298,7 @@ async fn finish(
             kind: None,
         }],
         revoked_at: None,
+        secret_hash: Some(secret_hash),
     };
     let session = state.adapters.sessions.create(tenant_id, session).await?;
     user.last_login = Some(now);
@@ -273,7 +340,7 @@ async fn finish(
     let mut response = answer.into_response();
     let cookie = cookies::set(
         cookies::SESSION,
-        &session.id,
+        &cookies::session_value(&session.id, &secret),
         "/",
         SESSION_LIFETIME,
         state.secure_cookies(),

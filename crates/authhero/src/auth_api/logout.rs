@@ -9,9 +9,11 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::authorize::found;
+use super::authorize::{cookie_session, found};
 use crate::cookies;
 use crate::html;
+use crate::random::constant_time_eq;
+use crate::secrets;
 use crate::state::{AppState, Issuer};
 use crate::tokens;
 
@@ -50,8 +52,8 @@ async fn end_session(
     headers: &HeaderMap,
     mut response: Response,
 ) -> Response {
-    if let Some(id) = cookies::read(headers, cookies::SESSION)
-        && let Err(error) = state.adapters.sessions.remove(tenant_id, &id).await
+    if let Some(session) = cookie_session(state, tenant_id, headers).await
+        && let Err(error) = state.adapters.sessions.remove(tenant_id, &session.id).await
     {
         tracing::warn!(%error, "could not remove a session at logout");
     }
@@ -143,12 +145,20 @@ async fn oidc_logout(
         (None, hinted) => hinted,
     };
     let redirect = param("post_logout_redirect_uri");
+    let hinted = param("id_token_hint").is_some();
     let Some(client_id) = client_id else {
         if redirect.is_some() {
             return refuse("post_logout_redirect_uri needs client_id or id_token_hint.");
         }
         return match tenant_of_request(&state, &issuer).await {
-            Some(tenant) => end_session(&state, &tenant.id, &headers, logged_out()).await,
+            Some(tenant) => {
+                if !hinted
+                    && let Some(ask) = confirmation(&state, &tenant.id, &headers, &query).await
+                {
+                    return ask;
+                }
+                end_session(&state, &tenant.id, &headers, logged_out()).await
+            }
             None => refuse("client_id or id_token_hint is required."),
         };
     };
@@ -181,5 +191,45 @@ async fn oidc_logout(
         Some(url) => return refuse(&format!("{url} is not in the list of allowed logout URLs.")),
         None => logged_out(),
     };
+    if !hinted && let Some(ask) = confirmation(&state, &tenant_id, &headers, &query).await {
+        return ask;
+    }
     end_session(&state, &tenant_id, &headers, response).await
+}
+
+/// The confirmation value for the session whose cookie carries `secret`: a page elsewhere
+/// cannot compute it, so it cannot post a confirmed logout.
+fn confirmation_value(secret: &str) -> String {
+    secrets::digest(&format!("logout:{secret}"))
+}
+
+/// Without an `id_token_hint` any site could send the browser here, so the user is asked first
+/// (RP-Initiated Logout 1.0 §2): the confirmation page, unless the request already carries the
+/// session's confirmation or there is no session to end.
+async fn confirmation(
+    state: &AppState,
+    tenant_id: &str,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Option<Response> {
+    cookie_session(state, tenant_id, headers).await?;
+    let (_, secret) = cookies::read_session(headers)?;
+    let expected = confirmation_value(&secret);
+    if query
+        .get("confirm")
+        .is_some_and(|given| constant_time_eq(given, &expected))
+    {
+        return None;
+    }
+    let fields: Vec<(&str, &str)> = ["client_id", "post_logout_redirect_uri", "state", "ui_locales"]
+        .into_iter()
+        .filter_map(|name| query.get(name).map(|value| (name, value.as_str())))
+        .collect();
+    Some(
+        (
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(html::logout_confirmation(&fields, &expected)),
+        )
+            .into_response(),
+    )
 }

@@ -21,10 +21,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, header};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::state::AppState;
 
-/// Requests larger than this are refused before they are read (413).
+/// Requests larger than this are refused (413): at once when `Content-Length` declares more,
+/// else as soon as the body grows past it.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn routes() -> Router<AppState> {
@@ -78,4 +80,5 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
 }

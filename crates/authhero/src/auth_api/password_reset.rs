@@ -1,8 +1,9 @@
 //! Password reset by email: `/dbconnections/change_password` mails the user a link with a
 //! single-use ticket, and `/u/reset-password` lets whoever holds the ticket choose a new password.
 //!
-//! The ticket (`<tenant>.<code id>`, the id being 192 random bits) is the capability: it is only
-//! sent to the user's address, expires after a day, and is consumed atomically, so it works once.
+//! The ticket (`<tenant>.<secret>`, the secret being 192 random bits, stored only as its digest)
+//! is the capability: it is only sent to the user's address, expires after a day, and is consumed
+//! atomically, so it works once.
 //! It is also the form's CSRF defence: a cross-site page cannot post a ticket it does not know,
 //! and a page that knows one needs no forgery. A reset ends all the user's sessions, so a stolen
 //! session dies with the old password.
@@ -15,11 +16,13 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::form::Params;
+use crate::brute_force;
 use crate::email::{Email, EmailSender, SendError};
 use crate::html;
 use crate::passwords;
-use crate::random;
+use crate::secrets;
 use crate::state::AppState;
+use crate::validation::PasswordPolicy;
 
 /// Seconds a reset ticket stays usable (Auth0's default: one day).
 const TICKET_LIFETIME: i64 = 86_400;
@@ -89,8 +92,10 @@ async fn send_link(
         return Ok(());
     };
     let now = Timestamp::now();
+    // The email carries the ticket; only its digest is stored.
+    let (secret, code_id) = secrets::generate(24);
     let code = Code {
-        code_id: random::token(24),
+        code_id,
         code_type: CodeType::PasswordReset,
         login_session_id: None,
         session_id: None,
@@ -108,8 +113,8 @@ async fn send_link(
         expires_at: now.plus_seconds(TICKET_LIFETIME),
         used_at: None,
     };
-    let code = state.adapters.codes.create(tenant_id, code).await?;
-    let ticket = format!("{tenant_id}.{}", code.code_id);
+    state.adapters.codes.create(tenant_id, code).await?;
+    let ticket = format!("{tenant_id}.{secret}");
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("ticket", &ticket)
         .finish();
@@ -171,18 +176,37 @@ fn unavailable() -> Response {
     )
 }
 
-/// The tenant and code id a ticket names, if it is a password reset that is unused and unexpired.
-async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<(String, String)>> {
-    let Some((tenant_id, code_id)) = ticket.rsplit_once('.') else {
+/// A password reset ticket that can still be used.
+struct Ticket {
+    tenant_id: String,
+    code_id: String,
+    /// The password policy of the user's connection.
+    policy: PasswordPolicy,
+}
+
+/// The ticket, if it names a password reset that is unused and unexpired, of a user who exists.
+async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<Ticket>> {
+    let Some((tenant_id, secret)) = ticket.rsplit_once('.') else {
         return Ok(None);
     };
-    let Some(code) = state.adapters.codes.get(tenant_id, code_id).await? else {
+    let code_id = secrets::digest(secret);
+    let Some(code) = state.adapters.codes.get(tenant_id, &code_id).await? else {
         return Ok(None);
     };
     let live = code.code_type == CodeType::PasswordReset
         && code.used_at.is_none()
         && code.expires_at > Timestamp::now();
-    Ok(live.then(|| (tenant_id.to_owned(), code_id.to_owned())))
+    let Some(user_id) = code.user_id.filter(|_| live) else {
+        return Ok(None);
+    };
+    let Some(user) = state.adapters.users.get(tenant_id, &user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Ticket {
+        tenant_id: tenant_id.to_owned(),
+        code_id,
+        policy: PasswordPolicy::of_user(state, tenant_id, &user).await?,
+    }))
 }
 
 /// `GET /u/reset-password?ticket=...`: the new-password form, if the ticket can still be used.
@@ -194,7 +218,10 @@ pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         return invalid_ticket();
     };
     match usable(&state, ticket).await {
-        Ok(Some(_)) => page(StatusCode::OK, html::reset_form(ticket, None)),
+        Ok(Some(usable)) => page(
+            StatusCode::OK,
+            html::reset_form(ticket, usable.policy.min_length(), None),
+        ),
         Ok(None) => invalid_ticket(),
         Err(error) => {
             tracing::error!(%error, "reading a password reset ticket");
@@ -215,7 +242,7 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
     let Some(ticket) = form.get("ticket") else {
         return invalid_ticket();
     };
-    let (tenant_id, code_id) = match usable(&state, ticket).await {
+    let usable = match usable(&state, ticket).await {
         Ok(Some(found)) => found,
         Ok(None) => return invalid_ticket(),
         Err(error) => {
@@ -228,19 +255,16 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
     let retry = |message: &str| {
         page(
             StatusCode::BAD_REQUEST,
-            html::reset_form(ticket, Some(message)),
+            html::reset_form(ticket, usable.policy.min_length(), Some(message)),
         )
     };
-    if password.chars().count() < passwords::MIN_LENGTH {
-        return retry(&format!(
-            "The password must be at least {} characters long.",
-            passwords::MIN_LENGTH
-        ));
+    if let Err(weak) = usable.policy.check(password) {
+        return retry(&format!("{weak}. It must meet: {}.", weak.unmet));
     }
     if password != confirm {
         return retry("The two passwords do not match.");
     }
-    match reset(&state, &tenant_id, &code_id, password).await {
+    match reset(&state, &usable.tenant_id, &usable.code_id, password).await {
         Ok(true) => page(
             StatusCode::OK,
             html::message_page("Password changed", "Your password has been changed."),
@@ -275,15 +299,9 @@ async fn reset(
     let Some(user_id) = code.user_id else {
         return Ok(false);
     };
-    if state
-        .adapters
-        .users
-        .get(tenant_id, &user_id)
-        .await?
-        .is_none()
-    {
+    let Some(user) = state.adapters.users.get(tenant_id, &user_id).await? else {
         return Ok(false);
-    }
+    };
     match state.adapters.passwords.get(tenant_id, &user_id).await? {
         Some(stored) => {
             let updated = Password {
@@ -306,6 +324,8 @@ async fn reset(
         }
     }
     end_sessions(state, tenant_id, &user_id).await?;
+    // As Auth0: a new password lifts the user's brute-force blocks.
+    brute_force::unblock(state, tenant_id, &brute_force::identifiers(&user)).await?;
     Ok(true)
 }
 

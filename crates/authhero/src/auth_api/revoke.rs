@@ -30,7 +30,7 @@ pub async fn revoke(
     if let Some(found) = state
         .adapters
         .refresh_tokens
-        .get(&caller.tenant_id, token)
+        .get(&caller.tenant_id, &crate::secrets::digest(token))
         .await?
         && found.client_id == caller.client.client_id
     {

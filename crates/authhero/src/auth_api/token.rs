@@ -7,18 +7,23 @@ use authhero_core::entities::{
 };
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::AUTHORIZATION;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
 use super::form::Params;
 use super::grant_types;
-use super::issue::{self, Grant};
-use crate::error::OAuthError;
+use super::issue::{self, Grant, Lineage};
+use super::login::Attempt;
+use crate::brute_force;
+use crate::client_ip::ClientIp;
+use crate::error::{NO_STORE, OAuthError};
 use crate::hooks::{CredentialsExchange, merge_custom_claims};
 use crate::random::constant_time_eq;
+use crate::secrets;
 use crate::state::{AppState, Issuer};
 use crate::tokens::{self, DEFAULT_ACCESS_TOKEN_LIFETIME};
 
@@ -34,11 +39,38 @@ pub struct CallingClient {
 pub async fn token(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     params: Params,
-) -> Result<Json<Value>, OAuthError> {
+) -> Response {
+    match grant(&state, &issuer, &headers, &params, &ip).await {
+        Ok(answer) => (NO_STORE, Json(answer)).into_response(),
+        Err(error) => {
+            // RFC 6749 §5.2: a client that failed `client_secret_basic` is told the scheme.
+            let challenge =
+                error.status == StatusCode::UNAUTHORIZED && headers.contains_key(AUTHORIZATION);
+            let mut response = error.into_response();
+            if challenge {
+                response.headers_mut().insert(
+                    WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"oauth\", charset=\"UTF-8\""),
+                );
+            }
+            response
+        }
+    }
+}
+
+/// Authenticates the client and runs the grant it asks for.
+async fn grant(
+    state: &AppState,
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    params: &Params,
+    ip: &str,
+) -> Result<Value, OAuthError> {
     let grant_type = params.require("grant_type")?.to_owned();
-    let caller = authenticate_client(&state, &headers, &params).await?;
+    let caller = authenticate_client(state, headers, params).await?;
     if !issuer.admits(&caller.tenant_id) {
         return Err(OAuthError::invalid_client("Unknown client."));
     }
@@ -56,13 +88,13 @@ pub async fn token(
         )));
     }
     let response = match grant_type.as_str() {
-        "client_credentials" => client_credentials(&state, &issuer, &caller, &params).await?,
-        "authorization_code" => authorization_code(&state, &issuer, &caller, &params).await?,
-        "refresh_token" => refresh_token(&state, &issuer, &caller, &params).await?,
-        "password" => password(&state, &issuer, &caller, &params, None).await?,
+        "client_credentials" => client_credentials(state, issuer, &caller, params).await?,
+        "authorization_code" => authorization_code(state, issuer, &caller, params).await?,
+        "refresh_token" => refresh_token(state, issuer, &caller, params).await?,
+        "password" => password(state, issuer, &caller, params, None, ip).await?,
         "http://auth0.com/oauth/grant-type/password-realm" => {
             let realm = params.require("realm")?.to_owned();
-            password(&state, &issuer, &caller, &params, Some(&realm)).await?
+            password(state, issuer, &caller, params, Some(&realm), ip).await?
         }
         other => {
             return Err(OAuthError::unsupported_grant_type(format!(
@@ -70,7 +102,7 @@ pub async fn token(
             )));
         }
     };
-    Ok(Json(response))
+    Ok(response)
 }
 
 /// Finds the client from `client_secret_basic` or `client_secret_post` credentials, or a bare
@@ -261,26 +293,65 @@ async fn grant_user(state: &AppState, tenant_id: &str, user_id: &str) -> Result<
 }
 
 /// The token response for a user grant: access token, ID token when `openid` was granted, and a
-/// refresh token when `offline_access` was.
+/// refresh token when `offline_access` was. `scope` is what was granted.
 async fn user_tokens(
     state: &AppState,
     grant: &Grant<'_>,
     gty: Option<&str>,
+    lineage: Lineage<'_>,
 ) -> Result<Value, OAuthError> {
-    let (access_token, lifetime) = issue::access_token(state, grant, gty).await?;
+    let access = issue::access_token(state, grant, gty).await?;
+    let refresh = issue::refresh_token(state, grant, lineage).await?;
+    let scope = match refresh {
+        Some(_) => access.scope.clone(),
+        None => without_offline_access(&access.scope),
+    };
     let mut response = json!({
-        "access_token": access_token,
+        "access_token": access.token,
         "token_type": "Bearer",
-        "expires_in": lifetime,
-        "scope": grant.scope,
+        "expires_in": access.lifetime,
+        "scope": scope,
     });
     if grant.has_scope("openid") {
         response["id_token"] = issue::id_token(state, grant, None, None).await?.into();
     }
-    if let Some(refresh) = issue::refresh_token(state, grant, None).await? {
+    if let Some(refresh) = refresh {
         response["refresh_token"] = refresh.into();
     }
     Ok(response)
+}
+
+/// `scope` less `offline_access`: what was granted when no refresh token came with it.
+fn without_offline_access(scope: &str) -> String {
+    scope
+        .split(' ')
+        .filter(|scope| *scope != "offline_access")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A code presented again after it was exchanged: the tokens it gave may be in an attacker's
+/// hands, so its refresh tokens are revoked (RFC 6749 §4.1.2). Access tokens are signed and
+/// stateless; they expire on their own.
+async fn revoke_replayed_code(
+    state: &AppState,
+    caller: &CallingClient,
+    code_id: &str,
+) -> Result<(), OAuthError> {
+    let Some(code) = state.adapters.codes.get(&caller.tenant_id, code_id).await? else {
+        return Ok(());
+    };
+    let replayed = code.code_type == CodeType::AuthorizationCode
+        && code.used_at.is_some()
+        && code.client_id.as_deref() == Some(caller.client.client_id.as_str());
+    if replayed {
+        state
+            .adapters
+            .refresh_tokens
+            .remove_family(&caller.tenant_id, code_id)
+            .await?;
+    }
+    Ok(())
 }
 
 /// `authorization_code`: exchanges a code once, checking client, redirect_uri and PKCE.
@@ -290,14 +361,17 @@ async fn authorization_code(
     caller: &CallingClient,
     params: &Params,
 ) -> Result<Value, OAuthError> {
-    let code_id = params.require("code")?;
+    let code_id = secrets::digest(params.require("code")?);
     let now = Timestamp::now();
-    let code = state
+    let consumed = state
         .adapters
         .codes
-        .consume(&caller.tenant_id, code_id, CodeType::AuthorizationCode, now)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("Invalid authorization code"))?;
+        .consume(&caller.tenant_id, &code_id, CodeType::AuthorizationCode, now)
+        .await?;
+    let Some(code) = consumed else {
+        revoke_replayed_code(state, caller, &code_id).await?;
+        return Err(OAuthError::invalid_grant("Invalid authorization code"));
+    };
     if code.client_id.as_deref() != Some(caller.client.client_id.as_str()) {
         return Err(OAuthError::invalid_grant("Invalid authorization code"));
     }
@@ -347,7 +421,7 @@ async fn authorization_code(
         auth_time: code.auth_time,
         custom_claims: &code.custom_claims,
     };
-    user_tokens(state, &grant, None).await
+    user_tokens(state, &grant, None, Lineage::Code(&code_id)).await
 }
 
 /// RFC 7636: `S256` compares BASE64URL(SHA256(verifier)); `plain` compares the verifier itself.
@@ -380,7 +454,7 @@ async fn refresh_token(
     let mut token = state
         .adapters
         .refresh_tokens
-        .get(&caller.tenant_id, presented)
+        .get(&caller.tenant_id, &secrets::digest(presented))
         .await?
         .ok_or_else(invalid)?;
     if token.client_id != caller.client.client_id {
@@ -398,8 +472,12 @@ async fn refresh_token(
         return Err(invalid());
     }
     let config = caller.client.refresh_token.as_ref();
-    let rotating =
-        config.is_some_and(|config| config.rotation_type == RefreshTokenRotation::Rotating);
+    // Public clients (SPAs, native apps) cannot keep a token secret: without a setting of their
+    // own they rotate, with reuse detection (RFC 9700 §2.2.2), as Auth0 sets up new SPAs.
+    let rotating = match config {
+        Some(config) => config.rotation_type == RefreshTokenRotation::Rotating,
+        None => !confidential,
+    };
     if let Some(rotated_at) = token.rotated_at {
         // A rotated token may be replayed only within the client's leeway (network retries).
         let leeway = config.and_then(|config| config.leeway).unwrap_or(0);
@@ -441,8 +519,13 @@ async fn refresh_token(
         auth_time: token.auth_time,
         custom_claims: &custom_claims,
     };
-    let (access_token, lifetime) = issue::access_token(state, &grant, None).await?;
-    let mut response = json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": lifetime, "scope": scope });
+    let access = issue::access_token(state, &grant, None).await?;
+    let mut response = json!({
+        "access_token": access.token,
+        "token_type": "Bearer",
+        "expires_in": access.lifetime,
+        "scope": access.scope,
+    });
     if grant.has_scope("openid") {
         response["id_token"] = issue::id_token(state, &grant, None, None).await?.into();
     }
@@ -487,7 +570,7 @@ async fn refresh_token(
             scope: &format!("{scope} offline_access"),
             ..grant.clone()
         };
-        if let Some(next) = issue::refresh_token(state, &offline, Some(&parent)).await? {
+        if let Some(next) = issue::refresh_token(state, &offline, Lineage::Rotates(&parent)).await? {
             response["refresh_token"] = next.into();
         }
     } else {
@@ -507,6 +590,7 @@ async fn password(
     caller: &CallingClient,
     params: &Params,
     realm: Option<&str>,
+    ip: &str,
 ) -> Result<Value, OAuthError> {
     let confidential =
         caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
@@ -518,9 +602,34 @@ async fn password(
     let username = params.require("username")?;
     let secret = params.require("password")?;
     let connection = realm.unwrap_or(super::login::DEFAULT_DATABASE);
-    let user = super::login::authenticate(state, &caller.tenant_id, connection, username, secret)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("Wrong email or password."))?;
+    let enabled = state
+        .login_connection(&caller.tenant_id, connection, &caller.client.client_id)
+        .await?;
+    if enabled.is_none() {
+        return Err(OAuthError::unauthorized_client(
+            "The connection is not enabled for this client.",
+        ));
+    }
+    let user = match super::login::authenticate(
+        state,
+        &caller.tenant_id,
+        connection,
+        username,
+        secret,
+        ip,
+    )
+    .await?
+    {
+        Attempt::User(user) => user,
+        Attempt::Wrong => return Err(OAuthError::invalid_grant("Wrong email or password.")),
+        Attempt::Blocked => {
+            return Err(OAuthError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                brute_force::BLOCKED_DESCRIPTION,
+            ));
+        }
+    };
     if user.blocked {
         return Err(OAuthError::new(
             StatusCode::UNAUTHORIZED,
@@ -543,5 +652,5 @@ async fn password(
         auth_time: Some(Timestamp::now()),
         custom_claims: &custom_claims,
     };
-    user_tokens(state, &grant, Some("password")).await
+    user_tokens(state, &grant, Some("password"), Lineage::New).await
 }

@@ -18,6 +18,7 @@ use super::body::{JsonBody, require_non_empty};
 use super::patch::PatchRules;
 use super::resource::{self, Resource, scope};
 use crate::error::ApiError;
+use crate::paging::every_page;
 use crate::random;
 use crate::state::AppState;
 
@@ -114,6 +115,10 @@ impl NewClient {
             .token_endpoint_auth_method
             .unwrap_or(TokenEndpointAuthMethod::ClientSecretPost);
         let client_secret = (method != TokenEndpointAuthMethod::None).then(|| random::token(48));
+        // New single-page apps rotate their refresh tokens, as Auth0 sets them up.
+        let refresh_token = self.refresh_token.or_else(|| {
+            (self.app_type == Some(AppType::Spa)).then(RefreshTokenConfig::rotating)
+        });
         Client {
             client_id: random::token(24),
             name: self.name,
@@ -131,7 +136,7 @@ impl NewClient {
             grant_types: self.grant_types,
             token_endpoint_auth_method: Some(method),
             jwt_configuration: self.jwt_configuration,
-            refresh_token: self.refresh_token,
+            refresh_token,
             client_metadata: self.client_metadata,
             organization_usage: self.organization_usage,
             organization_require_behavior: self.organization_require_behavior,
@@ -153,5 +158,27 @@ pub async fn create(
     let tenant = caller.tenant_for(&scope::<Client>("create"))?;
     let new_client: NewClient = body.parse()?;
     require_non_empty("name", &new_client.name)?;
-    resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await
+    let created = resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await?;
+    enable_on_every_connection(&state, tenant, &created.1.client_id).await?;
+    Ok(created)
+}
+
+/// Auth0 enables a new application on every existing connection (the tenant's default
+/// `enable_client_connections`); later ones list their clients themselves.
+async fn enable_on_every_connection(
+    state: &AppState,
+    tenant: &str,
+    client_id: &str,
+) -> Result<(), ApiError> {
+    let connections = every_page::<_, ApiError, _, _>(|params| async move {
+        Ok(state.adapters.connections.list(tenant, &params).await?.items)
+    })
+    .await?;
+    for mut connection in connections {
+        if !connection.enabled_clients.iter().any(|id| id == client_id) {
+            connection.enabled_clients.push(client_id.to_owned());
+            state.adapters.connections.update(tenant, connection).await?;
+        }
+    }
+    Ok(())
 }

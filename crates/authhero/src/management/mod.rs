@@ -12,6 +12,7 @@ mod patch;
 mod resource;
 mod resource_servers;
 mod tenant_settings;
+mod user_blocks;
 mod users;
 
 use authhero_core::entities::{Client, ClientGrant, Connection, ResourceServer, User};
@@ -77,8 +78,17 @@ pub fn routes() -> Router<AppState> {
                 .patch(users::update)
                 .delete(remove::<User>),
         )
+        .route(
+            "/api/v2/user-blocks",
+            get(user_blocks::get_for_identifier).delete(user_blocks::remove_for_identifier),
+        )
+        .route(
+            "/api/v2/user-blocks/{id}",
+            get(user_blocks::get_for_user).delete(user_blocks::remove_for_user),
+        )
         .route("/api/v2/{*rest}", any(unknown_endpoint))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
 }
 
 /// Auth0's 404 for a path the Management API does not have.

@@ -1,11 +1,12 @@
 //! `/api/v2/users`: users of the tenant's connections. A new user names an existing connection;
-//! on a database (`auth0`) connection it needs an email and a password, which is stored only as
-//! a hash (bcrypt unless the server chose argon2id). Emails are kept lower-cased; PATCH merges
+//! on a database (`auth0`) connection it needs an email and a password, which must meet the
+//! connection's password policy and is stored only as a hash (bcrypt unless the server chose
+//! argon2id). Emails are validated and kept trimmed and lower-cased; PATCH merges
 //! `app_metadata` and `user_metadata`.
 
 use authhero_core::entities::{Connection, Metadata, Password, User};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
+use authhero_core::{DataAdapters, Query, Timestamp};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -22,6 +23,7 @@ use crate::error::ApiError;
 use crate::passwords;
 use crate::random;
 use crate::state::AppState;
+use crate::validation::{self, PasswordPolicy};
 
 /// The strategy of database connections, whose users sign in with a password.
 const DATABASE_STRATEGY: &str = "auth0";
@@ -94,7 +96,7 @@ impl NewUser {
         let provider = connection.strategy.as_str();
         let id = self.user_id.unwrap_or_else(random::hex_id);
         let mut user = User::new(provider, &id, &connection.name, now);
-        user.email = self.email.map(|email| email.to_lowercase());
+        user.email = self.email;
         user.username = self.username;
         user.phone_number = self.phone_number;
         user.email_verified = self.email_verified;
@@ -148,7 +150,14 @@ pub async fn create(
     if connection.strategy == DATABASE_STRATEGY {
         require_database_fields(&new_user)?;
     }
-    let hash = hash_if_given(&state, new_user.password.take()).await?;
+    new_user.email = new_user.email.as_deref().map(checked_email).transpose()?;
+    let hash = match new_user.password.take() {
+        Some(password) => {
+            let policy = PasswordPolicy::of(&connection);
+            Some(checked_hash(&state, policy, password).await?)
+        }
+        None => None,
+    };
     let user = new_user.into_user(&connection, Timestamp::now());
     let user = state
         .adapters
@@ -179,11 +188,17 @@ pub async fn update(
     let patch = User::PATCH.check(body)?;
     let stored = find::<User>(&state, tenant, &id).await?;
     let mut patched = patch.apply(&stored)?;
-    if let Some(email) = &patched.email {
-        check_email(email)?;
+    // Only a changed email is checked: one stored before these checks must not block a PATCH.
+    if patched.email != stored.email {
+        patched.email = patched.email.as_deref().map(checked_email).transpose()?;
     }
-    patched.email = patched.email.map(|email| email.to_lowercase());
-    let hash = hash_if_given(&state, new_password).await?;
+    let hash = match new_password {
+        Some(password) => {
+            let policy = PasswordPolicy::of_user(&state, tenant, &patched).await?;
+            Some(checked_hash(&state, policy, password).await?)
+        }
+        None => None,
+    };
     let updated = state
         .adapters
         .users
@@ -202,41 +217,29 @@ async fn connection_named(
     tenant: &str,
     name: &str,
 ) -> Result<Connection, ApiError> {
-    let by_name = Query::equals("name", name).map_err(authhero_core::Error::from)?;
-    state
-        .adapters
-        .connections
-        .list(tenant, &ListParams::default().with_query(by_name))
-        .await?
-        .items
-        .into_iter()
-        .find(|connection| connection.name == name)
-        .ok_or_else(|| {
-            ApiError::bad_request("The connection does not exist.")
-                .with_code("inexistent_connection")
-        })
+    state.connection_named(tenant, name).await?.ok_or_else(|| {
+        ApiError::bad_request("The connection does not exist.").with_code("inexistent_connection")
+    })
 }
 
 /// A database connection's user signs in with an email and a password.
 fn require_database_fields(new_user: &NewUser) -> Result<(), ApiError> {
-    let Some(email) = &new_user.email else {
+    if new_user.email.is_none() {
         return Err(payload_error("Missing required property: email"));
-    };
-    check_email(email)?;
+    }
     if new_user.password.is_none() {
         return Err(payload_error("Missing required property: password"));
     }
     Ok(())
 }
 
-/// Auth0's format check on an email: something on each side of an `@`.
-fn check_email(email: &str) -> Result<(), ApiError> {
-    match email.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && !domain.is_empty() => Ok(()),
-        _ => Err(ApiError::bad_request(format!(
+/// The email as stored (trimmed, lower-cased), or Auth0's format error.
+fn checked_email(email: &str) -> Result<String, ApiError> {
+    validation::email(email).map_err(|_| {
+        ApiError::bad_request(format!(
             "Payload validation error: 'Object didn't pass validation for format email: {email}' on property email."
-        ))),
-    }
+        ))
+    })
 }
 
 /// Removes `password` from a PATCH body: it is stored as a hash, never in the user.
@@ -250,22 +253,18 @@ fn take_password(body: &mut Map<String, Value>) -> Result<Option<String>, ApiErr
     }
 }
 
-/// The hash of the password, if one was given; a short one is Auth0's `PasswordStrengthError`.
-async fn hash_if_given(
+/// The hash of a new password; one the policy refuses is Auth0's `PasswordStrengthError`.
+async fn checked_hash(
     state: &AppState,
-    password: Option<String>,
-) -> Result<Option<String>, ApiError> {
-    let Some(password) = password else {
-        return Ok(None);
-    };
-    if password.chars().count() < passwords::MIN_LENGTH {
-        return Err(ApiError::bad_request(
-            "PasswordStrengthError: Password is too weak",
-        ));
+    policy: PasswordPolicy,
+    password: String,
+) -> Result<String, ApiError> {
+    if let Err(weak) = policy.check(&password) {
+        return Err(ApiError::bad_request(format!(
+            "PasswordStrengthError: {weak}"
+        )));
     }
-    Ok(Some(
-        passwords::hash(password, state.password_algorithm).await?,
-    ))
+    Ok(passwords::hash(password, state.password_algorithm).await?)
 }
 
 /// Creates or replaces the user's password hash.

@@ -174,3 +174,27 @@ pub async fn create_user(
     adapters.passwords.create(tenant, password).await?;
     Ok(user)
 }
+
+/// Enables `clients` on the bootstrapped database connection (an empty list enables no client).
+pub async fn enable_on_default_connection(
+    adapters: &DataAdapters,
+    tenant: &str,
+    clients: &[&str],
+) -> anyhow::Result<()> {
+    let connections = adapters
+        .connections
+        .list(tenant, &authhero_core::ListParams::default())
+        .await?;
+    let mut connection = connections
+        .items
+        .into_iter()
+        .find(|connection| connection.name == "Username-Password-Authentication")
+        .context("no default connection")?;
+    for client in clients {
+        if !connection.enabled_clients.iter().any(|id| id == client) {
+            connection.enabled_clients.push((*client).to_owned());
+        }
+    }
+    adapters.connections.update(tenant, connection).await?;
+    Ok(())
+}

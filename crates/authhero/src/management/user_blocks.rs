@@ -1,0 +1,114 @@
+//! `/api/v2/user-blocks`: brute-force protection's blocks, in Auth0's shapes. A user's blocks
+//! are those of each identifier it logs in with (email, username, phone number); listing needs
+//! `read:users`, lifting a block `update:users`.
+
+use authhero_core::entities::{LoginFailure, User};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::auth::Caller;
+use super::listing::{invalid_query, query_error};
+use super::resource::{find, scope};
+use crate::brute_force;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Auth0's answer: `{"blocked_for": [{"identifier", "ip"}]}`.
+fn reply(blocks: Vec<LoginFailure>) -> Json<Value> {
+    let blocked_for: Vec<Value> = blocks
+        .into_iter()
+        .map(|block| json!({"identifier": block.identifier, "ip": block.ip}))
+        .collect();
+    Json(json!({ "blocked_for": blocked_for }))
+}
+
+/// The `identifier` parameter, required by the collection's GET and DELETE. Auth0's
+/// `consider_brute_force_enablement` is accepted; protection is always on here.
+fn identifier(query: Option<&str>) -> Result<String, ApiError> {
+    let mut identifier = None;
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "identifier" if identifier.is_some() => {
+                return Err(invalid_query(
+                    "Parameter identifier was given more than once",
+                ));
+            }
+            "identifier" => identifier = Some(value.into_owned()),
+            "consider_brute_force_enablement" => {}
+            other => {
+                return Err(invalid_query(format!(
+                    "Additional properties not allowed: {other}"
+                )));
+            }
+        }
+    }
+    identifier
+        .map(|identifier| brute_force::normalize(&identifier))
+        .filter(|identifier| !identifier.is_empty())
+        .ok_or_else(|| invalid_query("Missing required property: identifier"))
+}
+
+/// The identifiers of the user `id`, or Auth0's 404.
+async fn user_identifiers(
+    state: &AppState,
+    tenant: &str,
+    id: &str,
+) -> Result<Vec<String>, ApiError> {
+    let user = find::<User>(state, tenant, id).await?;
+    Ok(brute_force::identifiers(&user))
+}
+
+/// `GET /api/v2/user-blocks/{id}`.
+pub async fn get_for_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let identifiers = user_identifiers(&state, tenant, &id).await?;
+    Ok(reply(
+        brute_force::blocks(&state, tenant, &identifiers).await?,
+    ))
+}
+
+/// `DELETE /api/v2/user-blocks/{id}`: lifts every block of the user.
+pub async fn remove_for_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("update"))?;
+    let identifiers = user_identifiers(&state, tenant, &id).await?;
+    brute_force::unblock(&state, tenant, &identifiers).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v2/user-blocks?identifier=`.
+pub async fn get_for_identifier(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let identifier = identifier(query.as_deref())?;
+    let blocks = brute_force::blocks(&state, tenant, &[identifier])
+        .await
+        .map_err(query_error)?;
+    Ok(reply(blocks))
+}
+
+/// `DELETE /api/v2/user-blocks?identifier=`.
+pub async fn remove_for_identifier(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("update"))?;
+    let identifier = identifier(query.as_deref())?;
+    brute_force::unblock(&state, tenant, &[identifier])
+        .await
+        .map_err(query_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}

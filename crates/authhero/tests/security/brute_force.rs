@@ -1,0 +1,284 @@
+//! Finding 3: fifteen wrong passwords, then the right one, succeeded. After ten consecutive
+//! failures for one identifier from one IP, that pair is refused on every password path, even
+//! with the right password; an identifier that names no user is answered exactly alike.
+
+use std::net::SocketAddr;
+
+use anyhow::{Context, ensure};
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+
+use crate::support::{Reply, hidden_value, redirect_params, urlencoded};
+use crate::{EMAIL, PASSWORD, Server};
+
+const REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+const DATABASE: &str = "Username-Password-Authentication";
+const BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts. We've sent you an email with instructions on how to unblock it.";
+const WRONG: &str = "not the password";
+
+/// A form post from `peer` (none: no `ConnectInfo`, as in-process calls come).
+async fn post(
+    server: &Server,
+    uri: &str,
+    fields: &[(&str, &str)],
+    cookies: &[String],
+    peer: Option<&str>,
+) -> anyhow::Result<Reply> {
+    let mut request = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookies.join("; "))
+        .body(Body::from(urlencoded(fields)))?;
+    if let Some(peer) = peer {
+        let address: SocketAddr = peer.parse()?;
+        request.extensions_mut().insert(ConnectInfo(address));
+    }
+    server.send(request).await
+}
+
+/// The `password` grant (realm None) or the `password-realm` grant, for the web client.
+async fn grant(
+    server: &Server,
+    realm: Option<&str>,
+    username: &str,
+    password: &str,
+    peer: Option<&str>,
+) -> anyhow::Result<Reply> {
+    let mut fields = vec![
+        ("client_id", server.web.as_str()),
+        ("client_secret", server.web_secret.as_str()),
+        ("username", username),
+        ("password", password),
+    ];
+    match realm {
+        Some(realm) => fields.extend([("grant_type", REALM), ("realm", realm)]),
+        None => fields.push(("grant_type", "password")),
+    }
+    post(server, "/oauth/token", &fields, &[], peer).await
+}
+
+fn expect_blocked(reply: &Reply, what: &str) -> anyhow::Result<()> {
+    ensure!(
+        reply.status == StatusCode::TOO_MANY_REQUESTS,
+        "{what}: {} {}",
+        reply.status,
+        reply.body
+    );
+    let body = reply.json()?;
+    ensure!(
+        body["error"] == "too_many_attempts" && body["error_description"] == BLOCKED,
+        "{what}: {body}"
+    );
+    Ok(())
+}
+
+fn expect_wrong(reply: &Reply, what: &str) -> anyhow::Result<()> {
+    ensure!(
+        reply.status == StatusCode::FORBIDDEN && reply.json()?["error"] == "invalid_grant",
+        "{what}: {} {}",
+        reply.status,
+        reply.body
+    );
+    Ok(())
+}
+
+/// A login transaction's form: its state, CSRF token and the cookie binding it.
+struct LoginForm {
+    state: String,
+    csrf: String,
+    cookies: Vec<String>,
+}
+
+impl LoginForm {
+    async fn open(server: &Server) -> anyhow::Result<Self> {
+        let start = server
+            .get(&server.authorize_uri(&server.spa.clone(), &[]), &[])
+            .await?;
+        let login_page = start.redirect()?.to_owned();
+        let cookies = start.cookies();
+        let form = server.get(&login_page, &cookies).await?.ok()?;
+        Ok(Self {
+            state: redirect_params(&login_page)
+                .remove("state")
+                .context("no state")?,
+            csrf: hidden_value(&form.body, "csrf")?,
+            cookies,
+        })
+    }
+
+    async fn submit(
+        &self,
+        server: &Server,
+        username: &str,
+        password: &str,
+        peer: Option<&str>,
+    ) -> anyhow::Result<Reply> {
+        let fields = [
+            ("state", self.state.as_str()),
+            ("csrf", self.csrf.as_str()),
+            ("username", username),
+            ("password", password),
+        ];
+        post(server, "/u/login", &fields, &self.cookies, peer).await
+    }
+}
+
+/// The right password is refused with Auth0's block on all three password paths.
+async fn refused_everywhere(server: &Server, peer: Option<&str>) -> anyhow::Result<()> {
+    expect_blocked(
+        &grant(server, None, EMAIL, PASSWORD, peer).await?,
+        "password grant",
+    )?;
+    expect_blocked(
+        &grant(server, Some(DATABASE), EMAIL, PASSWORD, peer).await?,
+        "password-realm grant",
+    )?;
+    let form = LoginForm::open(server).await?;
+    let page = form.submit(server, EMAIL, PASSWORD, peer).await?;
+    ensure!(
+        page.status == StatusCode::TOO_MANY_REQUESTS,
+        "/u/login: {} {}",
+        page.status,
+        page.body
+    );
+    ensure!(
+        page.body.contains(&BLOCKED.replace('\'', "&#39;")),
+        "/u/login does not say why: {}",
+        page.body
+    );
+    ensure!(
+        page.location().is_none()
+            && !page
+                .cookies()
+                .iter()
+                .any(|cookie| cookie.starts_with("authhero_session=")),
+        "/u/login logged a blocked pair in"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn ten_failures_on_the_password_grant_block_every_path() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    // Counted by the identifier as Auth0 compares it: case and surrounding spaces aside.
+    for attempt in 0..10 {
+        let username = if attempt % 2 == 0 {
+            EMAIL.to_owned()
+        } else {
+            format!(" {} ", EMAIL.to_uppercase())
+        };
+        expect_wrong(
+            &grant(&server, None, &username, WRONG, None).await?,
+            "wrong password",
+        )?;
+    }
+    refused_everywhere(&server, None).await
+}
+
+#[tokio::test]
+async fn ten_failures_on_the_password_realm_grant_block_every_path() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    for _ in 0..10 {
+        expect_wrong(
+            &grant(&server, Some(DATABASE), EMAIL, WRONG, None).await?,
+            "wrong password",
+        )?;
+    }
+    refused_everywhere(&server, None).await
+}
+
+#[tokio::test]
+async fn ten_failures_on_the_login_form_block_every_path() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let form = LoginForm::open(&server).await?;
+    for _ in 0..10 {
+        let page = form.submit(&server, EMAIL, WRONG, None).await?;
+        ensure!(
+            page.status == StatusCode::BAD_REQUEST && page.body.contains("Wrong email or password"),
+            "{} {}",
+            page.status,
+            page.body
+        );
+    }
+    refused_everywhere(&server, None).await
+}
+
+#[tokio::test]
+async fn a_success_before_the_tenth_failure_resets_the_count() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    for round in 0..2 {
+        for _ in 0..9 {
+            expect_wrong(
+                &grant(&server, None, EMAIL, WRONG, None).await?,
+                "wrong password",
+            )?;
+        }
+        let reply = grant(&server, None, EMAIL, PASSWORD, None).await?;
+        ensure!(
+            reply.status == StatusCode::OK,
+            "round {round}: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_block_holds_for_one_ip_only() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let attacker = Some("203.0.113.66:40000");
+    for _ in 0..10 {
+        expect_wrong(
+            &grant(&server, None, EMAIL, WRONG, attacker).await?,
+            "wrong password",
+        )?;
+    }
+    refused_everywhere(&server, attacker).await?;
+    // Another port of the same address is the same client.
+    expect_blocked(
+        &grant(&server, None, EMAIL, PASSWORD, Some("203.0.113.66:40001")).await?,
+        "same IP, another port",
+    )?;
+    for peer in [Some("198.51.100.4:5000"), Some("[2001:db8::5]:443"), None] {
+        let reply = grant(&server, None, EMAIL, PASSWORD, peer).await?;
+        ensure!(
+            reply.status == StatusCode::OK,
+            "{peer:?}: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unknown_identifier_is_answered_as_a_real_one() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let mut answers = Vec::new();
+    for username in [EMAIL, "nobody@example.com"] {
+        let mut replies = Vec::new();
+        for _ in 0..11 {
+            let reply = grant(&server, None, username, WRONG, None).await?;
+            replies.push((reply.status, reply.body));
+        }
+        answers.push(replies);
+    }
+    ensure!(
+        answers[0] == answers[1],
+        "a real and an unknown identifier are told apart: {answers:?}"
+    );
+    let (status, body) = &answers[1][10];
+    ensure!(
+        *status == StatusCode::TOO_MANY_REQUESTS && body.contains("too_many_attempts"),
+        "the unknown identifier's 11th attempt: {status} {body}"
+    );
+    let right = grant(&server, None, EMAIL, PASSWORD, None).await?;
+    ensure!(
+        (right.status, &right.body) == (*status, body),
+        "the right password of a blocked real identifier answers otherwise: {} {}",
+        right.status,
+        right.body
+    );
+    Ok(())
+}

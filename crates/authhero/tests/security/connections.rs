@@ -1,0 +1,142 @@
+//! Finding 4: a database connection enabled only for one client let every client log users in
+//! through it. Every login path now checks `enabled_clients`, and an empty list enables none.
+
+use anyhow::{Context, ensure};
+use authhero_core::Timestamp;
+use authhero_core::entities::Client;
+use axum::http::StatusCode;
+
+use crate::support::{hidden_value, redirect_params};
+use crate::{CALLBACK, EMAIL, PASSWORD, Server, redirect_error};
+
+const DATABASE: &str = "Username-Password-Authentication";
+
+/// A confidential client allowed every password grant, enabled on no connection.
+async fn stranger(server: &Server) -> anyhow::Result<()> {
+    let mut client = Client::new("stranger", "Stranger", Timestamp::now());
+    client.client_secret = Some("stranger-secret".into());
+    client.callbacks = vec![CALLBACK.into()];
+    client.grant_types = [
+        "authorization_code",
+        "password",
+        "http://auth0.com/oauth/grant-type/password-realm",
+    ]
+    .map(String::from)
+    .to_vec();
+    server.adapters.clients.create(&server.tenant, client).await?;
+    Ok(())
+}
+
+async fn realm_login(server: &Server, client: &str, secret: &str) -> anyhow::Result<StatusCode> {
+    let reply = server
+        .token(&[
+            ("grant_type", "http://auth0.com/oauth/grant-type/password-realm"),
+            ("client_id", client),
+            ("client_secret", secret),
+            ("realm", DATABASE),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .await?;
+    if reply.status != StatusCode::OK {
+        ensure!(
+            reply.json()?["error"] == "unauthorized_client",
+            "{} {}",
+            reply.status,
+            reply.body
+        );
+    }
+    Ok(reply.status)
+}
+
+#[tokio::test]
+async fn only_enabled_clients_log_users_in_through_a_connection() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    stranger(&server).await?;
+
+    // The password-realm and password grants.
+    ensure!(realm_login(&server, "web-client", "web-secret").await? == StatusCode::OK);
+    ensure!(
+        realm_login(&server, "stranger", "stranger-secret").await? == StatusCode::FORBIDDEN,
+        "a client the connection does not enable logged a user in"
+    );
+    let password = server
+        .token(&[
+            ("grant_type", "password"),
+            ("client_id", "stranger"),
+            ("client_secret", "stranger-secret"),
+            ("username", EMAIL),
+            ("password", PASSWORD),
+        ])
+        .await?;
+    ensure!(
+        password.status == StatusCode::FORBIDDEN,
+        "password grant: {} {}",
+        password.status,
+        password.body
+    );
+
+    // `/authorize?connection=` answers the client with an error instead of a login page.
+    let named = server
+        .get(
+            &server.authorize_uri("stranger", &[("connection", DATABASE), ("state", "s")]),
+            &[],
+        )
+        .await?;
+    let params = redirect_error(&named, "invalid_request", "authorize?connection=")?;
+    ensure!(params.get("state").map(String::as_str) == Some("s"));
+
+    // The login form of a transaction for the stranger refuses to log in, and starts no session.
+    let start = server.get(&server.authorize_uri("stranger", &[]), &[]).await?;
+    let login_page = start.location().context("no login redirect")?.to_owned();
+    let cookies = start.cookies();
+    let form = server.get(&login_page, &cookies).await?;
+    let state = redirect_params(&login_page)
+        .remove("state")
+        .context("no state")?;
+    let csrf = hidden_value(&form.body, "csrf")?;
+    let posted = server
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", EMAIL),
+                ("password", PASSWORD),
+            ],
+            &cookies,
+        )
+        .await?;
+    ensure!(
+        posted.status == StatusCode::BAD_REQUEST
+            && !posted
+                .cookies()
+                .iter()
+                .any(|cookie| cookie.starts_with("authhero_session=")),
+        "login form: {} {:?}",
+        posted.status,
+        posted.cookies()
+    );
+
+    // An empty list enables no client, as in Auth0 (it used to mean every client).
+    let mut connection = server
+        .adapters
+        .connections
+        .list(&server.tenant, &Default::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == DATABASE)
+        .context("no default connection")?;
+    connection.enabled_clients.clear();
+    server
+        .adapters
+        .connections
+        .update(&server.tenant, connection)
+        .await?;
+    ensure!(
+        realm_login(&server, "web-client", "web-secret").await? == StatusCode::FORBIDDEN,
+        "an empty enabled_clients still enabled a client"
+    );
+    Ok(())
+}

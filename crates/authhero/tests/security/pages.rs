@@ -1,0 +1,101 @@
+//! Finding 7: pages could be framed and sniffed. Every page carries a strict content security
+//! policy with `frame-ancestors 'none'` (the `web_message` answer allows only the client's
+//! origin), `nosniff` and `no-referrer`, and HSTS when the issuer is https.
+
+use anyhow::{Context, ensure};
+use axum::http::StatusCode;
+
+use crate::support::{self, Reply};
+use crate::{CALLBACK, Server};
+
+fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
+    reply
+        .headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+}
+
+fn protected(reply: &Reply, what: &str) -> anyhow::Result<()> {
+    ensure!(
+        header(reply, "x-content-type-options") == "nosniff",
+        "{what}: no nosniff"
+    );
+    ensure!(
+        header(reply, "referrer-policy") == "no-referrer",
+        "{what}: referrer policy {:?}",
+        header(reply, "referrer-policy")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn pages_cannot_be_framed_or_sniffed() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let start = server.get(&server.authorize_uri(&server.spa, &[]), &[]).await?;
+    let login_page = start.location().context("no login redirect")?.to_owned();
+    let form = server.get(&login_page, &start.cookies()).await?.ok()?;
+    let error = server.get("/authorize?client_id=nobody", &[]).await?;
+    ensure!(error.status == StatusCode::BAD_REQUEST);
+    for (reply, what) in [(&form, "login page"), (&error, "error page")] {
+        protected(reply, what)?;
+        let policy = header(reply, "content-security-policy");
+        ensure!(
+            policy.contains("frame-ancestors 'none'") && policy.contains("default-src 'none'"),
+            "{what}: policy {policy:?}"
+        );
+        ensure!(
+            !policy.contains("unsafe-inline"),
+            "{what}: inline code is allowed: {policy:?}"
+        );
+    }
+    // JSON answers carry the same headers.
+    let discovery = server
+        .get("/.well-known/openid-configuration", &[])
+        .await?
+        .ok()?;
+    protected(&discovery, "discovery")?;
+    ensure!(
+        !discovery
+            .headers
+            .contains_key("strict-transport-security"),
+        "HSTS on a plain http issuer"
+    );
+
+    // Silent authentication runs in the application's iframe: only its origin may frame it.
+    let (_, session) = server.log_in(&server.spa.clone(), &[]).await?;
+    let silent = server
+        .get(
+            &server.authorize_uri(
+                &server.spa,
+                &[("prompt", "none"), ("response_mode", "web_message")],
+            ),
+            &session,
+        )
+        .await?
+        .ok()?;
+    let policy = header(&silent, "content-security-policy");
+    ensure!(
+        policy.contains("frame-ancestors https://app.example.com")
+            && policy.contains("script-src 'sha256-"),
+        "web_message policy {policy:?}"
+    );
+    ensure!(CALLBACK.starts_with("https://app.example.com/"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn https_issuers_send_hsts() -> anyhow::Result<()> {
+    let issuer = "https://auth.example.com/";
+    let (adapters, _) = support::bootstrapped(issuer).await?;
+    let router = authhero::AuthHero::new(adapters).issuer(issuer)?.router();
+    let reply = support::get(&router, "/.well-known/openid-configuration", &[])
+        .await?
+        .ok()?;
+    ensure!(
+        header(&reply, "strict-transport-security").starts_with("max-age="),
+        "no HSTS: {:?}",
+        reply.headers
+    );
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Finding 8 (login freshness, logout): `max_age=0` forces a new login even within the second
+//! the session began, and RP-initiated logout without an `id_token_hint` asks the user first.
+
+use anyhow::{Context, ensure};
+use axum::http::StatusCode;
+
+use crate::support::{hidden_value, redirect_params};
+use crate::{Server, redirect_error};
+
+#[tokio::test]
+async fn max_age_zero_forces_a_new_login() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (_, session) = server.log_in(&server.spa.clone(), &[]).await?;
+    let again = server
+        .get(
+            &server.authorize_uri(&server.spa, &[("max_age", "0")]),
+            &session,
+        )
+        .await?;
+    ensure!(
+        again
+            .location()
+            .is_some_and(|location| location.starts_with("/u/login")),
+        "max_age=0 answered from the session: {:?}",
+        again.location()
+    );
+    let silent = server
+        .get(
+            &server.authorize_uri(&server.spa, &[("max_age", "0"), ("prompt", "none")]),
+            &session,
+        )
+        .await?;
+    redirect_error(&silent, "login_required", "max_age=0 with prompt=none")?;
+    // Without it the session still answers.
+    let sso = server
+        .get(&server.authorize_uri(&server.spa, &[]), &session)
+        .await?;
+    ensure!(
+        redirect_params(sso.location().context("location")?).contains_key("code"),
+        "the session no longer answers"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn logout_without_an_id_token_hint_asks_first() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (_, session) = server.log_in(&server.spa.clone(), &[]).await?;
+    let silent = server.authorize_uri(&server.spa, &[("prompt", "none")]);
+    let still_signed_in = |reply: &crate::support::Reply| {
+        reply
+            .location()
+            .is_some_and(|location| redirect_params(location).contains_key("code"))
+    };
+
+    // A link from anywhere shows a confirmation and ends nothing.
+    let asked = server.get("/oidc/logout", &session).await?;
+    ensure!(
+        asked.status == StatusCode::OK && asked.body.contains("action=\"/oidc/logout\""),
+        "no confirmation: {} {}",
+        asked.status,
+        asked.body
+    );
+    ensure!(
+        !asked
+            .cookies()
+            .iter()
+            .any(|cookie| cookie.starts_with("authhero_session=")),
+        "the session cookie was cleared before confirming"
+    );
+    ensure!(
+        still_signed_in(&server.get(&silent, &session).await?),
+        "the session ended without confirmation"
+    );
+
+    // A forged confirmation is asked again.
+    let forged = server
+        .post_form("/oidc/logout", &[("confirm", "guess")], &session)
+        .await?;
+    ensure!(forged.status == StatusCode::OK && forged.body.contains("name=\"confirm\""));
+    ensure!(still_signed_in(&server.get(&silent, &session).await?));
+
+    // The user's confirmation ends the session.
+    let confirm = hidden_value(&asked.body, "confirm")?;
+    let done = server
+        .post_form("/oidc/logout", &[("confirm", &confirm)], &session)
+        .await?;
+    ensure!(
+        done.status == StatusCode::OK && !done.body.contains("name=\"confirm\""),
+        "confirmed logout: {} {}",
+        done.status,
+        done.body
+    );
+    redirect_error(
+        &server.get(&silent, &session).await?,
+        "login_required",
+        "after the confirmed logout",
+    )?;
+
+    // Without a session there is nothing to confirm.
+    let nothing = server.get("/oidc/logout", &[]).await?;
+    ensure!(nothing.status == StatusCode::OK && !nothing.body.contains("name=\"confirm\""));
+    Ok(())
+}
