@@ -47,6 +47,13 @@ pub struct Cli {
     /// stored hashes of either kind keep working [default: bcrypt]
     #[arg(long, env = "AUTHHERO_PASSWORD_HASH", value_parser = ["bcrypt", "argon2id"])]
     password_hash: Option<String>,
+    /// Key that client secrets are sealed under at rest: 32 bytes, base64url. Every node sharing
+    /// a database needs the same one [default: read from --secret-key-file]
+    #[arg(long, env = "AUTHHERO_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// File holding that key, created with a new random key when missing [default: authhero.key]
+    #[arg(long, env = "AUTHHERO_SECRET_KEY_FILE")]
+    secret_key_file: Option<PathBuf>,
     /// A TOML file with any of the settings above (snake_case keys)
     #[arg(long, env = "AUTHHERO_CONFIG")]
     config: Option<PathBuf>,
@@ -75,6 +82,8 @@ struct FileSettings {
     smtp_url: Option<String>,
     email_from: Option<String>,
     password_hash: Option<String>,
+    secret_key: Option<String>,
+    secret_key_file: Option<PathBuf>,
 }
 
 /// The resolved settings.
@@ -90,6 +99,8 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub email_from: String,
     pub password_hash: PasswordAlgorithm,
+    pub secret_key: Option<String>,
+    pub secret_key_file: PathBuf,
 }
 
 impl Settings {
@@ -103,6 +114,11 @@ impl Settings {
             None => FileSettings::default(),
         };
         let pick = |flag: &Option<String>, file: Option<String>| flag.clone().or(file);
+        let secret_key_file = cli
+            .secret_key_file
+            .clone()
+            .or(file.secret_key_file)
+            .unwrap_or_else(|| PathBuf::from("authhero.key"));
         Ok(Settings {
             listen: pick(&cli.listen, file.listen).unwrap_or_else(|| "127.0.0.1:3000".into()),
             issuer: pick(&cli.issuer, file.issuer)
@@ -123,6 +139,8 @@ impl Settings {
                     anyhow::bail!("password_hash must be bcrypt or argon2id, not {other:?}")
                 }
             },
+            secret_key: pick(&cli.secret_key, file.secret_key),
+            secret_key_file,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! `authhero-server`: runs AuthHero on one database, bootstrapping an empty one.
 
 mod config;
+mod secret_key;
 mod smtp;
 
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use anyhow::Context;
 use authhero::bootstrap::{BootstrapOptions, Bootstrapped, bootstrap};
 use authhero_cache::CacheLayer;
 use authhero_core::Layer;
+use authhero_encryption::EncryptionLayer;
 use authhero_sea_orm::Database;
 use clap::Parser;
 
@@ -39,9 +41,12 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("schema is up to date");
         return Ok(());
     }
+    // Client secrets are sealed before they reach the database.
+    let key = secret_key::load(settings.secret_key.as_deref(), &settings.secret_key_file)?;
+    let sealed = EncryptionLayer::new(key).layer(database.adapters());
     // Clients and APIs are read on every token request; keep them in memory briefly. Short,
     // because other nodes sharing the database only see each other's changes after it.
-    let adapters = CacheLayer::new(Duration::from_secs(10)).layer(database.adapters());
+    let adapters = CacheLayer::new(Duration::from_secs(10)).layer(sealed);
     let options = BootstrapOptions {
         admin_client_id: settings.admin_client_id.clone(),
         admin_client_secret: settings.admin_client_secret.clone(),

@@ -57,6 +57,7 @@ export async function startServer() {
   const env = {
     ...process.env,
     AUTHHERO_DATABASE_URL: path.join(dir, 'e2e.db'),
+    AUTHHERO_SECRET_KEY_FILE: path.join(dir, 'e2e.key'),
     AUTHHERO_LISTEN: `127.0.0.1:${port}`,
     AUTHHERO_ISSUER: `http://${host}/`,
     AUTHHERO_ADMIN_CLIENT_ID: admin.clientId,

@@ -36,6 +36,9 @@ pub struct Launch<'a> {
     pub port: Option<u16>,
 }
 
+/// The key the benchmark server seals client secrets under (32 zero bytes, base64url).
+const SECRET_KEY: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
 #[derive(Debug)]
 pub struct Server {
     child: Child,
@@ -60,6 +63,8 @@ impl Server {
             .env("AUTHHERO_ADMIN_EMAIL", USER_EMAIL)
             .env("AUTHHERO_ADMIN_PASSWORD", USER_PASSWORD)
             .env("AUTHHERO_PASSWORD_HASH", launch.password_hash)
+            // A fixed key, so a restart on the same database opens its client secrets.
+            .env("AUTHHERO_SECRET_KEY", SECRET_KEY)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

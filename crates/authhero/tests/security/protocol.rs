@@ -102,3 +102,30 @@ async fn logout_without_an_id_token_hint_asks_first() -> anyhow::Result<()> {
     ensure!(nothing.status == StatusCode::OK && !nothing.body.contains("name=\"confirm\""));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_verifier_for_a_code_without_a_challenge_is_refused() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let (done, _) = server.log_in(&server.web.clone(), &[]).await?;
+    let code = redirect_params(done.location().context("no callback")?)
+        .remove("code")
+        .context("no code")?;
+    // RFC 9700 §4.8, PKCE downgrade: the attacker's verifier must not be ignored.
+    let reply = server
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &server.web),
+            ("client_secret", &server.web_secret),
+            ("code", &code),
+            ("redirect_uri", crate::CALLBACK),
+            ("code_verifier", crate::VERIFIER),
+        ])
+        .await?;
+    ensure!(
+        reply.status == StatusCode::FORBIDDEN && reply.json()?["error"] == "invalid_grant",
+        "{} {}",
+        reply.status,
+        reply.body
+    );
+    Ok(())
+}
