@@ -1,9 +1,10 @@
-//! An encryption layer: client secrets are sealed with AES-256-GCM under a key from
-//! configuration before they reach the store, and opened on the way back, so a copy of the
-//! database holds no usable client credential. Secrets are sealed rather than hashed because
-//! Auth0 shows a client's secret again to callers with `read:client_keys`.
+//! An encryption layer: client secrets and the private halves of signing keys are sealed with
+//! AES-256-GCM under a key from configuration before they reach the store, and opened on the
+//! way back, so a copy of the database holds no usable client credential and cannot mint
+//! tokens. Client secrets are sealed rather than hashed because Auth0 shows a client's secret
+//! again to callers with `read:client_keys`.
 //!
-//! Everything else passes straight through. A secret stored before the layer was added (no
+//! Everything else passes straight through. A value stored before the layer was added (no
 //! `sealed:` prefix) is read as it is and sealed on its next write.
 //!
 //! ```no_run
@@ -18,6 +19,7 @@
 
 mod clients;
 mod key;
+mod signing_keys;
 
 use std::sync::Arc;
 
@@ -43,6 +45,14 @@ impl Layer for EncryptionLayer {
             inner.clients.clone(),
             self.key.clone(),
         ));
-        DataAdapters { clients, ..inner }
+        let signing_keys = Arc::new(signing_keys::SealedSigningKeys::new(
+            inner.signing_keys.clone(),
+            self.key.clone(),
+        ));
+        DataAdapters {
+            clients,
+            signing_keys,
+            ..inner
+        }
     }
 }

@@ -38,7 +38,10 @@ async fn the_store_holds_only_sealed_secrets() -> anyhow::Result<()> {
     let (raw, sealed) = stores().await;
     let tenant = authhero_adapter_tests::fixtures::unique("tenant");
     raw.tenants
-        .create(authhero_core::entities::Tenant::new(&tenant, Timestamp::now()))
+        .create(authhero_core::entities::Tenant::new(
+            &tenant,
+            Timestamp::now(),
+        ))
         .await?;
     let mut client = Client::new("app", "App", Timestamp::now());
     client.client_secret = Some("the-client-secret".into());
@@ -102,5 +105,44 @@ async fn the_store_holds_only_sealed_secrets() -> anyhow::Result<()> {
         "a secret sealed under another key was read"
     );
     raw.tenants.remove(&tenant).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn signing_keys_are_stored_sealed() -> anyhow::Result<()> {
+    let (raw, sealed) = stores().await;
+    let mut key = authhero_adapter_tests::fixtures::signing_key(
+        &authhero_adapter_tests::fixtures::unique("kid"),
+    );
+    key.private_key = "-----BEGIN PRIVATE KEY-----\nprivate\n-----END PRIVATE KEY-----".into();
+    let kid = key.kid.clone();
+    let created = sealed.signing_keys.create(key.clone()).await?;
+    ensure!(created.private_key == key.private_key);
+    let at_rest = raw.signing_keys.get(&kid).await?.context("not stored")?;
+    ensure!(
+        at_rest.private_key.starts_with("sealed:v1:") && !at_rest.private_key.contains("private"),
+        "stored as {}",
+        at_rest.private_key
+    );
+    ensure!(
+        at_rest.public_key == key.public_key,
+        "the public key was sealed too"
+    );
+    let listed = sealed.signing_keys.list().await?;
+    ensure!(
+        listed
+            .iter()
+            .any(|listed| listed.kid == kid && listed.private_key == key.private_key),
+        "list did not open the key"
+    );
+    ensure!(
+        sealed
+            .signing_keys
+            .get(&kid)
+            .await?
+            .map(|read| read.private_key)
+            == Some(key.private_key),
+        "get did not open the key"
+    );
     Ok(())
 }

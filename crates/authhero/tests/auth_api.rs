@@ -552,7 +552,11 @@ async fn expired_codes_are_refused() -> anyhow::Result<()> {
         .get(&server.tenant, &digest)
         .await?
         .context("stored code")?;
-    server.adapters.codes.remove(&server.tenant, &digest).await?;
+    server
+        .adapters
+        .codes
+        .remove(&server.tenant, &digest)
+        .await?;
     stored.expires_at = Timestamp::now().plus_seconds(-1);
     server.adapters.codes.create(&server.tenant, stored).await?;
     let reply = server.exchange(&code, VERIFIER).await?;

@@ -309,6 +309,55 @@ async fn clients_round_trip() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Issue 8: a new application is enabled on every existing connection (Auth0's default), since
+/// an empty `enabled_clients` enables none; and a new SPA rotates its refresh tokens.
+#[tokio::test]
+async fn new_clients_are_enabled_on_connections_and_spas_rotate() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let spa = api
+        .post("/api/v2/clients", json!({"name": "SPA", "app_type": "spa"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let spa_id = spa.str("client_id")?.to_owned();
+    assert_eq!(spa.body["refresh_token"]["rotation_type"], "rotating");
+    assert_eq!(spa.body["refresh_token"]["leeway"], 0);
+    let web = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Web", "app_type": "regular_web"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert!(web.body.get("refresh_token").is_none(), "{}", web.body);
+    let web_id = web.str("client_id")?.to_owned();
+    let connections = api
+        .get("/api/v2/connections")
+        .await?
+        .expect(StatusCode::OK)?;
+    let database = connections
+        .items()?
+        .iter()
+        .find(|connection| connection["name"] == "Username-Password-Authentication")
+        .context("no default connection")?
+        .clone();
+    let enabled = database["enabled_clients"]
+        .as_array()
+        .context("enabled_clients")?;
+    for id in [&spa_id, &web_id] {
+        assert!(enabled.contains(&json!(id)), "{id} not enabled: {database}");
+    }
+    // A connection made later enables only the clients it names.
+    let later = api
+        .post(
+            "/api/v2/connections",
+            json!({"name": "later", "strategy": "auth0"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(later.body["enabled_clients"], json!([]));
+    Ok(())
+}
+
 #[tokio::test]
 async fn connections_round_trip() -> anyhow::Result<()> {
     let api = Api::start().await?;
@@ -1270,5 +1319,217 @@ async fn bootstrap_gives_an_existing_databases_admin_the_new_scopes() -> anyhow:
     api.call(Method::GET, "/api/v2/tenants/settings", Some(&token), None)
         .await?
         .expect(StatusCode::OK)?;
+    Ok(())
+}
+
+/// `/api/v2/user-blocks/<id>` with the `|` of the id escaped.
+fn blocks_path(user_id: &str) -> String {
+    let escaped: String = url::form_urlencoded::byte_serialize(user_id.as_bytes()).collect();
+    format!("/api/v2/user-blocks/{escaped}")
+}
+
+/// A client allowed the password grant on the database connection, for logging users in.
+async fn password_client(api: &Api) -> anyhow::Result<(String, String)> {
+    let client = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Login", "app_type": "regular_web", "grant_types": ["password"]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let client_id = client.str("client_id")?.to_owned();
+    let secret = client.str("client_secret")?.to_owned();
+    let mut connection = api
+        .adapters
+        .connections
+        .list(&api.tenant, &ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == DATABASE)
+        .context("no database connection")?;
+    connection.enabled_clients.push(client_id.clone());
+    api.adapters
+        .connections
+        .update(&api.tenant, connection)
+        .await?;
+    Ok((client_id, secret))
+}
+
+/// The status of a password-grant login (from no peer address: the IP `unknown`).
+async fn password_login(
+    api: &Api,
+    (client_id, secret): &(String, String),
+    username: &str,
+    password: &str,
+) -> anyhow::Result<StatusCode> {
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "password")
+        .append_pair("client_id", client_id)
+        .append_pair("client_secret", secret)
+        .append_pair("username", username)
+        .append_pair("password", password)
+        .finish();
+    let request = Request::post("/oauth/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))?;
+    Ok(api.send(request).await?.status)
+}
+
+/// Ten wrong passwords: brute-force protection's threshold.
+async fn fail_ten_times(
+    api: &Api,
+    client: &(String, String),
+    username: &str,
+) -> anyhow::Result<()> {
+    for _ in 0..10 {
+        let status = password_login(api, client, username, "not the password").await?;
+        ensure!(status == StatusCode::FORBIDDEN, "wrong password: {status}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn user_blocks_of_a_user_are_listed_and_lifted() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let client = password_client(&api).await?;
+    let user = api
+        .create_user("Blocked@Example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let path = blocks_path(user.str("user_id")?);
+    let none = json!({"blocked_for": []});
+    assert_eq!(api.get(&path).await?.expect(StatusCode::OK)?.body, none);
+
+    for _ in 0..9 {
+        password_login(&api, &client, "blocked@example.com", "wrong").await?;
+    }
+    assert_eq!(
+        api.get(&path).await?.expect(StatusCode::OK)?.body,
+        none,
+        "nine failures are no block"
+    );
+    password_login(&api, &client, "blocked@example.com", "wrong").await?;
+    assert_eq!(
+        api.get(&path).await?.expect(StatusCode::OK)?.body,
+        json!({"blocked_for": [{"identifier": "blocked@example.com", "ip": "unknown"}]})
+    );
+    assert_eq!(
+        password_login(&api, &client, "blocked@example.com", PASSWORD).await?,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    assert_eq!(api.get(&path).await?.expect(StatusCode::OK)?.body, none);
+    assert_eq!(
+        password_login(&api, &client, "blocked@example.com", PASSWORD).await?,
+        StatusCode::OK,
+        "the lifted block still refuses"
+    );
+
+    // Auth0's 404 for a user that does not exist.
+    let missing = blocks_path("auth0|nobody");
+    api.get(&missing)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
+    api.delete(&missing)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn user_blocks_of_an_identifier_are_listed_and_lifted() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let client = password_client(&api).await?;
+    api.create_user("known@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    fail_ten_times(&api, &client, "known@example.com").await?;
+    // An identifier of no user is blocked alike.
+    fail_ten_times(&api, &client, "ghost@example.com").await?;
+
+    let ghost = api
+        .get("/api/v2/user-blocks?identifier=Ghost%40Example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(
+        ghost.body,
+        json!({"blocked_for": [{"identifier": "ghost@example.com", "ip": "unknown"}]})
+    );
+    assert_eq!(
+        api.get("/api/v2/user-blocks?identifier=someone%40example.com")
+            .await?
+            .expect(StatusCode::OK)?
+            .body,
+        json!({"blocked_for": []})
+    );
+    assert_eq!(
+        password_login(&api, &client, "known@example.com", PASSWORD).await?,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    api.delete("/api/v2/user-blocks?identifier=known%40example.com")
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    assert_eq!(
+        password_login(&api, &client, "known@example.com", PASSWORD).await?,
+        StatusCode::OK,
+        "the lifted block still refuses"
+    );
+    let still = api
+        .get("/api/v2/user-blocks?identifier=ghost%40example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(
+        still.body, ghost.body,
+        "lifting one identifier lifted another"
+    );
+
+    for (method, uri) in [
+        (Method::GET, "/api/v2/user-blocks"),
+        (Method::DELETE, "/api/v2/user-blocks"),
+        (Method::GET, "/api/v2/user-blocks?identifier="),
+        (Method::GET, "/api/v2/user-blocks?identifier=a&identifier=b"),
+        (Method::GET, "/api/v2/user-blocks?identifier=a&other=b"),
+    ] {
+        api.call(method, uri, Some(&api.admin_token), None)
+            .await?
+            .expect_error(StatusCode::BAD_REQUEST, Some("invalid_query_string"))?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn user_blocks_need_their_scopes() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let user = api
+        .create_user("scoped@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let by_id = blocks_path(user.str("user_id")?);
+    let by_identifier = "/api/v2/user-blocks?identifier=scoped%40example.com";
+    let (client_id, secret) = api.m2m_client_with(&["read:users"]).await?;
+    let reader = api.token_for(&client_id, &secret).await?;
+    let (client_id, secret) = api.m2m_client_with(&["update:users"]).await?;
+    let updater = api.token_for(&client_id, &secret).await?;
+    for uri in [by_id.as_str(), by_identifier] {
+        api.call(Method::GET, uri, Some(&reader), None)
+            .await?
+            .expect(StatusCode::OK)?;
+        api.call(Method::DELETE, uri, Some(&reader), None)
+            .await?
+            .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?
+            .expect_message("Insufficient scope, expected any of: update:users")?;
+        api.call(Method::GET, uri, Some(&updater), None)
+            .await?
+            .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?
+            .expect_message("Insufficient scope, expected any of: read:users")?;
+        api.call(Method::DELETE, uri, Some(&updater), None)
+            .await?
+            .expect(StatusCode::NO_CONTENT)?;
+        api.call(Method::GET, uri, None, None)
+            .await?
+            .expect_error(StatusCode::UNAUTHORIZED, None)?;
+    }
     Ok(())
 }

@@ -449,7 +449,12 @@ async fn a_reset_email_goes_only_to_an_existing_user() -> anyhow::Result<()> {
         .with_context(|| format!("ticket without its tenant: {link}"))?;
     // Issue 8, secrets at rest: the database holds the ticket's digest, never the ticket.
     ensure!(
-        server.adapters.codes.get(&server.tenant, secret).await?.is_none(),
+        server
+            .adapters
+            .codes
+            .get(&server.tenant, secret)
+            .await?
+            .is_none(),
         "the emailed ticket is stored as it is"
     );
     ensure!(
@@ -732,6 +737,45 @@ async fn expired_foreign_and_malformed_tickets_are_refused() -> anyhow::Result<(
     ensure!(
         server.password_works(PASSWORD).await?,
         "a refused ticket changed the password"
+    );
+    Ok(())
+}
+
+/// Issue 8, item 3: as with Auth0, choosing a new password lifts the user's brute-force blocks.
+#[tokio::test]
+async fn a_password_reset_lifts_brute_force_blocks() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    for _ in 0..10 {
+        ensure!(
+            !server.password_works("not the password").await?,
+            "a wrong password worked"
+        );
+    }
+    let login = [
+        ("grant_type", "password"),
+        ("client_id", "web-client"),
+        ("client_secret", "web-secret"),
+        ("username", EMAIL),
+        ("password", PASSWORD),
+    ];
+    let blocked = server.post_form("/oauth/token", &login).await?;
+    ensure!(
+        blocked.status == StatusCode::TOO_MANY_REQUESTS,
+        "ten failures did not block: {} {}",
+        blocked.status,
+        blocked.body
+    );
+    let ticket = ticket_of(&server.reset_link().await?)?;
+    let done = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+    ensure!(
+        done.status == StatusCode::OK,
+        "{} {}",
+        done.status,
+        done.body
+    );
+    ensure!(
+        server.password_works(NEW_PASSWORD).await?,
+        "the new password is still blocked"
     );
     Ok(())
 }

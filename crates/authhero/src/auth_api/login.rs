@@ -144,7 +144,7 @@ pub async fn submit(
         Err(_) => return retry("Something went wrong. Try again."),
     }
     let user = match authenticate(&state, &tenant_id, &connection, username, password, &ip).await {
-        Ok(Attempt::User(user)) => user,
+        Ok(Attempt::User(user)) => *user,
         Ok(Attempt::Wrong) => return retry("Wrong email or password."),
         Ok(Attempt::Blocked) => {
             return page(
@@ -182,7 +182,7 @@ pub async fn submit(
 
 /// What a password login from one IP came to.
 pub enum Attempt {
-    User(User),
+    User(Box<User>),
     Wrong,
     /// The identifier failed too often from this IP: refused whatever the password.
     Blocked,
@@ -208,7 +208,7 @@ pub async fn authenticate(
     match verify(state, tenant_id, connection, username, password).await? {
         Some(user) => {
             brute_force::succeeded(state, tenant_id, username, ip).await?;
-            Ok(Attempt::User(user))
+            Ok(Attempt::User(Box::new(user)))
         }
         None => {
             brute_force::failed(state, tenant_id, username, ip).await?;

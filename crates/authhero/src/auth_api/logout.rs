@@ -221,10 +221,15 @@ async fn confirmation(
     {
         return None;
     }
-    let fields: Vec<(&str, &str)> = ["client_id", "post_logout_redirect_uri", "state", "ui_locales"]
-        .into_iter()
-        .filter_map(|name| query.get(name).map(|value| (name, value.as_str())))
-        .collect();
+    let fields: Vec<(&str, &str)> = [
+        "client_id",
+        "post_logout_redirect_uri",
+        "state",
+        "ui_locales",
+    ]
+    .into_iter()
+    .filter_map(|name| query.get(name).map(|value| (name, value.as_str())))
+    .collect();
     Some(
         (
             [(header::CACHE_CONTROL, "no-store")],

@@ -366,7 +366,12 @@ async fn authorization_code(
     let consumed = state
         .adapters
         .codes
-        .consume(&caller.tenant_id, &code_id, CodeType::AuthorizationCode, now)
+        .consume(
+            &caller.tenant_id,
+            &code_id,
+            CodeType::AuthorizationCode,
+            now,
+        )
         .await?;
     let Some(code) = consumed else {
         revoke_replayed_code(state, caller, &code_id).await?;
@@ -395,6 +400,12 @@ async fn authorization_code(
             if !pkce_matches(challenge, code.code_challenge_method.as_deref(), verifier) {
                 return Err(OAuthError::invalid_grant("Failed to verify code verifier"));
             }
+        }
+        // RFC 9700 §4.8: a verifier for a code issued without a challenge is a downgrade attempt.
+        None if params.get("code_verifier").is_some() => {
+            return Err(OAuthError::invalid_grant(
+                "code_verifier given for a code issued without code_challenge",
+            ));
         }
         None if !caller.authenticated => {
             return Err(OAuthError::invalid_client(
@@ -570,7 +581,8 @@ async fn refresh_token(
             scope: &format!("{scope} offline_access"),
             ..grant.clone()
         };
-        if let Some(next) = issue::refresh_token(state, &offline, Lineage::Rotates(&parent)).await? {
+        if let Some(next) = issue::refresh_token(state, &offline, Lineage::Rotates(&parent)).await?
+        {
             response["refresh_token"] = next.into();
         }
     } else {
@@ -620,7 +632,7 @@ async fn password(
     )
     .await?
     {
-        Attempt::User(user) => user,
+        Attempt::User(user) => *user,
         Attempt::Wrong => return Err(OAuthError::invalid_grant("Wrong email or password.")),
         Attempt::Blocked => {
             return Err(OAuthError::new(

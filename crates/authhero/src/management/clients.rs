@@ -116,9 +116,9 @@ impl NewClient {
             .unwrap_or(TokenEndpointAuthMethod::ClientSecretPost);
         let client_secret = (method != TokenEndpointAuthMethod::None).then(|| random::token(48));
         // New single-page apps rotate their refresh tokens, as Auth0 sets them up.
-        let refresh_token = self.refresh_token.or_else(|| {
-            (self.app_type == Some(AppType::Spa)).then(RefreshTokenConfig::rotating)
-        });
+        let refresh_token = self
+            .refresh_token
+            .or_else(|| (self.app_type == Some(AppType::Spa)).then(RefreshTokenConfig::rotating));
         Client {
             client_id: random::token(24),
             name: self.name,
@@ -158,7 +158,8 @@ pub async fn create(
     let tenant = caller.tenant_for(&scope::<Client>("create"))?;
     let new_client: NewClient = body.parse()?;
     require_non_empty("name", &new_client.name)?;
-    let created = resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await?;
+    let created =
+        resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await?;
     enable_on_every_connection(&state, tenant, &created.1.client_id).await?;
     Ok(created)
 }
@@ -171,13 +172,22 @@ async fn enable_on_every_connection(
     client_id: &str,
 ) -> Result<(), ApiError> {
     let connections = every_page::<_, ApiError, _, _>(|params| async move {
-        Ok(state.adapters.connections.list(tenant, &params).await?.items)
+        Ok(state
+            .adapters
+            .connections
+            .list(tenant, &params)
+            .await?
+            .items)
     })
     .await?;
     for mut connection in connections {
         if !connection.enabled_clients.iter().any(|id| id == client_id) {
             connection.enabled_clients.push(client_id.to_owned());
-            state.adapters.connections.update(tenant, connection).await?;
+            state
+                .adapters
+                .connections
+                .update(tenant, connection)
+                .await?;
         }
     }
     Ok(())

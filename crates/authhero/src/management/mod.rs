@@ -88,7 +88,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v2/{*rest}", any(unknown_endpoint))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ))
 }
 
 /// Auth0's 404 for a path the Management API does not have.

@@ -23,14 +23,21 @@ async fn stranger(server: &Server) -> anyhow::Result<()> {
     ]
     .map(String::from)
     .to_vec();
-    server.adapters.clients.create(&server.tenant, client).await?;
+    server
+        .adapters
+        .clients
+        .create(&server.tenant, client)
+        .await?;
     Ok(())
 }
 
 async fn realm_login(server: &Server, client: &str, secret: &str) -> anyhow::Result<StatusCode> {
     let reply = server
         .token(&[
-            ("grant_type", "http://auth0.com/oauth/grant-type/password-realm"),
+            (
+                "grant_type",
+                "http://auth0.com/oauth/grant-type/password-realm",
+            ),
             ("client_id", client),
             ("client_secret", secret),
             ("realm", DATABASE),
@@ -87,7 +94,9 @@ async fn only_enabled_clients_log_users_in_through_a_connection() -> anyhow::Res
     ensure!(params.get("state").map(String::as_str) == Some("s"));
 
     // The login form of a transaction for the stranger refuses to log in, and starts no session.
-    let start = server.get(&server.authorize_uri("stranger", &[]), &[]).await?;
+    let start = server
+        .get(&server.authorize_uri("stranger", &[]), &[])
+        .await?;
     let login_page = start.location().context("no login redirect")?.to_owned();
     let cookies = start.cookies();
     let form = server.get(&login_page, &cookies).await?;

@@ -3,6 +3,7 @@
 
 mod input_checks;
 
+mod brute_force;
 mod connections;
 mod pages;
 mod protocol;
@@ -11,4 +12,3 @@ mod secrets_at_rest;
 mod session_cookie;
 mod slow_clients;
 mod token_answers;
-mod brute_force;

@@ -32,7 +32,9 @@ fn protected(reply: &Reply, what: &str) -> anyhow::Result<()> {
 #[tokio::test]
 async fn pages_cannot_be_framed_or_sniffed() -> anyhow::Result<()> {
     let server = Server::start().await?;
-    let start = server.get(&server.authorize_uri(&server.spa, &[]), &[]).await?;
+    let start = server
+        .get(&server.authorize_uri(&server.spa, &[]), &[])
+        .await?;
     let login_page = start.location().context("no login redirect")?.to_owned();
     let form = server.get(&login_page, &start.cookies()).await?.ok()?;
     let error = server.get("/authorize?client_id=nobody", &[]).await?;
@@ -56,9 +58,7 @@ async fn pages_cannot_be_framed_or_sniffed() -> anyhow::Result<()> {
         .ok()?;
     protected(&discovery, "discovery")?;
     ensure!(
-        !discovery
-            .headers
-            .contains_key("strict-transport-security"),
+        !discovery.headers.contains_key("strict-transport-security"),
         "HSTS on a plain http issuer"
     );
 

@@ -71,7 +71,10 @@ async fn public_clients_rotate_refresh_tokens_by_default() -> anyhow::Result<()>
     let second = refresh_token_of(refresh(&server, "plain-spa", &first).await?)?;
     ensure!(second != first, "the refresh token did not rotate");
     // The first token again: reuse. It is refused, and so is the whole family.
-    refused(&refresh(&server, "plain-spa", &first).await?, "reused token")?;
+    refused(
+        &refresh(&server, "plain-spa", &first).await?,
+        "reused token",
+    )?;
     refused(
         &refresh(&server, "plain-spa", &second).await?,
         "the family after reuse",
@@ -94,7 +97,10 @@ async fn a_replayed_code_revokes_the_tokens_it_issued() -> anyhow::Result<()> {
     let code = server.code().await?;
     let issued = refresh_token_of(server.exchange(&code, VERIFIER).await?)?;
     let rotated = refresh_token_of(refresh(&server, &server.spa, &issued).await?)?;
-    refused(&server.exchange(&code, VERIFIER).await?, "the second code again")?;
+    refused(
+        &server.exchange(&code, VERIFIER).await?,
+        "the second code again",
+    )?;
     refused(
         &refresh(&server, &server.spa, &rotated).await?,
         "a rotated token of a replayed code",

@@ -35,7 +35,10 @@ async fn codes_and_refresh_tokens_are_stored_as_digests() -> anyhow::Result<()> 
         "the refresh token is stored as it is"
     );
     ensure!(
-        stored.get(&server.tenant, &digest(refresh)).await?.is_some(),
+        stored
+            .get(&server.tenant, &digest(refresh))
+            .await?
+            .is_some(),
         "the refresh token's digest is not stored"
     );
 

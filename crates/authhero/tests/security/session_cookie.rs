@@ -52,7 +52,7 @@ async fn a_sid_from_a_token_does_not_open_the_session() -> anyhow::Result<()> {
         format!("authhero_session={sid}.{}", "A".repeat(secret.len())),
         format!("authhero_session={sid}.{hash}"),
     ] {
-        let reply = server.get(&silent, &[forged.clone()]).await?;
+        let reply = server.get(&silent, std::slice::from_ref(&forged)).await?;
         redirect_error(&reply, "login_required", &forged)?;
     }
     // The real cookie still does.

@@ -62,7 +62,10 @@ async fn the_serve_loop_drops_half_sent_headers_and_answers_oversized_bodies_at_
     slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Half: ")
         .await?;
     let closed = tokio::time::timeout(Duration::from_secs(20), read_to_close(&mut slow)).await;
-    ensure!(closed.is_ok(), "a half-sent header kept its connection open");
+    ensure!(
+        closed.is_ok(),
+        "a half-sent header kept its connection open"
+    );
 
     // A declared 20 MB body is answered 413 without the body ever being sent.
     let mut big = TcpStream::connect(address).await?;

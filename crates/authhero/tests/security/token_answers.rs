@@ -115,7 +115,10 @@ async fn failed_basic_authentication_names_the_scheme() -> anyhow::Result<()> {
         .get(header::WWW_AUTHENTICATE)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    ensure!(challenge.starts_with("Basic "), "WWW-Authenticate {challenge:?}");
+    ensure!(
+        challenge.starts_with("Basic "),
+        "WWW-Authenticate {challenge:?}"
+    );
     let unknown = send(format!("Basic {}", STANDARD.encode("nobody:secret"))).await?;
     ensure!(
         unknown.status == StatusCode::UNAUTHORIZED
