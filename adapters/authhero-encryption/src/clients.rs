@@ -7,7 +7,7 @@ use authhero_core::entities::Client;
 use authhero_core::ports::{ClientsRepository, Repository};
 use authhero_core::{Error, ListPage, ListParams, Result};
 
-use crate::key::SecretKey;
+use crate::key::{Purpose, SecretKey};
 
 #[derive(Debug)]
 pub(crate) struct SealedClients {
@@ -26,7 +26,7 @@ impl SealedClients {
         {
             let sealed = self
                 .key
-                .seal(&client.client_id, secret)
+                .seal(Purpose::ClientSecret, &client.client_id, secret)
                 .map_err(|error| Error::Internal(error.to_string()))?;
             client.client_secret = Some(sealed);
         }
@@ -38,12 +38,15 @@ impl SealedClients {
     /// loudly rather than treat the client as public.
     fn open(&self, mut client: Client) -> Result<Client> {
         if let Some(stored) = &client.client_secret {
-            let opened = self.key.open(&client.client_id, stored).ok_or_else(|| {
-                Error::Internal(format!(
-                    "the secret of client {} does not open with the configured key",
-                    client.client_id
-                ))
-            })?;
+            let opened = self
+                .key
+                .open(Purpose::ClientSecret, &client.client_id, stored)
+                .ok_or_else(|| {
+                    Error::Internal(format!(
+                        "the secret of client {} does not open with the configured key",
+                        client.client_id
+                    ))
+                })?;
             client.client_secret = Some(opened);
         }
         Ok(client)

@@ -1,6 +1,7 @@
 //! The sealing key and the sealed format: `sealed:v1:` then base64url of nonce, ciphertext and
-//! tag. The client's id is the associated data, so a sealed secret moved to another client's
-//! row does not open.
+//! tag. What the value is and whose it is (`client_secret` of a client id, `signing_key` of a
+//! kid) are the associated data, so a sealed value moved to another row, or to another kind of
+//! row, does not open.
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,6 +21,22 @@ pub enum KeyError {
     Malformed,
     #[error("the system could not supply random bytes")]
     Random,
+}
+
+/// What a sealed value is, bound into it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Purpose {
+    ClientSecret,
+    SigningKey,
+}
+
+/// The associated data of a sealed value: its purpose and its row, NUL-separated.
+fn associated(purpose: Purpose, owner: &str) -> Vec<u8> {
+    let label = match purpose {
+        Purpose::ClientSecret => "client_secret",
+        Purpose::SigningKey => "signing_key",
+    };
+    format!("{label}\0{owner}").into_bytes()
 }
 
 /// An AES-256-GCM key. Cheap to clone.
@@ -60,8 +77,13 @@ impl SecretKey {
         Ok(URL_SAFE_NO_PAD.encode(bytes))
     }
 
-    /// `secret` sealed for the row of `owner`, with a fresh random nonce.
-    pub(crate) fn seal(&self, owner: &str, secret: &str) -> Result<String, KeyError> {
+    /// `secret`, the `purpose` of row `owner`, sealed with a fresh random nonce.
+    pub(crate) fn seal(
+        &self,
+        purpose: Purpose,
+        owner: &str,
+        secret: &str,
+    ) -> Result<String, KeyError> {
         let mut nonce = [0_u8; NONCE_LEN];
         SystemRandom::new()
             .fill(&mut nonce)
@@ -70,7 +92,7 @@ impl SecretKey {
         self.0
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
-                Aad::from(owner.as_bytes()),
+                Aad::from(associated(purpose, owner)),
                 &mut sealed,
             )
             .map_err(|_| KeyError::Random)?;
@@ -81,7 +103,7 @@ impl SecretKey {
 
     /// The secret in a stored value: opened when sealed, as it is when stored before sealing.
     /// None when it is sealed but does not open (another key, another row, or tampered).
-    pub(crate) fn open(&self, owner: &str, stored: &str) -> Option<String> {
+    pub(crate) fn open(&self, purpose: Purpose, owner: &str, stored: &str) -> Option<String> {
         let Some(encoded) = stored.strip_prefix(PREFIX) else {
             return Some(stored.to_owned());
         };
@@ -94,7 +116,7 @@ impl SecretKey {
         let mut sealed = sealed.to_vec();
         let opened = self
             .0
-            .open_in_place(nonce, Aad::from(owner.as_bytes()), &mut sealed)
+            .open_in_place(nonce, Aad::from(associated(purpose, owner)), &mut sealed)
             .ok()?;
         String::from_utf8(opened.to_vec()).ok()
     }
@@ -114,15 +136,27 @@ mod tests {
 
     #[test]
     fn seals_and_opens_only_for_its_row_and_key() -> Result<(), KeyError> {
-        let sealed = key().seal("client-a", "s3cret")?;
+        let secret = Purpose::ClientSecret;
+        let sealed = key().seal(secret, "client-a", "s3cret")?;
         assert!(SecretKey::is_sealed(&sealed));
         assert!(!sealed.contains("s3cret"));
-        assert_ne!(sealed, key().seal("client-a", "s3cret")?, "nonces repeat");
-        assert_eq!(key().open("client-a", &sealed).as_deref(), Some("s3cret"));
-        assert_eq!(key().open("client-b", &sealed), None);
+        assert_ne!(
+            sealed,
+            key().seal(secret, "client-a", "s3cret")?,
+            "nonces repeat"
+        );
+        assert_eq!(
+            key().open(secret, "client-a", &sealed).as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(key().open(secret, "client-b", &sealed), None);
+        assert_eq!(key().open(Purpose::SigningKey, "client-a", &sealed), None);
         let other = SecretKey::from_bytes(&[8_u8; KEY_LEN])?;
-        assert_eq!(other.open("client-a", &sealed), None);
-        assert_eq!(key().open("client-a", "plain").as_deref(), Some("plain"));
+        assert_eq!(other.open(secret, "client-a", &sealed), None);
+        assert_eq!(
+            key().open(secret, "client-a", "plain").as_deref(),
+            Some("plain")
+        );
         Ok(())
     }
 

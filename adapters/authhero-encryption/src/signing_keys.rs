@@ -8,7 +8,7 @@ use authhero_core::entities::SigningKey;
 use authhero_core::ports::SigningKeysRepository;
 use authhero_core::{Error, Result};
 
-use crate::key::SecretKey;
+use crate::key::{Purpose, SecretKey};
 
 #[derive(Debug)]
 pub(crate) struct SealedSigningKeys {
@@ -25,7 +25,11 @@ impl SealedSigningKeys {
         if !SecretKey::is_sealed(&signing_key.private_key) {
             signing_key.private_key = self
                 .key
-                .seal(&signing_key.kid, &signing_key.private_key)
+                .seal(
+                    Purpose::SigningKey,
+                    &signing_key.kid,
+                    &signing_key.private_key,
+                )
                 .map_err(|error| Error::Internal(error.to_string()))?;
         }
         Ok(signing_key)
@@ -34,7 +38,11 @@ impl SealedSigningKeys {
     fn open(&self, mut signing_key: SigningKey) -> Result<SigningKey> {
         signing_key.private_key = self
             .key
-            .open(&signing_key.kid, &signing_key.private_key)
+            .open(
+                Purpose::SigningKey,
+                &signing_key.kid,
+                &signing_key.private_key,
+            )
             .ok_or_else(|| {
                 Error::Internal(format!(
                     "signing key {} does not open with the configured key",

@@ -161,3 +161,76 @@ async fn sqlite_file_is_created_kept_and_in_wal_mode() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// m0005: a database from before it read an empty `enabled_clients` as every client. The
+/// upgrade fills such lists with the tenant's clients, once; a list emptied later stays empty.
+#[tokio::test]
+async fn upgrading_fills_empty_enabled_clients_once() -> anyhow::Result<()> {
+    use authhero_adapter_tests::fixtures;
+    let path = std::env::temp_dir().join(format!("{}.db", unique("upgrade")));
+    let url = format!("sqlite://{}", path.display());
+    let database = Database::connect(&url).await?;
+    database.migrate().await?;
+    let adapters = database.adapters();
+    let tenant = adapters
+        .tenants
+        .create(Tenant::new(unique("ten"), Timestamp::now()))
+        .await?;
+    for client in ["app-one", "app-two"] {
+        adapters
+            .clients
+            .create(&tenant.id, fixtures::client(client))
+            .await?;
+    }
+    let mut open = fixtures::connection("con_open", "open");
+    open.enabled_clients.clear();
+    adapters.connections.create(&tenant.id, open).await?;
+    let mut chosen = fixtures::connection("con_chosen", "chosen");
+    chosen.enabled_clients = vec!["app-two".into()];
+    adapters.connections.create(&tenant.id, chosen).await?;
+
+    // As a database from before m0005 would be: the migration not yet applied.
+    let raw = sea_orm::Database::connect(url.as_str()).await?;
+    raw.execute_unprepared(
+        "DELETE FROM authhero_migrations WHERE version = 'm0005_enabled_clients_explicit'",
+    )
+    .await?;
+    database.migrate().await?;
+    let enabled = |id: &'static str| {
+        let adapters = adapters.clone();
+        let tenant = tenant.id.clone();
+        async move {
+            let connection = adapters
+                .connections
+                .get(&tenant, id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("{id} missing"))?;
+            anyhow::Ok(connection.enabled_clients)
+        }
+    };
+    anyhow::ensure!(
+        enabled("con_open").await? == ["app-one", "app-two"],
+        "an empty list was not filled: {:?}",
+        enabled("con_open").await?
+    );
+    anyhow::ensure!(
+        enabled("con_chosen").await? == ["app-two"],
+        "a chosen list changed"
+    );
+
+    // Emptied after the upgrade: it means no client now, and another start keeps it so.
+    let mut emptied = adapters
+        .connections
+        .get(&tenant.id, "con_open")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("con_open missing"))?;
+    emptied.enabled_clients.clear();
+    adapters.connections.update(&tenant.id, emptied).await?;
+    database.migrate().await?;
+    anyhow::ensure!(enabled("con_open").await?.is_empty(), "m0005 ran twice");
+    drop((raw, database));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    Ok(())
+}

@@ -44,6 +44,7 @@ async fn main() -> anyhow::Result<()> {
     // Client secrets are sealed before they reach the database.
     let key = secret_key::load(settings.secret_key.as_deref(), &settings.secret_key_file)?;
     let sealed = EncryptionLayer::new(key).layer(database.adapters());
+    secret_key::check_opens(&sealed).await?;
     // Clients and APIs are read on every token request; keep them in memory briefly. Short,
     // because other nodes sharing the database only see each other's changes after it.
     let adapters = CacheLayer::new(Duration::from_secs(10)).layer(sealed);

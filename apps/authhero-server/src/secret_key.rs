@@ -45,3 +45,22 @@ pub fn load(configured: Option<&str>, file: &Path) -> anyhow::Result<SecretKey> 
         Err(error) => Err(error).with_context(|| format!("reading {}", file.display())),
     }
 }
+
+/// Refuses to serve under a key that does not open what the database holds (a key file lost, or
+/// a node started with another key): every token and client look-up would fail otherwise.
+pub async fn check_opens(adapters: &authhero_core::DataAdapters) -> anyhow::Result<()> {
+    let refused = || {
+        "the secret key does not open the secrets this database holds: start with the key they \
+         were sealed under (AUTHHERO_SECRET_KEY or the key file)"
+    };
+    adapters.signing_keys.list().await.context(refused())?;
+    let first_page = authhero_core::ListParams::page(0, 10)?;
+    for tenant in adapters.tenants.list(&first_page).await?.items {
+        adapters
+            .clients
+            .list(&tenant.id, &first_page)
+            .await
+            .context(refused())?;
+    }
+    Ok(())
+}

@@ -27,6 +27,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .merge(authhero::AuthHero::new(adapters).issuer(issuer)?.router());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!("listening on http://127.0.0.1:3000");
-    axum::serve(listener, app).await?;
+    // authhero::serve gives every request its peer address (brute-force protection counts per
+    // IP) and deadlines against slow clients; a plain `axum::serve` would count every caller as
+    // one.
+    authhero::serve(
+        listener,
+        app,
+        authhero::HEADER_READ_TIMEOUT,
+        std::future::pending(),
+    )
+    .await?;
     Ok(())
 }

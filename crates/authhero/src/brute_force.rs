@@ -20,29 +20,22 @@ pub fn normalize(identifier: &str) -> String {
     identifier.trim().to_lowercase()
 }
 
-/// Whether the pair has reached the threshold; checked before any password is verified.
-pub async fn blocked(
+/// Counts a password attempt before its password is checked, and says whether it may be
+/// checked: only the first [`THRESHOLD`] consecutive attempts of a pair are. Counting first,
+/// in one atomic step, means concurrent guesses cannot all read a count below the threshold
+/// and slip past it; a success clears the count again ([`succeeded`]).
+pub async fn admitted(
     state: &AppState,
     tenant_id: &str,
     identifier: &str,
     ip: &str,
 ) -> Result<bool> {
-    let failures = state
-        .adapters
-        .login_failures
-        .count(tenant_id, &normalize(identifier), ip)
-        .await?;
-    Ok(failures >= THRESHOLD)
-}
-
-/// Counts a failed password login.
-pub async fn failed(state: &AppState, tenant_id: &str, identifier: &str, ip: &str) -> Result<()> {
-    state
+    let attempts = state
         .adapters
         .login_failures
         .record(tenant_id, &normalize(identifier), ip, Timestamp::now())
         .await?;
-    Ok(())
+    Ok(attempts <= THRESHOLD)
 }
 
 /// A successful login resets the pair's count.

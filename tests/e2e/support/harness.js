@@ -37,18 +37,21 @@ async function freePort() {
 /**
  * Starts `$AUTHHERO_SERVER_BIN` on a fresh database and waits until `/healthz` answers.
  * Call `stop()` (SIGTERM) when done; it resolves with the exit code and signal.
+ *
+ * `again` restarts on a stopped server's files (its `dir` and `admin`, kept by
+ * `stop({ keepFiles: true })`); `env` adds or overrides settings.
  */
-export async function startServer() {
+export async function startServer({ again, env: extra = {} } = {}) {
   const bin = process.env.AUTHHERO_SERVER_BIN;
   if (!bin) {
     throw new Error(
       'AUTHHERO_SERVER_BIN is not set: run `cargo xtask e2e`, or build authhero-server and point the variable at the binary',
     );
   }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'authhero-e2e-'));
-  const port = await freePort();
+  const dir = again?.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'authhero-e2e-')));
+  const port = again?.port ?? (await freePort());
   const host = `localhost:${port}`;
-  const admin = {
+  const admin = again?.admin ?? {
     clientId: `admin-${random(6)}`,
     clientSecret: random(32),
     email: `admin-${random(4).toLowerCase()}@e2e.example.com`,
@@ -64,6 +67,7 @@ export async function startServer() {
     AUTHHERO_ADMIN_CLIENT_SECRET: admin.clientSecret,
     AUTHHERO_ADMIN_EMAIL: admin.email,
     AUTHHERO_ADMIN_PASSWORD: admin.password,
+    ...extra,
   };
   delete env.AUTHHERO_CONFIG;
   const child = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,8 +101,11 @@ export async function startServer() {
     dir,
     /** Everything the server printed so far. */
     output: () => output,
-    /** SIGTERM, then the exit status (a SIGKILL after a timeout is reported as such). */
-    async stop() {
+    /**
+     * SIGTERM, then the exit status (a SIGKILL after a timeout is reported as such). The
+     * database and key file are removed unless `keepFiles`.
+     */
+    async stop({ keepFiles = false } = {}) {
       if (!status) {
         child.kill('SIGTERM');
         const timer = new AbortController();
@@ -111,7 +118,7 @@ export async function startServer() {
           status = { code: null, signal: 'SIGKILL', timedOut: true };
         }
       }
-      await rm(dir, { recursive: true, force: true });
+      if (!keepFiles) await rm(dir, { recursive: true, force: true });
       return status;
     },
   };
@@ -119,9 +126,12 @@ export async function startServer() {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   for (;;) {
     if (status) {
-      await rm(dir, { recursive: true, force: true });
+      if (!again) await rm(dir, { recursive: true, force: true });
       const why = status.error ? status.error.message : `exit ${status.code ?? status.signal}`;
-      throw new Error(`authhero-server stopped during start-up (${why}):\n${output}`);
+      throw Object.assign(new Error(`authhero-server stopped during start-up (${why}):\n${output}`), {
+        status,
+        output,
+      });
     }
     try {
       const response = await fetch(`${origin}/healthz`);

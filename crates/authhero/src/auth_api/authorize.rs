@@ -192,7 +192,14 @@ async fn handle(
     }
     let prompt = authorization.prompt.clone().unwrap_or_default();
     let prompts: Vec<&str> = prompt.split(' ').collect();
-    let session = live_session(state, &tenant_id, headers).await;
+    let session = match live_session(state, &tenant_id, headers).await {
+        Some((session, user))
+            if session_serves(state, &tenant_id, &client, &authorization, &user).await =>
+        {
+            Some((session, user))
+        }
+        _ => None,
+    };
     // `max_age=0` asks for a login now, as `prompt=login` does (OIDC Core §3.1.2.1), even when
     // the session began within the same second.
     let fresh_enough = |session: &Session| match authorization.max_age {
@@ -256,6 +263,34 @@ async fn handle(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// Whether a session's user may be signed in to `client` without logging in again: their
+/// connection is enabled for the client and is the one the request names, if it names one.
+/// Otherwise SSO would open a connection the client was never given.
+async fn session_serves(
+    state: &AppState,
+    tenant_id: &str,
+    client: &Client,
+    authorization: &AuthorizationParams,
+    user: &User,
+) -> bool {
+    let Some(connection) = user.connection() else {
+        return false;
+    };
+    if authorization
+        .connection
+        .as_deref()
+        .is_some_and(|named| named != connection)
+    {
+        return false;
+    }
+    matches!(
+        state
+            .login_connection(tenant_id, connection, &client.client_id)
+            .await,
+        Ok(Some(_))
+    )
 }
 
 /// The response to a refused request: an error page, or an OAuth error at the client's

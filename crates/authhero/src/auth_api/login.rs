@@ -201,19 +201,21 @@ pub async fn authenticate(
     if username.is_empty() || password.is_empty() {
         return Ok(Attempt::Wrong);
     }
-    // Before the password is checked, so even the right one teaches a blocked pair nothing.
-    if brute_force::blocked(state, tenant_id, username, ip).await? {
-        return Ok(Attempt::Blocked);
+    // Counted before the password is checked, so even the right one teaches a blocked pair
+    // nothing, and concurrent guesses cannot outrun the count.
+    match brute_force::admitted(state, tenant_id, username, ip).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(Attempt::Blocked),
+        // An identifier that cannot be stored (too long, NUL) names no account either.
+        Err(authhero_core::Error::Invalid(_)) => return Ok(Attempt::Wrong),
+        Err(error) => return Err(error),
     }
     match verify(state, tenant_id, connection, username, password).await? {
         Some(user) => {
             brute_force::succeeded(state, tenant_id, username, ip).await?;
             Ok(Attempt::User(Box::new(user)))
         }
-        None => {
-            brute_force::failed(state, tenant_id, username, ip).await?;
-            Ok(Attempt::Wrong)
-        }
+        None => Ok(Attempt::Wrong),
     }
 }
 
@@ -239,9 +241,11 @@ async fn verify(
         .users
         .list(tenant_id, &ListParams::default().with_query(q))
         .await?;
+    // Where there is no hash to check, spend the time a check takes (a hash with the server's
+    // algorithm), so response times do not reveal who exists or has a password.
+    let decoy = || passwords::hash(password.to_owned(), state.password_algorithm);
     let Some(user) = found.items.into_iter().next() else {
-        // Spend the same time as a real check, so response times do not reveal who exists.
-        passwords::verify(password.to_owned(), DUMMY_BCRYPT.to_owned()).await?;
+        decoy().await?;
         return Ok(None);
     };
     let Some(stored) = state
@@ -250,15 +254,13 @@ async fn verify(
         .get(tenant_id, &user.user_id)
         .await?
     else {
+        decoy().await?;
         return Ok(None);
     };
     Ok(passwords::verify(password.to_owned(), stored.hash)
         .await?
         .then_some(user))
 }
-
-/// A bcrypt hash (cost 10) of a random string, checked when no user matched.
-const DUMMY_BCRYPT: &str = "$2b$10$7EqJtq98hPqEX7fNZaFWoO5t0fXdCeB4HC1mXoKy6UWGNbRYJYB6a";
 
 /// Starts the browser session, records the login, and answers the client.
 async fn finish(

@@ -127,15 +127,18 @@ async fn oidc_logout(
     query: HashMap<String, String>,
 ) -> Response {
     let param = |name: &str| query.get(name).filter(|value| !value.is_empty());
-    let hinted_client = match param("id_token_hint") {
+    let claim = |claims: &serde_json::Map<String, serde_json::Value>, name: &str| {
+        claims
+            .get(name)
+            .and_then(|value| value.as_str())
+            .map(str::to_owned)
+    };
+    let (hinted_client, hinted_session) = match param("id_token_hint") {
         Some(hint) => match tokens::verify_ignoring_expiry(&state, &issuer.url, hint).await {
-            Ok(claims) => claims
-                .get("aud")
-                .and_then(|aud| aud.as_str())
-                .map(str::to_owned),
+            Ok(claims) => (claim(&claims, "aud"), claim(&claims, "sid")),
             Err(_) => return refuse("The id_token_hint is not valid."),
         },
-        None => None,
+        None => (None, None),
     };
     let client_id = match (param("client_id"), hinted_client) {
         (Some(given), Some(hinted)) if *given != hinted => {
@@ -145,16 +148,14 @@ async fn oidc_logout(
         (None, hinted) => hinted,
     };
     let redirect = param("post_logout_redirect_uri");
-    let hinted = param("id_token_hint").is_some();
     let Some(client_id) = client_id else {
         if redirect.is_some() {
             return refuse("post_logout_redirect_uri needs client_id or id_token_hint.");
         }
         return match tenant_of_request(&state, &issuer).await {
             Some(tenant) => {
-                if !hinted
-                    && let Some(ask) = confirmation(&state, &tenant.id, &headers, &query).await
-                {
+                let asked = confirmation(&state, &tenant.id, &headers, &query, hinted_session);
+                if let Some(ask) = asked.await {
                     return ask;
                 }
                 end_session(&state, &tenant.id, &headers, logged_out()).await
@@ -191,7 +192,8 @@ async fn oidc_logout(
         Some(url) => return refuse(&format!("{url} is not in the list of allowed logout URLs.")),
         None => logged_out(),
     };
-    if !hinted && let Some(ask) = confirmation(&state, &tenant_id, &headers, &query).await {
+    let asked = confirmation(&state, &tenant_id, &headers, &query, hinted_session);
+    if let Some(ask) = asked.await {
         return ask;
     }
     end_session(&state, &tenant_id, &headers, response).await
@@ -203,16 +205,22 @@ fn confirmation_value(secret: &str) -> String {
     secrets::digest(&format!("logout:{secret}"))
 }
 
-/// Without an `id_token_hint` any site could send the browser here, so the user is asked first
+/// Unless the request proves it comes from the session's own application (an `id_token_hint`
+/// of this very session), any site could send the browser here, so the user is asked first
 /// (RP-Initiated Logout 1.0 §2): the confirmation page, unless the request already carries the
-/// session's confirmation or there is no session to end.
+/// session's confirmation or there is no session to end. A hint of another session, such as an
+/// attacker's own ID token, proves nothing.
 async fn confirmation(
     state: &AppState,
     tenant_id: &str,
     headers: &HeaderMap,
     query: &HashMap<String, String>,
+    hinted_session: Option<String>,
 ) -> Option<Response> {
-    cookie_session(state, tenant_id, headers).await?;
+    let session = cookie_session(state, tenant_id, headers).await?;
+    if hinted_session.as_deref() == Some(session.id.as_str()) {
+        return None;
+    }
     let (_, secret) = cookies::read_session(headers)?;
     let expected = confirmation_value(&secret);
     if query

@@ -47,8 +47,7 @@ pub async fn token(
         Ok(answer) => (NO_STORE, Json(answer)).into_response(),
         Err(error) => {
             // RFC 6749 §5.2: a client that failed `client_secret_basic` is told the scheme.
-            let challenge =
-                error.status == StatusCode::UNAUTHORIZED && headers.contains_key(AUTHORIZATION);
+            let challenge = error.error == "invalid_client" && headers.contains_key(AUTHORIZATION);
             let mut response = error.into_response();
             if challenge {
                 response.headers_mut().insert(

@@ -282,3 +282,41 @@ async fn an_unknown_identifier_is_answered_as_a_real_one() -> anyhow::Result<()>
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_guesses_cannot_outrun_the_count() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let fields = urlencoded(&[
+        ("grant_type", "password"),
+        ("client_id", server.web.as_str()),
+        ("client_secret", server.web_secret.as_str()),
+        ("username", EMAIL),
+        ("password", WRONG),
+    ]);
+    // Fifty guesses at once: every one is counted before its password is checked, so no more
+    // than the threshold are checked at all.
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..50 {
+        let request = Request::post("/oauth/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(fields.clone()))?;
+        let router = server.router.clone();
+        guesses.spawn(async move { crate::support::send(&router, request).await });
+    }
+    let mut checked = 0;
+    while let Some(reply) = guesses.join_next().await {
+        let reply = reply??;
+        match reply.status {
+            StatusCode::TOO_MANY_REQUESTS => {}
+            StatusCode::FORBIDDEN => checked += 1,
+            other => anyhow::bail!("{other} {}", reply.body),
+        }
+    }
+    ensure!(
+        checked <= 10,
+        "{checked} of 50 concurrent guesses had their password checked"
+    );
+    let right = grant(&server, None, EMAIL, PASSWORD, None).await?;
+    expect_blocked(&right, "the right password after the concurrent guesses")?;
+    Ok(())
+}

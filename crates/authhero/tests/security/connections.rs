@@ -149,3 +149,69 @@ async fn only_enabled_clients_log_users_in_through_a_connection() -> anyhow::Res
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_session_opens_no_connection_the_client_was_not_given() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    stranger(&server).await?;
+    let (_, session) = server.log_in(&server.web.clone(), &[]).await?;
+    // Silent authentication for a client the session's connection does not enable.
+    let silent = server
+        .get(
+            &server.authorize_uri("stranger", &[("prompt", "none")]),
+            &session,
+        )
+        .await?;
+    redirect_error(&silent, "login_required", "prompt=none for the stranger")?;
+    let interactive = server
+        .get(&server.authorize_uri("stranger", &[]), &session)
+        .await?;
+    ensure!(
+        interactive
+            .location()
+            .is_some_and(|location| location.starts_with("/u/login")),
+        "SSO answered the stranger: {:?}",
+        interactive.location()
+    );
+    // A request naming another connection than the session's is not answered from it either.
+    let mut partners = authhero_core::entities::Connection {
+        id: "con_partners".into(),
+        name: "Partners".into(),
+        display_name: None,
+        strategy: "auth0".into(),
+        options: Default::default(),
+        enabled_clients: vec!["web-client".into()],
+        realms: vec!["Partners".into()],
+        is_domain_connection: false,
+        metadata: Default::default(),
+        created_at: Timestamp::now(),
+        updated_at: Timestamp::now(),
+    };
+    partners = server
+        .adapters
+        .connections
+        .create(&server.tenant, partners)
+        .await?;
+    let other = server
+        .get(
+            &server.authorize_uri(
+                "web-client",
+                &[("connection", partners.name.as_str()), ("prompt", "none")],
+            ),
+            &session,
+        )
+        .await?;
+    redirect_error(&other, "login_required", "a session of another connection")?;
+    // The client the connection does enable keeps its SSO.
+    let sso = server
+        .get(
+            &server.authorize_uri("web-client", &[("prompt", "none")]),
+            &session,
+        )
+        .await?;
+    ensure!(
+        redirect_params(sso.location().context("location")?).contains_key("code"),
+        "SSO lost for an enabled client"
+    );
+    Ok(())
+}

@@ -4,6 +4,8 @@
 
 use anyhow::{Context, ensure};
 use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 
 use crate::support::{self, Reply};
 use crate::{CALLBACK, Server};
@@ -97,5 +99,75 @@ async fn https_issuers_send_hsts() -> anyhow::Result<()> {
         "no HSTS: {:?}",
         reply.headers
     );
+    Ok(())
+}
+
+/// The contents of every `<tag>…</tag>` element of a page.
+fn inline_blocks(html: &str, tag: &str) -> Vec<String> {
+    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+    html.split(open.as_str())
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split_once(close.as_str())
+                .map(|(block, _)| block.to_owned())
+        })
+        .collect()
+}
+
+/// Whether the policy's `directive` admits `content` by its SHA-256 hash, as a browser checks.
+fn admits(policy: &str, directive: &str, content: &str) -> bool {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, content.as_bytes());
+    let source = format!("'sha256-{}'", STANDARD.encode(digest.as_ref()));
+    policy
+        .split(';')
+        .map(str::trim)
+        .find_map(|part| part.strip_prefix(directive))
+        .is_some_and(|sources| sources.split_whitespace().any(|given| given == source))
+}
+
+/// A page works under its own policy only if the policy admits each of its inline blocks.
+fn runs_under_its_policy(reply: &Reply, what: &str) -> anyhow::Result<()> {
+    let policy = header(reply, "content-security-policy");
+    for (tag, directive) in [("style", "style-src"), ("script", "script-src")] {
+        for block in inline_blocks(&reply.body, tag) {
+            ensure!(
+                admits(policy, directive, &block),
+                "{what}: the policy {policy:?} blocks its own {tag} {block:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_page_runs_under_its_own_policy() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let start = server
+        .get(&server.authorize_uri(&server.spa, &[]), &[])
+        .await?;
+    let login_page = start.location().context("no login redirect")?.to_owned();
+    let form = server.get(&login_page, &start.cookies()).await?.ok()?;
+    runs_under_its_policy(&form, "login page")?;
+    ensure!(
+        !inline_blocks(&form.body, "style").is_empty(),
+        "no inline style found: the check would prove nothing"
+    );
+    let (_, session) = server.log_in(&server.spa.clone(), &[]).await?;
+    for mode in ["form_post", "web_message"] {
+        let reply = server
+            .get(
+                &server.authorize_uri(&server.spa, &[("response_mode", mode)]),
+                &session,
+            )
+            .await?
+            .ok()?;
+        ensure!(
+            !inline_blocks(&reply.body, "script").is_empty(),
+            "{mode}: no script found"
+        );
+        runs_under_its_policy(&reply, mode)?;
+    }
+    let asked = server.get("/oidc/logout", &session).await?.ok()?;
+    runs_under_its_policy(&asked, "logout confirmation")?;
     Ok(())
 }

@@ -129,3 +129,62 @@ async fn a_verifier_for_a_code_without_a_challenge_is_refused() -> anyhow::Resul
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn only_a_hint_of_the_session_itself_skips_the_confirmation() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    async fn id_token(server: &Server, done: crate::support::Reply) -> anyhow::Result<String> {
+        let code = redirect_params(done.location().context("no callback")?)
+            .remove("code")
+            .context("no code")?;
+        let tokens = server
+            .exchange(&code, crate::VERIFIER)
+            .await?
+            .ok()?
+            .json()?;
+        Ok(tokens["id_token"]
+            .as_str()
+            .context("no id_token")?
+            .to_owned())
+    }
+    let (done, victim) = server.log_in(&server.spa.clone(), &[]).await?;
+    let own_hint = id_token(&server, done).await?;
+    // The attacker's own ID token, from a session of their own.
+    let (done, _) = server.log_in(&server.spa.clone(), &[]).await?;
+    let foreign_hint = id_token(&server, done).await?;
+    let silent = server.authorize_uri(&server.spa, &[("prompt", "none")]);
+
+    let forged = server
+        .get(
+            &format!("/oidc/logout?id_token_hint={foreign_hint}"),
+            &victim,
+        )
+        .await?;
+    ensure!(
+        forged.status == StatusCode::OK && forged.body.contains("name=\"confirm\""),
+        "a foreign id_token_hint logged the victim out: {} {}",
+        forged.status,
+        forged.body
+    );
+    ensure!(
+        server
+            .get(&silent, &victim)
+            .await?
+            .location()
+            .is_some_and(|location| redirect_params(location).contains_key("code")),
+        "the victim's session ended"
+    );
+    let own = server
+        .get(&format!("/oidc/logout?id_token_hint={own_hint}"), &victim)
+        .await?;
+    ensure!(
+        own.status == StatusCode::OK && !own.body.contains("name=\"confirm\""),
+        "the session's own hint was asked to confirm"
+    );
+    redirect_error(
+        &server.get(&silent, &victim).await?,
+        "login_required",
+        "after a logout with the session's own hint",
+    )?;
+    Ok(())
+}

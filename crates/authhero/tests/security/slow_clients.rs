@@ -1,6 +1,6 @@
 //! Finding 10: a declared oversized body got no early 413, and clients sending half a header
 //! held connections open. Bodies are refused by their declared length, and the serve loop gives
-//! each client a deadline for its request head.
+//! each client a deadline for its first byte and its request head, idle or not.
 
 use std::time::Duration;
 
@@ -65,6 +65,23 @@ async fn the_serve_loop_drops_half_sent_headers_and_answers_oversized_bodies_at_
     ensure!(
         closed.is_ok(),
         "a half-sent header kept its connection open"
+    );
+
+    // Nothing at all after connecting: dropped too.
+    let mut silent = TcpStream::connect(address).await?;
+    let closed = tokio::time::timeout(Duration::from_secs(20), read_to_close(&mut silent)).await;
+    ensure!(closed.is_ok(), "a silent connection stayed open");
+
+    // A kept-alive connection that goes quiet after its request is dropped as well.
+    let mut idle = TcpStream::connect(address).await?;
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await?;
+    let answered = tokio::time::timeout(Duration::from_secs(20), read_to_close(&mut idle))
+        .await
+        .context("an idle kept-alive connection stayed open")??;
+    ensure!(
+        answered.starts_with("HTTP/1.1 200"),
+        "healthz: {answered:?}"
     );
 
     // A declared 20 MB body is answered 413 without the body ever being sent.
