@@ -104,21 +104,6 @@ impl LoginFailuresRepository for LoginFailures {
         failures(&row)
     }
 
-    async fn count(&self, tenant_id: &str, identifier: &str, ip: &str) -> Result<u32> {
-        check_key(identifier, ip)?;
-        let mut select = Query::select();
-        select
-            .column("failures")
-            .from(TABLE)
-            .and_where(Expr::col("tenant_id").eq(tenant_id))
-            .and_where(Expr::col("identifier").eq(identifier))
-            .and_where(Expr::col("ip").eq(ip));
-        match self.db.query_one(&select).await.map_err(db_error)? {
-            Some(row) => failures(&row),
-            None => Ok(0),
-        }
-    }
-
     async fn clear(&self, tenant_id: &str, identifier: &str, ip: &str) -> Result<bool> {
         check_key(identifier, ip)?;
         let mut delete = Query::delete();

@@ -360,8 +360,6 @@ pub trait LoginFailuresRepository: Send + Sync + fmt::Debug {
         ip: &str,
         now: Timestamp,
     ) -> Result<u32>;
-    /// The pair's failures; 0 when it has none.
-    async fn count(&self, tenant_id: &str, identifier: &str, ip: &str) -> Result<u32>;
     /// Forgets the pair's failures; false when it had none.
     async fn clear(&self, tenant_id: &str, identifier: &str, ip: &str) -> Result<bool>;
     /// Every pair of these identifiers that has failures, by identifier and IP.

@@ -101,12 +101,9 @@ pub fn message_page(title: &str, message: &str) -> String {
     page(title, &body)
 }
 
-/// RP-initiated logout without an `id_token_hint`: the user confirms, posting the same request
-/// back with `confirm`, which only this page knows.
-pub fn logout_confirmation(fields: &[(&str, &str)], confirm: &str) -> String {
-    let inputs: String = fields
-        .iter()
-        .chain(std::iter::once(&("confirm", confirm)))
+/// Hidden form inputs carrying `fields`, escaped.
+fn hidden_inputs<'a>(fields: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    fields
         .map(|(name, value)| {
             format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
@@ -114,7 +111,18 @@ pub fn logout_confirmation(fields: &[(&str, &str)], confirm: &str) -> String {
                 escape(value)
             )
         })
-        .collect();
+        .collect()
+}
+
+/// RP-initiated logout without an `id_token_hint`: the user confirms, posting the same request
+/// back with `confirm`, which only this page knows.
+pub fn logout_confirmation(fields: &[(&str, &str)], confirm: &str) -> String {
+    let inputs = hidden_inputs(
+        fields
+            .iter()
+            .copied()
+            .chain(std::iter::once(("confirm", confirm))),
+    );
     let body = format!(
         "<h1>Log out?</h1><p>Do you want to log out?</p>\
          <form method=\"post\" action=\"/oidc/logout\">{inputs}\
@@ -125,16 +133,7 @@ pub fn logout_confirmation(fields: &[(&str, &str)], confirm: &str) -> String {
 
 /// `response_mode=form_post`: a form that posts the response to the client at once.
 pub fn form_post(redirect_uri: &str, fields: &[(&str, String)]) -> String {
-    let inputs: String = fields
-        .iter()
-        .map(|(name, value)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                escape(name),
-                escape(value)
-            )
-        })
-        .collect();
+    let inputs = hidden_inputs(fields.iter().map(|(name, value)| (*name, value.as_str())));
     let body = format!(
         "<form method=\"post\" action=\"{}\">{inputs}<noscript><button type=\"submit\">Continue</button></noscript></form>\
          <script>{FORM_POST_SCRIPT}</script>",

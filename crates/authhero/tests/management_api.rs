@@ -2,6 +2,8 @@
 //! round trip of every resource in Auth0's shapes, and every refusal (401, 403, 400, 404, 409)
 //! answered in Auth0's error shape without writing anything.
 
+mod support;
+
 use anyhow::{Context, anyhow, ensure};
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
 use authhero_core::{DataAdapters, ListParams};
@@ -736,22 +738,12 @@ async fn users_need_a_valid_email_and_a_password_their_policy_accepts() -> anyho
     assert!(authhero::passwords::verify(PASSWORD.into(), stored.hash).await?);
 
     // A connection that asks for "excellent" refuses what "good" accepts, on create and PATCH.
-    let mut connection = api
-        .adapters
-        .connections
-        .list(&api.tenant, &ListParams::default())
-        .await?
-        .items
-        .into_iter()
-        .find(|connection| connection.name == DATABASE)
-        .context("database connection")?;
-    connection
-        .options
-        .insert("passwordPolicy".into(), json!("excellent"));
-    api.adapters
-        .connections
-        .update(&api.tenant, connection)
-        .await?;
+    support::edit_default_connection(&api.adapters, &api.tenant, |connection| {
+        connection
+            .options
+            .insert("passwordPolicy".into(), json!("excellent"));
+    })
+    .await?;
     let good = "abcdEF12";
     api.post(
         "/api/v2/users",
@@ -1337,22 +1329,9 @@ async fn password_client(api: &Api) -> anyhow::Result<(String, String)> {
         )
         .await?
         .expect(StatusCode::CREATED)?;
+    // A new client is enabled on every existing connection, the database one included.
     let client_id = client.str("client_id")?.to_owned();
     let secret = client.str("client_secret")?.to_owned();
-    let mut connection = api
-        .adapters
-        .connections
-        .list(&api.tenant, &ListParams::default())
-        .await?
-        .items
-        .into_iter()
-        .find(|connection| connection.name == DATABASE)
-        .context("no database connection")?;
-    connection.enabled_clients.push(client_id.clone());
-    api.adapters
-        .connections
-        .update(&api.tenant, connection)
-        .await?;
     Ok((client_id, secret))
 }
 

@@ -607,23 +607,12 @@ async fn the_reset_form_applies_the_connections_password_policy() -> anyhow::Res
         "a refused password changed the password"
     );
 
-    let mut connection = server
-        .adapters
-        .connections
-        .list(&server.tenant, &ListParams::default())
-        .await?
-        .items
-        .into_iter()
-        .find(|connection| connection.name == CONNECTION)
-        .context("database connection")?;
-    connection
-        .options
-        .insert("passwordPolicy".into(), serde_json::json!("excellent"));
-    server
-        .adapters
-        .connections
-        .update(&server.tenant, connection)
-        .await?;
+    support::edit_default_connection(&server.adapters, &server.tenant, |connection| {
+        connection
+            .options
+            .insert("passwordPolicy".into(), serde_json::json!("excellent"));
+    })
+    .await?;
     let form = server.get(&link).await?;
     ensure!(
         form.status == StatusCode::OK && form.body.contains("minlength=\"10\""),

@@ -6,7 +6,7 @@ use authhero_core::Timestamp;
 use authhero_core::entities::Client;
 use axum::http::StatusCode;
 
-use crate::support::{hidden_value, redirect_params};
+use crate::support::redirect_params;
 use crate::{CALLBACK, EMAIL, PASSWORD, Server, redirect_error};
 
 const DATABASE: &str = "Username-Password-Authentication";
@@ -94,55 +94,18 @@ async fn only_enabled_clients_log_users_in_through_a_connection() -> anyhow::Res
     ensure!(params.get("state").map(String::as_str) == Some("s"));
 
     // The login form of a transaction for the stranger refuses to log in, and starts no session.
-    let start = server
-        .get(&server.authorize_uri("stranger", &[]), &[])
-        .await?;
-    let login_page = start.location().context("no login redirect")?.to_owned();
-    let cookies = start.cookies();
-    let form = server.get(&login_page, &cookies).await?;
-    let state = redirect_params(&login_page)
-        .remove("state")
-        .context("no state")?;
-    let csrf = hidden_value(&form.body, "csrf")?;
-    let posted = server
-        .post_form(
-            "/u/login",
-            &[
-                ("state", &state),
-                ("csrf", &csrf),
-                ("username", EMAIL),
-                ("password", PASSWORD),
-            ],
-            &cookies,
-        )
-        .await?;
+    let (posted, session) = server.log_in("stranger", &[]).await?;
     ensure!(
-        posted.status == StatusCode::BAD_REQUEST
-            && !posted
-                .cookies()
-                .iter()
-                .any(|cookie| cookie.starts_with("authhero_session=")),
-        "login form: {} {:?}",
-        posted.status,
-        posted.cookies()
+        posted.status == StatusCode::BAD_REQUEST && session.is_empty(),
+        "login form: {} {session:?}",
+        posted.status
     );
 
     // An empty list enables no client, as in Auth0 (it used to mean every client).
-    let mut connection = server
-        .adapters
-        .connections
-        .list(&server.tenant, &Default::default())
-        .await?
-        .items
-        .into_iter()
-        .find(|connection| connection.name == DATABASE)
-        .context("no default connection")?;
-    connection.enabled_clients.clear();
-    server
-        .adapters
-        .connections
-        .update(&server.tenant, connection)
-        .await?;
+    crate::support::edit_default_connection(&server.adapters, &server.tenant, |connection| {
+        connection.enabled_clients.clear();
+    })
+    .await?;
     ensure!(
         realm_login(&server, "web-client", "web-secret").await? == StatusCode::FORBIDDEN,
         "an empty enabled_clients still enabled a client"

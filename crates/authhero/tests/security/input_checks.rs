@@ -185,23 +185,12 @@ async fn the_default_policy_refuses_12345678_as_auth0_does() -> anyhow::Result<(
 #[tokio::test]
 async fn a_connection_asking_for_excellent_refuses_what_good_accepts() -> anyhow::Result<()> {
     let server = Server::start().await?;
-    let mut connection = server
-        .adapters
-        .connections
-        .list(&server.tenant, &ListParams::default())
-        .await?
-        .items
-        .into_iter()
-        .find(|connection| connection.name == DATABASE)
-        .context("database connection")?;
-    connection
-        .options
-        .insert("passwordPolicy".into(), json!("excellent"));
-    server
-        .adapters
-        .connections
-        .update(&server.tenant, connection)
-        .await?;
+    crate::support::edit_default_connection(&server.adapters, &server.tenant, |connection| {
+        connection
+            .options
+            .insert("passwordPolicy".into(), json!("excellent"));
+    })
+    .await?;
 
     let reply = signup(&server, "eve@example.com", "abcdEF12").await?;
     let body = refused(&reply, "invalid_password", "8 characters")?;

@@ -31,14 +31,19 @@ fn protected(reply: &Reply, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn pages_cannot_be_framed_or_sniffed() -> anyhow::Result<()> {
-    let server = Server::start().await?;
+/// The login form of a fresh `/authorize` of the SPA.
+async fn login_page(server: &Server) -> anyhow::Result<Reply> {
     let start = server
         .get(&server.authorize_uri(&server.spa, &[]), &[])
         .await?;
     let login_page = start.location().context("no login redirect")?.to_owned();
-    let form = server.get(&login_page, &start.cookies()).await?.ok()?;
+    server.get(&login_page, &start.cookies()).await?.ok()
+}
+
+#[tokio::test]
+async fn pages_cannot_be_framed_or_sniffed() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let form = login_page(&server).await?;
     let error = server.get("/authorize?client_id=nobody", &[]).await?;
     ensure!(error.status == StatusCode::BAD_REQUEST);
     for (reply, what) in [(&form, "login page"), (&error, "error page")] {
@@ -142,11 +147,7 @@ fn runs_under_its_policy(reply: &Reply, what: &str) -> anyhow::Result<()> {
 #[tokio::test]
 async fn every_page_runs_under_its_own_policy() -> anyhow::Result<()> {
     let server = Server::start().await?;
-    let start = server
-        .get(&server.authorize_uri(&server.spa, &[]), &[])
-        .await?;
-    let login_page = start.location().context("no login redirect")?.to_owned();
-    let form = server.get(&login_page, &start.cookies()).await?.ok()?;
+    let form = login_page(&server).await?;
     runs_under_its_policy(&form, "login page")?;
     ensure!(
         !inline_blocks(&form.body, "style").is_empty(),

@@ -29,27 +29,24 @@ fn never_cached(reply: &Reply, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A `client_credentials` request of the web client, its secret in the body.
+async fn client_credentials(server: &Server, secret: &str) -> anyhow::Result<Reply> {
+    server
+        .token(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "web-client"),
+            ("client_secret", secret),
+            ("audience", API),
+        ])
+        .await
+}
+
 #[tokio::test]
 async fn token_answers_are_never_cached() -> anyhow::Result<()> {
     let server = Server::start().await?;
-    let granted = server
-        .token(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "web-client"),
-            ("client_secret", "web-secret"),
-            ("audience", API),
-        ])
-        .await?
-        .ok()?;
+    let granted = client_credentials(&server, "web-secret").await?.ok()?;
     never_cached(&granted, "success")?;
-    let refused = server
-        .token(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "web-client"),
-            ("client_secret", "wrong"),
-            ("audience", API),
-        ])
-        .await?;
+    let refused = client_credentials(&server, "wrong").await?;
     ensure!(refused.status == StatusCode::UNAUTHORIZED);
     never_cached(&refused, "error")?;
     let malformed = server.token(&[("grant_type", "password")]).await?;
@@ -128,14 +125,7 @@ async fn failed_basic_authentication_names_the_scheme() -> anyhow::Result<()> {
         unknown.headers
     );
     // Credentials in the body are not challenged with Basic.
-    let posted = server
-        .token(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", "web-client"),
-            ("client_secret", "wrong"),
-            ("audience", API),
-        ])
-        .await?;
+    let posted = client_credentials(&server, "wrong").await?;
     ensure!(
         posted.status == StatusCode::UNAUTHORIZED
             && !posted.headers.contains_key(header::WWW_AUTHENTICATE),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use anyhow::{Context, anyhow, ensure};
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
-use authhero_core::entities::{Password, PasswordAlgorithm, User};
+use authhero_core::entities::{Connection, Password, PasswordAlgorithm, User};
 use authhero_core::{DataAdapters, Timestamp};
 use axum::Router;
 use axum::body::Body;
@@ -175,26 +175,37 @@ pub async fn create_user(
     Ok(user)
 }
 
+/// Changes the bootstrapped database connection with `edit` and stores it.
+pub async fn edit_default_connection(
+    adapters: &DataAdapters,
+    tenant: &str,
+    edit: impl FnOnce(&mut Connection),
+) -> anyhow::Result<Connection> {
+    let mut connection = adapters
+        .connections
+        .list(tenant, &authhero_core::ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == "Username-Password-Authentication")
+        .context("no default connection")?;
+    edit(&mut connection);
+    Ok(adapters.connections.update(tenant, connection).await?)
+}
+
 /// Enables `clients` on the bootstrapped database connection (an empty list enables no client).
 pub async fn enable_on_default_connection(
     adapters: &DataAdapters,
     tenant: &str,
     clients: &[&str],
 ) -> anyhow::Result<()> {
-    let connections = adapters
-        .connections
-        .list(tenant, &authhero_core::ListParams::default())
-        .await?;
-    let mut connection = connections
-        .items
-        .into_iter()
-        .find(|connection| connection.name == "Username-Password-Authentication")
-        .context("no default connection")?;
-    for client in clients {
-        if !connection.enabled_clients.iter().any(|id| id == client) {
-            connection.enabled_clients.push((*client).to_owned());
+    edit_default_connection(adapters, tenant, |connection| {
+        for client in clients {
+            if !connection.enabled_clients.iter().any(|id| id == client) {
+                connection.enabled_clients.push((*client).to_owned());
+            }
         }
-    }
-    adapters.connections.update(tenant, connection).await?;
+    })
+    .await?;
     Ok(())
 }
