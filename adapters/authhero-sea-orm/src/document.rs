@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use authhero_core::list::{ListPage, ListParams, Pagination, SortOrder};
 use authhero_core::ports::{Entity, Repository};
 use authhero_core::{Error, Result};
-use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement, Value};
+use sea_orm::sea_query::{
+    Expr, ExprTrait, InsertStatement, NullOrdering, Order, Query, SelectStatement, Value,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -42,6 +44,20 @@ impl DocumentStore {
 
     /// Inserts the document; `Conflict` when its key or a unique column is taken.
     pub async fn insert(&self, tenant_id: Option<&str>, document: &impl Serialize) -> Result<()> {
+        let insert = self.insert_statement(tenant_id, document)?;
+        self.db
+            .execute(&insert)
+            .await
+            .map_err(|error| self.db_error(error))?;
+        Ok(())
+    }
+
+    /// The statement that inserts the document, checked (lengths, NUL, size) before any write.
+    pub fn insert_statement(
+        &self,
+        tenant_id: Option<&str>,
+        document: &impl Serialize,
+    ) -> Result<InsertStatement> {
         let row = Row::from_document(self.table, document)?;
         let mut insert = Query::insert();
         insert.into_table(self.table.name);
@@ -61,11 +77,7 @@ impl DocumentStore {
             .columns(columns)
             .values(values)
             .map_err(|error| Error::Internal(error.to_string()))?;
-        self.db
-            .execute(&insert)
-            .await
-            .map_err(|error| self.db_error(error))?;
-        Ok(())
+        Ok(insert)
     }
 
     /// The stored document with this key, as JSON text.

@@ -21,6 +21,7 @@ mod migration;
 mod relations;
 mod schema;
 mod settings;
+mod users;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -104,7 +105,7 @@ impl Database {
             client_grants: Arc::new(Documents::<ClientGrant>::client_grants(db())),
             connections: Arc::new(Documents::<Connection>::new(db(), &schema::CONNECTIONS)),
             resource_servers: Arc::new(Documents::<ResourceServer>::resource_servers(db())),
-            users: Arc::new(Documents::<User>::new(db(), &schema::USERS)),
+            users: Arc::new(users::Users::new(db())),
             passwords: Arc::new(Documents::<Password>::new(db(), &schema::PASSWORDS)),
             roles: Arc::new(Documents::<Role>::new(db(), &schema::ROLES)),
             role_permissions: Arc::new(Permissions::of_roles(db())),

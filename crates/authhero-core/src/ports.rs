@@ -2,7 +2,7 @@
 //!
 //! Most entities share one CRUD shape, [`Repository<E>`]; the aliases below name it per entity
 //! (`UsersRepository` is `dyn Repository<User>`). Entities with operations of their own get
-//! their own trait: single-use codes, refresh-token families, relationships, per-tenant
+//! their own trait: users (created with their password), single-use codes, refresh-token families, relationships, per-tenant
 //! singletons and the few look-ups that must cross tenants.
 //!
 //! Every tenant-scoped method takes the tenant first. The cross-tenant look-ups are exactly:
@@ -90,7 +90,19 @@ pub type PasswordsRepository = dyn Repository<Password>;
 pub type RolesRepository = dyn Repository<Role>;
 pub type SessionsRepository = dyn Repository<Session>;
 pub type ThemesRepository = dyn Repository<Theme>;
-pub type UsersRepository = dyn Repository<User>;
+
+/// Users, plus creating a user together with its password.
+#[async_trait]
+pub trait UsersRepository: Repository<User> {
+    /// Stores the user and its password as one write: both, or neither (a refused or failed
+    /// password leaves no user behind).
+    async fn create_with_password(
+        &self,
+        tenant_id: &str,
+        user: User,
+        password: Password,
+    ) -> Result<User>;
+}
 
 /// Tenants: the one repository that is not itself tenant-scoped.
 #[async_trait]
@@ -376,7 +388,7 @@ pub struct DataAdapters {
     pub client_grants: Arc<dyn ClientGrantsRepository>,
     pub connections: Arc<ConnectionsRepository>,
     pub resource_servers: Arc<dyn ResourceServersRepository>,
-    pub users: Arc<UsersRepository>,
+    pub users: Arc<dyn UsersRepository>,
     pub passwords: Arc<PasswordsRepository>,
     pub roles: Arc<RolesRepository>,
     pub role_permissions: Arc<dyn RolePermissionsRepository>,

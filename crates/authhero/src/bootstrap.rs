@@ -241,15 +241,13 @@ async fn create_user(
     user.email = Some(email.to_lowercase());
     user.email_verified = true;
     user.name = Some(email.to_owned());
-    let user = adapters.users.create(tenant_id, user).await?;
-    let hash = crate::passwords::hash(password, PasswordAlgorithm::Bcrypt).await?;
-    let password = Password {
-        user_id: user.user_id,
-        hash,
-        algorithm: PasswordAlgorithm::Bcrypt,
-        created_at: now,
-        updated_at: now,
-    };
-    adapters.passwords.create(tenant_id, password).await?;
+    crate::flows::users::create(
+        adapters,
+        tenant_id,
+        user,
+        Some((password, PasswordAlgorithm::Bcrypt)),
+        now,
+    )
+    .await?;
     Ok(())
 }

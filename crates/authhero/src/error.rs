@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::flows::{ErrorKind, FlowError};
+
 /// RFC 6749 §5.1: token answers, successful or not, must not be stored by any cache.
 pub const NO_STORE: [(&str, &str); 2] = [("cache-control", "no-store"), ("pragma", "no-cache")];
 
@@ -76,31 +78,26 @@ impl IntoResponse for OAuthError {
     }
 }
 
-impl From<authhero_core::Error> for OAuthError {
-    fn from(error: authhero_core::Error) -> Self {
-        use authhero_core::Error;
-        match error {
-            Error::Invalid(message) => OAuthError::invalid_request(message),
-            Error::NotFound { entity } => {
-                OAuthError::invalid_request(format!("{entity} not found"))
+/// A flow's error as the Auth API answers it, with Auth0's status codes.
+impl From<FlowError> for OAuthError {
+    fn from(error: FlowError) -> Self {
+        let status = match error.kind {
+            ErrorKind::InvalidRequest | ErrorKind::UnsupportedGrantType => StatusCode::BAD_REQUEST,
+            ErrorKind::InvalidClient | ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorKind::InvalidGrant | ErrorKind::UnauthorizedClient | ErrorKind::AccessDenied => {
+                StatusCode::FORBIDDEN
             }
-            Error::Conflict { message, .. } => OAuthError::invalid_request(message),
-            Error::Unavailable(_) => OAuthError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily_unavailable",
-                "try again later",
-            ),
-            Error::Internal(message) => {
-                tracing::error!(%message, "internal error");
-                OAuthError::server_error("internal error")
-            }
-        }
+            ErrorKind::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        OAuthError::new(status, error.kind.code(), error.description)
     }
 }
 
-impl From<authhero_core::QueryError> for OAuthError {
-    fn from(error: authhero_core::QueryError) -> Self {
-        OAuthError::invalid_request(error.to_string())
+impl From<authhero_core::Error> for OAuthError {
+    fn from(error: authhero_core::Error) -> Self {
+        FlowError::from(error).into()
     }
 }
 

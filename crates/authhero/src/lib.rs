@@ -13,24 +13,26 @@
 
 mod auth_api;
 pub mod bootstrap;
-mod brute_force;
 mod client_ip;
 mod cookies;
 mod email;
 mod error;
+mod flows;
 pub mod hooks;
 mod html;
+mod issuer;
 pub mod keys;
 mod management;
 mod paging;
 pub mod passwords;
 mod random;
+mod respond;
 pub mod secrets;
 mod security_headers;
 mod serve;
 mod state;
 mod tokens;
-mod validation;
+mod universal_login;
 
 use std::sync::Arc;
 
@@ -38,10 +40,11 @@ use authhero_core::DataAdapters;
 use authhero_core::entities::PasswordAlgorithm;
 use axum::Router;
 
-/// The pure checks of an `/authorize` request, public so its benchmark can measure them.
-pub use auth_api::authorize_request;
 pub use email::{Email, EmailSender, SendError};
 pub use error::{ApiError, OAuthError};
+/// The pure checks of an `/authorize` request, public so its benchmark can measure them.
+pub use flows::authorize_request;
+pub use flows::{Clock, SystemClock};
 pub use hooks::Hooks;
 pub use serve::{HEADER_READ_TIMEOUT, serve};
 pub use state::management_audience;
@@ -61,6 +64,7 @@ pub struct AuthHero {
     hooks: Arc<dyn Hooks>,
     email_sender: Option<Arc<dyn EmailSender>>,
     password_algorithm: PasswordAlgorithm,
+    clock: Arc<dyn flows::Clock>,
 }
 
 impl AuthHero {
@@ -71,6 +75,7 @@ impl AuthHero {
             hooks: Arc::new(hooks::NoHooks),
             email_sender: None,
             password_algorithm: PasswordAlgorithm::Bcrypt,
+            clock: Arc::new(flows::SystemClock),
         }
     }
 
@@ -107,6 +112,12 @@ impl AuthHero {
         self
     }
 
+    /// Where the flows read the time: the system clock by default; a fixed one in tests.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
     pub fn router(self) -> Router {
         let state = state::AppState::new(
             self.adapters,
@@ -114,9 +125,11 @@ impl AuthHero {
             self.hooks,
             self.email_sender,
             self.password_algorithm,
+            self.clock,
         );
         let https = state.secure_cookies();
         let router = auth_api::routes()
+            .merge(universal_login::routes())
             .merge(management::routes())
             .with_state(state);
         security_headers::apply(router, https)

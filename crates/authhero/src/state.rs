@@ -1,16 +1,14 @@
-//! The state every handler shares: the adapters, the issuer, and the in-memory key cache.
+//! The state every flow and handler shares: the adapters, the issuer, the clock, and the
+//! in-memory key cache.
 
 use std::sync::{Arc, OnceLock};
 
-use authhero_core::entities::{Client, Connection, CustomDomainStatus, PasswordAlgorithm};
-use authhero_core::{DataAdapters, ListParams, Query};
-use axum::body::Bytes;
-use axum::extract::FromRequestParts;
-use axum::http::header::HOST;
-use axum::http::request::Parts;
+use authhero_core::entities::{Client, Connection, PasswordAlgorithm};
+use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
+use bytes::Bytes;
 
 use crate::email::EmailSender;
-use crate::error::OAuthError;
+use crate::flows::{Clock, FlowError};
 use crate::hooks::Hooks;
 use crate::keys::KeyCache;
 
@@ -26,6 +24,7 @@ pub struct Inner {
     pub password_algorithm: PasswordAlgorithm,
     /// The configured issuer's discovery document, rendered on first use.
     pub discovery: OnceLock<Bytes>,
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Cheap to clone: one `Arc`.
@@ -46,6 +45,7 @@ impl AppState {
         hooks: Arc<dyn Hooks>,
         email_sender: Option<Arc<dyn EmailSender>>,
         password_algorithm: PasswordAlgorithm,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let keys = KeyCache::new(adapters.signing_keys.clone());
         Self(Arc::new(Inner {
@@ -56,7 +56,13 @@ impl AppState {
             email_sender,
             password_algorithm,
             discovery: OnceLock::new(),
+            clock,
         }))
+    }
+
+    /// The current time, from the configured clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Cookies carry `Secure` (and `SameSite=None`) when the issuer is served over https.
@@ -65,12 +71,12 @@ impl AppState {
     }
 
     /// The client and its tenant; an unknown `client_id` is `invalid_client`.
-    pub async fn client(&self, client_id: &str) -> Result<(String, Client), OAuthError> {
+    pub async fn client(&self, client_id: &str) -> Result<(String, Client), FlowError> {
         self.adapters
             .clients
             .find_by_client_id(client_id)
             .await?
-            .ok_or_else(|| OAuthError::invalid_client("Unknown client."))
+            .ok_or_else(|| FlowError::invalid_client("Unknown client."))
     }
 
     /// The tenant's connection called exactly `name`, if there is one.
@@ -130,41 +136,5 @@ impl Issuer {
     /// The tenant a client belongs to may serve this request: on a custom domain only its own.
     pub fn admits(&self, tenant_id: &str) -> bool {
         self.tenant_id.as_deref().is_none_or(|own| own == tenant_id)
-    }
-}
-
-impl FromRequestParts<AppState> for Issuer {
-    type Rejection = OAuthError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, OAuthError> {
-        let host = parts
-            .uri
-            .host()
-            .map(str::to_owned)
-            .or_else(|| {
-                let value = parts.headers.get(HOST)?.to_str().ok()?;
-                // `host:port`; a bracketed IPv6 literal never names a custom domain.
-                Some(
-                    value
-                        .rsplit_once(':')
-                        .map_or(value, |(host, _)| host)
-                        .to_owned(),
-                )
-            })
-            .unwrap_or_default();
-        if !host.is_empty()
-            && let Some((tenant_id, domain)) =
-                state.adapters.custom_domains.find_by_domain(&host).await?
-            && domain.status == CustomDomainStatus::Ready
-        {
-            return Ok(Issuer {
-                url: format!("https://{}/", domain.domain.to_lowercase()),
-                tenant_id: Some(tenant_id),
-            });
-        }
-        Ok(Issuer {
-            url: state.issuer.clone(),
-            tenant_id: None,
-        })
     }
 }

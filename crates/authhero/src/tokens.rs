@@ -1,14 +1,13 @@
 //! Signing JWTs: access tokens and ID tokens with the claims Auth0 issues, signed with the
 //! algorithm the tenant chose; and verifying the ones this server issued.
 
-use authhero_core::Timestamp;
 use authhero_core::entities::SigningAlgorithm;
 use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use crate::error::OAuthError;
+use crate::flows::FlowError;
 use crate::keys::Expected;
 use crate::state::AppState;
 
@@ -19,7 +18,7 @@ pub const ID_TOKEN_LIFETIME: u64 = 36_000;
 
 /// The algorithm `tenant_id` signs with: its `signing_alg`, else RS256. The tenant look-up is
 /// served from memory by the cache layer, so a token costs no extra database round trip.
-pub async fn algorithm(state: &AppState, tenant_id: &str) -> Result<SigningAlgorithm, OAuthError> {
+pub async fn algorithm(state: &AppState, tenant_id: &str) -> Result<SigningAlgorithm, FlowError> {
     Ok(state
         .adapters
         .tenants
@@ -36,9 +35,9 @@ pub async fn sign(
     issuer: &str,
     mut claims: Map<String, Value>,
     lifetime: u64,
-) -> Result<String, OAuthError> {
+) -> Result<String, FlowError> {
     let keys = state.keys.signing(algorithm).await?;
-    let now = Timestamp::now().unix_seconds();
+    let now = state.now().unix_seconds();
     claims.insert("iss".into(), issuer.into());
     claims.insert("iat".into(), now.into());
     claims.insert(

@@ -2,19 +2,19 @@
 //! endpoints, with their own error shape (`{name, code, description, statusCode}`).
 
 use authhero_core::entities::{Client, Connection, User};
-use authhero_core::{ListParams, Query, Timestamp};
+use authhero_core::{ListParams, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::form::Params;
+use crate::flows::Params;
+use crate::flows::validation::{self, PasswordPolicy};
+use crate::flows::{password_reset, users};
 use crate::hooks::Registration;
-use crate::passwords;
 use crate::random;
 use crate::state::{AppState, Issuer};
-use crate::validation::{self, PasswordPolicy};
 
 fn bad(code: &str, description: &str) -> Response {
     let body = json!({ "name": "BadRequestError", "code": code, "description": description, "statusCode": 400 });
@@ -90,7 +90,7 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     }
     let id = random::hex_id();
-    let now = Timestamp::now();
+    let now = state.now();
     let mut user = User::new("auth0", &id, &connection.name, now);
     user.email = Some(email.clone());
     user.username = params.get("username").map(str::to_owned);
@@ -127,11 +127,15 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
     if let Err(denied) = state.hooks.pre_user_registration(&registration).await {
         return bad("invalid_signup", &denied.0);
     }
-    let hash = match passwords::hash(password.to_owned(), state.password_algorithm).await {
-        Ok(hash) => hash,
-        Err(_) => return bad("invalid_signup", "Try again later."),
-    };
-    let user = match state.adapters.users.create(&tenant_id, user).await {
+    let created = users::create(
+        &state.adapters,
+        &tenant_id,
+        user,
+        Some((password.to_owned(), state.password_algorithm)),
+        now,
+    )
+    .await;
+    let user = match created {
         Ok(user) => user,
         Err(authhero_core::Error::Conflict { .. }) => {
             return bad("user_exists", "The user already exists.");
@@ -139,22 +143,6 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         Err(authhero_core::Error::Invalid(message)) => return bad("invalid_signup", &message),
         Err(_) => return bad("invalid_signup", "Try again later."),
     };
-    let stored = authhero_core::entities::Password {
-        user_id: format!("auth0|{id}"),
-        hash,
-        algorithm: state.password_algorithm,
-        created_at: now,
-        updated_at: now,
-    };
-    if state
-        .adapters
-        .passwords
-        .create(&tenant_id, stored)
-        .await
-        .is_err()
-    {
-        return bad("invalid_signup", "Try again later.");
-    }
     let registration = Registration {
         tenant_id: &tenant_id,
         client: &client,
@@ -183,7 +171,7 @@ pub async fn change_password(
         return bad("invalid_request", "Invalid email");
     };
     // In the background: neither the answer nor its timing may tell whether the user exists.
-    super::password_reset::request(&state, tenant_id, client.client_id, connection.name, email);
+    password_reset::request(&state, tenant_id, client.client_id, connection.name, email);
     (
         StatusCode::OK,
         "We've just sent you an email to reset your password.",

@@ -1,75 +1,11 @@
-//! Request parameters from a query string, a form body or a JSON body, checked strictly:
-//! a repeated parameter is refused (RFC 6749 §3.1), and an empty value counts as absent.
-
-use std::collections::HashMap;
+//! Reading [`Params`] from a request body: a form or a JSON object, by its `Content-Type`.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
-use serde_json::Value;
 
 use crate::error::OAuthError;
-
-#[derive(Debug, Default)]
-pub struct Params(HashMap<String, String>);
-
-impl Params {
-    pub fn from_urlencoded(bytes: &[u8]) -> Result<Self, OAuthError> {
-        let mut params = HashMap::new();
-        for (name, value) in url::form_urlencoded::parse(bytes) {
-            if params
-                .insert(name.to_string(), value.into_owned())
-                .is_some()
-            {
-                return Err(OAuthError::invalid_request(format!(
-                    "Parameter {name} was given more than once."
-                )));
-            }
-        }
-        Ok(Self(params))
-    }
-
-    fn from_json(bytes: &[u8]) -> Result<Self, OAuthError> {
-        let value: Value = serde_json::from_slice(bytes)
-            .map_err(|_| OAuthError::invalid_request("The body is not valid JSON."))?;
-        let Value::Object(object) = value else {
-            return Err(OAuthError::invalid_request(
-                "The body must be a JSON object.",
-            ));
-        };
-        let mut params = HashMap::new();
-        for (name, value) in object {
-            let text = match value {
-                Value::String(text) => text,
-                Value::Number(number) => number.to_string(),
-                Value::Bool(flag) => flag.to_string(),
-                Value::Null => continue,
-                // Objects (signup's `user_metadata`) travel as their JSON text.
-                Value::Object(object) => Value::Object(object).to_string(),
-                Value::Array(_) => {
-                    return Err(OAuthError::invalid_request(format!(
-                        "Parameter {name} must be a string."
-                    )));
-                }
-            };
-            params.insert(name, text);
-        }
-        Ok(Self(params))
-    }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|value| !value.is_empty())
-    }
-
-    pub fn require(&self, name: &str) -> Result<&str, OAuthError> {
-        self.get(name).ok_or_else(|| {
-            OAuthError::invalid_request(format!("Missing required parameter: {name}"))
-        })
-    }
-}
+use crate::flows::Params;
 
 impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = OAuthError;
@@ -87,41 +23,13 @@ impl<S: Send + Sync> FromRequest<S> for Params {
                 OAuthError::new(rejection.status(), "invalid_request", rejection.body_text())
             })?;
         if content_type.starts_with("application/x-www-form-urlencoded") {
-            Self::from_urlencoded(&bytes)
+            Ok(Self::from_urlencoded(&bytes)?)
         } else if content_type.starts_with("application/json") {
-            Self::from_json(&bytes)
+            Ok(Self::from_json(&bytes)?)
         } else {
             Err(OAuthError::invalid_request(
                 "Content-Type must be application/x-www-form-urlencoded or application/json.",
             ))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refuses_repeated_parameters() {
-        let error = Params::from_urlencoded(b"scope=a&scope=b").unwrap_err();
-        assert_eq!(error.error, "invalid_request");
-    }
-
-    #[test]
-    fn empty_values_are_absent() {
-        let params = Params::from_urlencoded(b"audience=&scope=openid").unwrap();
-        assert_eq!(params.get("audience"), None);
-        assert_eq!(params.get("scope"), Some("openid"));
-    }
-
-    #[test]
-    fn json_must_be_an_object_of_scalars() {
-        assert!(Params::from_json(br#"{"grant_type":"client_credentials","n":1}"#).is_ok());
-        assert!(Params::from_json(b"[1]").is_err());
-        assert!(Params::from_json(br#"{"scope":["a"]}"#).is_err());
-        let nested = Params::from_json(br#"{"user_metadata":{"plan":"pro"}}"#).unwrap();
-        assert_eq!(nested.get("user_metadata"), Some(r#"{"plan":"pro"}"#));
-        assert!(Params::from_json(b"{").is_err());
     }
 }

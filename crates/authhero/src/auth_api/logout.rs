@@ -9,10 +9,11 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::authorize::{cookie_session, found};
 use crate::cookies;
+use crate::flows::sessions::{self, cookie_session};
 use crate::html;
 use crate::random::constant_time_eq;
+use crate::respond::found;
 use crate::secrets;
 use crate::state::{AppState, Issuer};
 use crate::tokens;
@@ -52,10 +53,8 @@ async fn end_session(
     headers: &HeaderMap,
     mut response: Response,
 ) -> Response {
-    if let Some(session) = cookie_session(state, tenant_id, headers).await
-        && let Err(error) = state.adapters.sessions.remove(tenant_id, &session.id).await
-    {
-        tracing::warn!(%error, "could not remove a session at logout");
+    if let Some(session) = cookie_session(state, tenant_id, cookies::read_session(headers)).await {
+        sessions::end(state, tenant_id, &session).await;
     }
     if let Ok(value) = cookies::clear(cookies::SESSION, "/").parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -217,7 +216,7 @@ async fn confirmation(
     query: &HashMap<String, String>,
     hinted_session: Option<String>,
 ) -> Option<Response> {
-    let session = cookie_session(state, tenant_id, headers).await?;
+    let session = cookie_session(state, tenant_id, cookies::read_session(headers)).await?;
     if hinted_session.as_deref() == Some(session.id.as_str()) {
         return None;
     }

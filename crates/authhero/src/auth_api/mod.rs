@@ -1,15 +1,11 @@
 //! The Auth API: OAuth 2.0 and OpenID Connect endpoints, with Auth0's shapes.
 
 mod authorize;
-pub mod authorize_request;
+mod client_auth;
 mod dbconnections;
 mod discovery;
 mod form;
-mod grant_types;
-mod issue;
-mod login;
 mod logout;
-mod password_reset;
 mod revoke;
 mod token;
 mod userinfo;
@@ -63,11 +59,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(cross_origin)
         .route("/authorize", get(authorize::authorize))
-        .route("/u/login", get(login::show).post(login::submit))
-        .route(
-            "/u/reset-password",
-            get(password_reset::show).post(password_reset::submit),
-        )
         .route("/dbconnections/signup", post(dbconnections::signup))
         .route(
             "/dbconnections/change_password",

@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
-use super::form::Params;
-use super::token::authenticate_client;
+use super::client_auth;
 use crate::error::OAuthError;
+use crate::flows::{Params, grants};
 use crate::state::{AppState, Issuer};
 
 pub async fn revoke(
@@ -14,31 +14,11 @@ pub async fn revoke(
     headers: HeaderMap,
     params: Params,
 ) -> Result<StatusCode, OAuthError> {
-    let caller = authenticate_client(&state, &headers, &params).await?;
+    let credentials = client_auth::credentials(&headers, &params)?;
+    let caller = grants::authenticate_client(&state, credentials).await?;
     if !issuer.admits(&caller.tenant_id) {
         return Err(OAuthError::invalid_client("Unknown client."));
     }
-    let confidential = caller.client.token_endpoint_auth_method
-        != Some(authhero_core::entities::TokenEndpointAuthMethod::None);
-    if confidential && !caller.authenticated {
-        return Err(OAuthError::invalid_client(
-            "Client authentication is required.",
-        ));
-    }
-    let token = params.require("token")?;
-    // An unknown token, or one of another client, is answered like a revoked one (RFC 7009 §2.2).
-    if let Some(found) = state
-        .adapters
-        .refresh_tokens
-        .get(&caller.tenant_id, &crate::secrets::digest(token))
-        .await?
-        && found.client_id == caller.client.client_id
-    {
-        state
-            .adapters
-            .refresh_tokens
-            .remove_family(&caller.tenant_id, &found.family_id)
-            .await?;
-    }
+    grants::revoke(&state, &caller, params.require("token")?).await?;
     Ok(StatusCode::OK)
 }

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
-use super::issue::profile_claims;
+use crate::flows::issue::profile_claims;
 use crate::state::{AppState, Issuer};
 use crate::tokens;
 

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use super::auth::Caller;
 use super::listing::{invalid_query, query_error};
 use super::resource::{find, scope};
-use crate::brute_force;
 use crate::error::ApiError;
+use crate::flows::brute_force;
 use crate::state::AppState;
 
 /// Auth0's answer: `{"blocked_for": [{"identifier", "ip"}]}`.

@@ -4,7 +4,7 @@
 //! argon2id). Emails are validated and kept trimmed and lower-cased; PATCH merges
 //! `app_metadata` and `user_metadata`.
 
-use authhero_core::entities::{Connection, Metadata, Password, User};
+use authhero_core::entities::{Connection, Metadata, User};
 use authhero_core::ports::Repository;
 use authhero_core::{DataAdapters, Query, Timestamp};
 use axum::Json;
@@ -20,10 +20,11 @@ use super::listing::{ListQuery, invalid_query, page_reply, query_error};
 use super::patch::PatchRules;
 use super::resource::{Resource, find, scope};
 use crate::error::ApiError;
+use crate::flows::users;
+use crate::flows::validation::{self, PasswordPolicy};
 use crate::passwords;
 use crate::random;
 use crate::state::AppState;
-use crate::validation::{self, PasswordPolicy};
 
 /// The strategy of database connections, whose users sign in with a password.
 const DATABASE_STRATEGY: &str = "auth0";
@@ -151,27 +152,19 @@ pub async fn create(
         require_database_fields(&new_user)?;
     }
     new_user.email = new_user.email.as_deref().map(checked_email).transpose()?;
-    let hash = match new_user.password.take() {
+    let password = match new_user.password.take() {
         Some(password) => {
-            let policy = PasswordPolicy::of(&connection);
-            Some(checked_hash(&state, policy, password).await?)
+            PasswordPolicy::of(&connection)
+                .check(&password)
+                .map_err(weak_password)?;
+            Some((password, state.password_algorithm))
         }
         None => None,
     };
-    let user = new_user.into_user(&connection, Timestamp::now());
-    let user = state
-        .adapters
-        .users
-        .create(tenant, user)
+    let user = new_user.into_user(&connection, state.now());
+    let user = users::create(&state.adapters, tenant, user, password, state.now())
         .await
         .map_err(user_error)?;
-    if let Some(hash) = hash
-        && let Err(error) = store_password(&state, tenant, &user.user_id, hash).await
-    {
-        // The user must not exist without the password it was created with.
-        state.adapters.users.remove(tenant, &user.user_id).await?;
-        return Err(error);
-    }
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -206,7 +199,7 @@ pub async fn update(
         .await
         .map_err(user_error)?;
     if let Some(hash) = hash {
-        store_password(&state, tenant, &updated.user_id, hash).await?;
+        users::set_password(&state, tenant, &updated.user_id, hash).await?;
     }
     Ok(Json(updated))
 }
@@ -259,42 +252,13 @@ async fn checked_hash(
     policy: PasswordPolicy,
     password: String,
 ) -> Result<String, ApiError> {
-    if let Err(weak) = policy.check(&password) {
-        return Err(ApiError::bad_request(format!(
-            "PasswordStrengthError: {weak}"
-        )));
-    }
+    policy.check(&password).map_err(weak_password)?;
     Ok(passwords::hash(password, state.password_algorithm).await?)
 }
 
-/// Creates or replaces the user's password hash.
-async fn store_password(
-    state: &AppState,
-    tenant: &str,
-    user_id: &str,
-    hash: String,
-) -> Result<(), ApiError> {
-    let passwords = &state.adapters.passwords;
-    let now = Timestamp::now();
-    match passwords.get(tenant, user_id).await? {
-        Some(mut stored) => {
-            stored.hash = hash;
-            stored.algorithm = state.password_algorithm;
-            stored.updated_at = now;
-            passwords.update(tenant, stored).await?;
-        }
-        None => {
-            let password = Password {
-                user_id: user_id.to_owned(),
-                hash,
-                algorithm: state.password_algorithm,
-                created_at: now,
-                updated_at: now,
-            };
-            passwords.create(tenant, password).await?;
-        }
-    }
-    Ok(())
+/// Auth0's 400 for a password the connection's policy refuses.
+fn weak_password(weak: validation::WeakPassword) -> ApiError {
+    ApiError::bad_request(format!("PasswordStrengthError: {weak}"))
 }
 
 /// Auth0's 409 for a second user with the same email or username in a connection.

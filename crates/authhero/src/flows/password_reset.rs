@@ -1,5 +1,6 @@
-//! Password reset by email: `/dbconnections/change_password` mails the user a link with a
-//! single-use ticket, and `/u/reset-password` lets whoever holds the ticket choose a new password.
+//! Password reset by email: mailing the user a link with a single-use ticket (asked for at
+//! `/dbconnections/change_password`), and setting the password whoever holds the ticket chooses
+//! (at `/u/reset-password`).
 //!
 //! The ticket (`<tenant>.<secret>`, the secret being 192 random bits, stored only as its digest)
 //! is the capability: it is only sent to the user's address, expires after a day, and is consumed
@@ -8,21 +9,16 @@
 //! and a page that knows one needs no forgery. A reset ends all the user's sessions, so a stolen
 //! session dies with the old password.
 
-use authhero_core::entities::{Code, CodeType, Metadata, Password};
-use authhero_core::{ListParams, Query, Timestamp};
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use authhero_core::entities::{Code, CodeType, Metadata};
+use authhero_core::{ListParams, Query};
 
-use super::form::Params;
-use crate::brute_force;
+use super::validation::PasswordPolicy;
+use super::{brute_force, sessions, users};
 use crate::email::{Email, EmailSender, SendError};
 use crate::html;
 use crate::passwords;
 use crate::secrets;
 use crate::state::AppState;
-use crate::validation::PasswordPolicy;
 
 /// Seconds a reset ticket stays usable (Auth0's default: one day).
 const TICKET_LIFETIME: i64 = 86_400;
@@ -91,7 +87,7 @@ async fn send_link(
     let Some(user) = found.items.into_iter().next() else {
         return Ok(());
     };
-    let now = Timestamp::now();
+    let now = state.now();
     // The email carries the ticket; only its digest is stored.
     let (secret, code_id) = secrets::generate(24);
     let code = Code {
@@ -147,45 +143,17 @@ fn reset_email(to: String, link: &str) -> Email {
     }
 }
 
-fn page(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            // The ticket is in this page's URL: never hand it on in a Referer.
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        Html(body),
-    )
-        .into_response()
-}
-
-fn invalid_ticket() -> Response {
-    html::error_page(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        "This link is invalid, expired or already used. Ask for a new password reset email.",
-    )
-}
-
-fn unavailable() -> Response {
-    html::error_page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "server_error",
-        "Try again later.",
-    )
-}
-
 /// A password reset ticket that can still be used.
-struct Ticket {
-    tenant_id: String,
-    code_id: String,
+#[derive(Debug)]
+pub struct Ticket {
+    pub tenant_id: String,
+    pub code_id: String,
     /// The password policy of the user's connection.
-    policy: PasswordPolicy,
+    pub policy: PasswordPolicy,
 }
 
 /// The ticket, if it names a password reset that is unused and unexpired, of a user who exists.
-async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<Ticket>> {
+pub async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<Ticket>> {
     let Some((tenant_id, secret)) = ticket.rsplit_once('.') else {
         return Ok(None);
     };
@@ -195,7 +163,7 @@ async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<
     };
     let live = code.code_type == CodeType::PasswordReset
         && code.used_at.is_none()
-        && code.expires_at > Timestamp::now();
+        && code.expires_at > state.now();
     let Some(user_id) = code.user_id.filter(|_| live) else {
         return Ok(None);
     };
@@ -209,77 +177,9 @@ async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<
     }))
 }
 
-/// `GET /u/reset-password?ticket=...`: the new-password form, if the ticket can still be used.
-pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let Ok(params) = Params::from_urlencoded(query.unwrap_or_default().as_bytes()) else {
-        return invalid_ticket();
-    };
-    let Some(ticket) = params.get("ticket") else {
-        return invalid_ticket();
-    };
-    match usable(&state, ticket).await {
-        Ok(Some(usable)) => page(
-            StatusCode::OK,
-            html::reset_form(ticket, usable.policy.min_length(), None),
-        ),
-        Ok(None) => invalid_ticket(),
-        Err(error) => {
-            tracing::error!(%error, "reading a password reset ticket");
-            unavailable()
-        }
-    }
-}
-
-/// `POST /u/reset-password`: checks the new password, consumes the ticket, and sets the password.
-pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
-    let Ok(form) = Params::from_urlencoded(&body) else {
-        return html::error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Malformed form.",
-        );
-    };
-    let Some(ticket) = form.get("ticket") else {
-        return invalid_ticket();
-    };
-    let usable = match usable(&state, ticket).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return invalid_ticket(),
-        Err(error) => {
-            tracing::error!(%error, "reading a password reset ticket");
-            return unavailable();
-        }
-    };
-    let password = form.get("password").unwrap_or_default();
-    let confirm = form.get("confirm").unwrap_or_default();
-    let retry = |message: &str| {
-        page(
-            StatusCode::BAD_REQUEST,
-            html::reset_form(ticket, usable.policy.min_length(), Some(message)),
-        )
-    };
-    if let Err(weak) = usable.policy.check(password) {
-        return retry(&format!("{weak}. It must meet: {}.", weak.unmet));
-    }
-    if password != confirm {
-        return retry("The two passwords do not match.");
-    }
-    match reset(&state, &usable.tenant_id, &usable.code_id, password).await {
-        Ok(true) => page(
-            StatusCode::OK,
-            html::message_page("Password changed", "Your password has been changed."),
-        ),
-        Ok(false) => invalid_ticket(),
-        Err(error) => {
-            tracing::error!(%error, "resetting a password");
-            unavailable()
-        }
-    }
-}
-
 /// Consumes the ticket, stores the new password and ends the user's sessions. False when the
 /// ticket was used (or expired) in the meantime, or its user is gone.
-async fn reset(
+pub async fn reset(
     state: &AppState,
     tenant_id: &str,
     code_id: &str,
@@ -287,11 +187,10 @@ async fn reset(
 ) -> authhero_core::Result<bool> {
     // Hash first, so a failure here leaves the ticket usable for another try.
     let hash = passwords::hash(password.to_owned(), state.password_algorithm).await?;
-    let now = Timestamp::now();
     let Some(code) = state
         .adapters
         .codes
-        .consume(tenant_id, code_id, CodeType::PasswordReset, now)
+        .consume(tenant_id, code_id, CodeType::PasswordReset, state.now())
         .await?
     else {
         return Ok(false);
@@ -302,60 +201,9 @@ async fn reset(
     let Some(user) = state.adapters.users.get(tenant_id, &user_id).await? else {
         return Ok(false);
     };
-    match state.adapters.passwords.get(tenant_id, &user_id).await? {
-        Some(stored) => {
-            let updated = Password {
-                hash,
-                algorithm: state.password_algorithm,
-                updated_at: now,
-                ..stored
-            };
-            state.adapters.passwords.update(tenant_id, updated).await?;
-        }
-        None => {
-            let created = Password {
-                user_id: user_id.clone(),
-                hash,
-                algorithm: state.password_algorithm,
-                created_at: now,
-                updated_at: now,
-            };
-            state.adapters.passwords.create(tenant_id, created).await?;
-        }
-    }
-    end_sessions(state, tenant_id, &user_id).await?;
+    users::set_password(state, tenant_id, &user_id, hash).await?;
+    sessions::end_all(state, tenant_id, &user_id).await?;
     // As Auth0: a new password lifts the user's brute-force blocks.
     brute_force::unblock(state, tenant_id, &brute_force::identifiers(&user)).await?;
     Ok(true)
-}
-
-/// Removes every session of the user, a page at a time.
-async fn end_sessions(
-    state: &AppState,
-    tenant_id: &str,
-    user_id: &str,
-) -> authhero_core::Result<()> {
-    let params = ListParams::default().with_query(Query::equals("user_id", user_id)?);
-    loop {
-        let page = state.adapters.sessions.list(tenant_id, &params).await?;
-        if page.items.is_empty() {
-            return Ok(());
-        }
-        let mut removed = 0_usize;
-        for session in &page.items {
-            if state
-                .adapters
-                .sessions
-                .remove(tenant_id, &session.id)
-                .await?
-            {
-                removed += 1;
-            }
-        }
-        // Sessions listed but already gone were removed concurrently (e.g. a logout); stop
-        // rather than list the same page for ever.
-        if removed == 0 {
-            return Ok(());
-        }
-    }
 }

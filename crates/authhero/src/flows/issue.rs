@@ -4,11 +4,10 @@
 use std::collections::BTreeSet;
 
 use authhero_core::Timestamp;
-use authhero_core::entities::{Client, Permission, RefreshToken, User};
+use authhero_core::entities::{Client, Permission, RefreshToken, ResourceServer, User};
 use serde_json::{Map, Value, json};
 
-use super::token::resource_server;
-use crate::error::OAuthError;
+use super::FlowError;
 use crate::hooks::{CustomClaims, Login, merge_custom_claims};
 use crate::paging::every_page;
 use crate::secrets;
@@ -64,7 +63,7 @@ pub async fn access_token(
     state: &AppState,
     grant: &Grant<'_>,
     gty: Option<&str>,
-) -> Result<AccessToken, OAuthError> {
+) -> Result<AccessToken, FlowError> {
     let userinfo = format!("{}userinfo", grant.issuer);
     let mut lifetime = DEFAULT_ACCESS_TOKEN_LIFETIME;
     let mut claims = Map::new();
@@ -74,7 +73,7 @@ pub async fn access_token(
             let api = resource_server(state, grant.tenant_id, audience)
                 .await?
                 .ok_or_else(|| {
-                    OAuthError::access_denied(format!("Service not found: {audience}"))
+                    FlowError::access_denied(format!("Service not found: {audience}"))
                 })?;
             lifetime = api.token_lifetime.unwrap_or(lifetime);
             // A user gets only scopes the API defines; with RBAC, only those they hold; and none
@@ -128,7 +127,7 @@ async fn user_permissions(
     tenant_id: &str,
     user_id: &str,
     audience: &str,
-) -> Result<BTreeSet<String>, OAuthError> {
+) -> Result<BTreeSet<String>, FlowError> {
     let adapters = &state.adapters;
     let mut held = BTreeSet::new();
     let mut keep = |permissions: Vec<Permission>| {
@@ -138,7 +137,7 @@ async fn user_permissions(
             }
         }
     };
-    let direct = every_page::<_, OAuthError, _, _>(|params| async move {
+    let direct = every_page::<_, FlowError, _, _>(|params| async move {
         Ok(adapters
             .user_permissions
             .list(tenant_id, user_id, &params)
@@ -147,7 +146,7 @@ async fn user_permissions(
     })
     .await?;
     keep(direct);
-    let roles = every_page::<_, OAuthError, _, _>(|params| async move {
+    let roles = every_page::<_, FlowError, _, _>(|params| async move {
         Ok(adapters
             .user_roles
             .list(tenant_id, user_id, None, &params)
@@ -156,7 +155,7 @@ async fn user_permissions(
     })
     .await?;
     for role in &roles {
-        let granted = every_page::<_, OAuthError, _, _>(|params| async move {
+        let granted = every_page::<_, FlowError, _, _>(|params| async move {
             Ok(adapters
                 .role_permissions
                 .list(tenant_id, &role.id, &params)
@@ -208,7 +207,7 @@ pub async fn id_token(
     grant: &Grant<'_>,
     access_token: Option<&str>,
     code: Option<&str>,
-) -> Result<String, OAuthError> {
+) -> Result<String, FlowError> {
     let algorithm = tokens::algorithm(state, grant.tenant_id).await?;
     let mut claims = Map::new();
     claims.insert("sub".into(), grant.user.user_id.clone().into());
@@ -258,7 +257,7 @@ pub async fn refresh_token(
     state: &AppState,
     grant: &Grant<'_>,
     lineage: Lineage<'_>,
-) -> Result<Option<String>, OAuthError> {
+) -> Result<Option<String>, FlowError> {
     if !grant.has_scope("offline_access") {
         return Ok(None);
     }
@@ -270,7 +269,7 @@ pub async fn refresh_token(
             return Ok(None);
         }
     }
-    let now = Timestamp::now();
+    let now = state.now();
     let (secret, id) = secrets::generate(32);
     let settings = grant.client.refresh_token.as_ref();
     let lifetime = settings
@@ -308,13 +307,26 @@ pub async fn refresh_token(
     Ok(Some(secret))
 }
 
+/// The API whose identifier is `audience`.
+pub async fn resource_server(
+    state: &AppState,
+    tenant_id: &str,
+    audience: &str,
+) -> Result<Option<ResourceServer>, FlowError> {
+    Ok(state
+        .adapters
+        .resource_servers
+        .find_by_identifier(tenant_id, audience)
+        .await?)
+}
+
 /// Runs the post-login hook for `user` signing in to `client`: its claims, or `access_denied`.
 pub async fn post_login(
     state: &AppState,
     tenant_id: &str,
     client: &Client,
     user: &User,
-) -> Result<CustomClaims, OAuthError> {
+) -> Result<CustomClaims, FlowError> {
     let event = Login {
         tenant_id,
         client,
@@ -324,5 +336,5 @@ pub async fn post_login(
         .hooks
         .post_login(&event)
         .await
-        .map_err(|denied| OAuthError::access_denied(denied.0))
+        .map_err(|denied| FlowError::access_denied(denied.0))
 }

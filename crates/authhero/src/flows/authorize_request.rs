@@ -5,7 +5,7 @@
 
 use authhero_core::entities::{AuthorizationParams, Client, TokenEndpointAuthMethod};
 
-use super::form::Params;
+use super::Params;
 use super::grant_types;
 
 /// An `/authorize` query string that parsed (each parameter at most once) and names a client,

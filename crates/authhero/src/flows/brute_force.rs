@@ -4,7 +4,6 @@
 //! not by user, so an identifier that names no one is counted and blocked alike.
 
 use authhero_core::Result;
-use authhero_core::Timestamp;
 use authhero_core::entities::{LoginFailure, User};
 
 use crate::state::AppState;
@@ -33,7 +32,7 @@ pub async fn admitted(
     let attempts = state
         .adapters
         .login_failures
-        .record(tenant_id, &normalize(identifier), ip, Timestamp::now())
+        .record(tenant_id, &normalize(identifier), ip, state.now())
         .await?;
     Ok(attempts <= THRESHOLD)
 }

@@ -1,0 +1,96 @@
+//! Authenticating with a password against a connection: the one place that checks a password,
+//! counts the attempt for brute-force protection, and spends the time of a check even when there
+//! is no one to check, so no answer tells who exists.
+
+use authhero_core::entities::User;
+use authhero_core::{ListParams, Query};
+
+use super::brute_force;
+use crate::passwords;
+use crate::state::AppState;
+
+/// The database connection users log in to when the request names none.
+pub const DEFAULT_DATABASE: &str = "Username-Password-Authentication";
+
+/// What a password login from one IP came to.
+#[derive(Debug)]
+pub enum Attempt {
+    User(Box<User>),
+    Wrong,
+    /// The identifier failed too often from this IP: refused whatever the password.
+    Blocked,
+}
+
+/// The user of `connection` with this email or username, if the password matches and the pair
+/// of identifier and `ip` is not blocked; every outcome is counted by brute-force protection.
+pub async fn authenticate(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &str,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> authhero_core::Result<Attempt> {
+    if username.is_empty() || password.is_empty() {
+        return Ok(Attempt::Wrong);
+    }
+    // Counted before the password is checked, so even the right one teaches a blocked pair
+    // nothing, and concurrent guesses cannot outrun the count.
+    match brute_force::admitted(state, tenant_id, username, ip).await {
+        Ok(true) => {}
+        Ok(false) => return Ok(Attempt::Blocked),
+        // An identifier that cannot be stored (too long, NUL) names no account either.
+        Err(authhero_core::Error::Invalid(_)) => return Ok(Attempt::Wrong),
+        Err(error) => return Err(error),
+    }
+    match verify(state, tenant_id, connection, username, password).await? {
+        Some(user) => {
+            brute_force::succeeded(state, tenant_id, username, ip).await?;
+            Ok(Attempt::User(Box::new(user)))
+        }
+        None => Ok(Attempt::Wrong),
+    }
+}
+
+/// The user of `connection` with this email or username, if the password matches.
+async fn verify(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &str,
+    username: &str,
+    password: &str,
+) -> authhero_core::Result<Option<User>> {
+    let field = if username.contains('@') {
+        "email"
+    } else {
+        "username"
+    };
+    let q = Query::And(vec![
+        Query::equals(field, username)?,
+        Query::equals("connection", connection)?,
+    ]);
+    let found = state
+        .adapters
+        .users
+        .list(tenant_id, &ListParams::default().with_query(q))
+        .await?;
+    // Where there is no hash to check, spend the time a check takes (a hash with the server's
+    // algorithm), so response times do not reveal who exists or has a password.
+    let decoy = || passwords::hash(password.to_owned(), state.password_algorithm);
+    let Some(user) = found.items.into_iter().next() else {
+        decoy().await?;
+        return Ok(None);
+    };
+    let Some(stored) = state
+        .adapters
+        .passwords
+        .get(tenant_id, &user.user_id)
+        .await?
+    else {
+        decoy().await?;
+        return Ok(None);
+    };
+    Ok(passwords::verify(password.to_owned(), stored.hash)
+        .await?
+        .then_some(user))
+}

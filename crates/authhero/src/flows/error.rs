@@ -1,0 +1,106 @@
+//! The one error every flow returns: what went wrong, in OAuth's vocabulary (which Auth0 uses
+//! on all its APIs), with no HTTP in it. Each part maps it onto its own shape: the Auth API onto
+//! OAuth error answers, the Management API onto Auth0's error bodies, the login pages onto HTML.
+
+/// What kind of refusal or failure, named by its OAuth `error` code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    AccessDenied,
+    UnsupportedGrantType,
+    /// Brute-force protection refused the attempt (Auth0's `too_many_attempts`).
+    TooManyAttempts,
+    /// The user is blocked (Auth0's `unauthorized`).
+    Unauthorized,
+    /// Storage or a dependency is down for now; retrying may work.
+    Unavailable,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The OAuth / Auth0 `error` code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::InvalidClient => "invalid_client",
+            ErrorKind::InvalidGrant => "invalid_grant",
+            ErrorKind::UnauthorizedClient => "unauthorized_client",
+            ErrorKind::AccessDenied => "access_denied",
+            ErrorKind::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorKind::TooManyAttempts => "too_many_attempts",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Unavailable => "temporarily_unavailable",
+            ErrorKind::Internal => "server_error",
+        }
+    }
+}
+
+/// A flow's error: its kind and a description fit to show the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {description}", kind.code())]
+pub struct FlowError {
+    pub kind: ErrorKind,
+    pub description: String,
+}
+
+impl FlowError {
+    pub fn new(kind: ErrorKind, description: impl Into<String>) -> Self {
+        Self {
+            kind,
+            description: description.into(),
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidRequest, description)
+    }
+
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidClient, description)
+    }
+
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidGrant, description)
+    }
+
+    pub fn unauthorized_client(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::UnauthorizedClient, description)
+    }
+
+    pub fn access_denied(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::AccessDenied, description)
+    }
+
+    pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::UnsupportedGrantType, description)
+    }
+
+    pub fn server_error(description: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, description)
+    }
+}
+
+impl From<authhero_core::Error> for FlowError {
+    fn from(error: authhero_core::Error) -> Self {
+        use authhero_core::Error;
+        match error {
+            Error::Invalid(message) => FlowError::invalid_request(message),
+            Error::NotFound { entity } => FlowError::invalid_request(format!("{entity} not found")),
+            Error::Conflict { message, .. } => FlowError::invalid_request(message),
+            Error::Unavailable(_) => FlowError::new(ErrorKind::Unavailable, "try again later"),
+            Error::Internal(message) => {
+                tracing::error!(%message, "internal error");
+                FlowError::server_error("internal error")
+            }
+        }
+    }
+}
+
+impl From<authhero_core::QueryError> for FlowError {
+    fn from(error: authhero_core::QueryError) -> Self {
+        FlowError::invalid_request(error.to_string())
+    }
+}

@@ -1,0 +1,23 @@
+//! The flows: what AuthHero does, apart from how it is asked. Logging in, issuing tokens,
+//! creating users, resetting passwords and ending sessions live here and know no HTTP: the Auth
+//! API, the Management API and the login pages parse requests, call a flow, and render its
+//! answer or its [`FlowError`] in their own shape.
+
+pub mod authenticate;
+pub mod authorize_request;
+pub mod brute_force;
+mod clock;
+mod error;
+pub mod grant_types;
+pub mod grants;
+pub mod issue;
+pub mod login;
+mod params;
+pub mod password_reset;
+pub mod sessions;
+pub mod users;
+pub mod validation;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{ErrorKind, FlowError};
+pub use params::Params;
