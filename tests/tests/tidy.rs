@@ -1,5 +1,7 @@
-//! Tidy checks over the whole workspace: `authhero-core` stays free of I/O crates, every Rust
-//! module says what it is for, and no placeholder or debugging macro is left in shipped code.
+//! Tidy checks over the whole workspace: `authhero-core` stays free of I/O crates, the package
+//! and the layers depend on no storage adapter, the flows know no HTTP, no handler imports
+//! another, every Rust module says what it is for, and no placeholder or debugging macro is
+//! left in shipped code.
 
 use std::collections::{HashMap, VecDeque};
 use std::error::Error;
@@ -38,6 +40,55 @@ const IO_CRATES: &[&str] = &[
     "openssl",
     "native-tls",
     "socket2",
+];
+
+/// Adapter crates that store data themselves; every other crate under `adapters/` is a layer,
+/// which wraps whatever adapter it is given and so must not depend on one.
+const STORAGE_ADAPTERS: &[&str] = &["authhero-sea-orm", "authhero-diesel"];
+
+/// The modules of `crates/authhero` the flows may use: none of them may know HTTP either.
+const DOMAIN_MODULES: &[&str] = &[
+    "bootstrap.rs",
+    "email.rs",
+    "hooks.rs",
+    "keys.rs",
+    "markup.rs",
+    "paging.rs",
+    "passwords.rs",
+    "random.rs",
+    "secrets.rs",
+    "state.rs",
+    "tokens.rs",
+];
+
+/// What marks code as knowing HTTP: the web crates, and the package's transport modules.
+const HTTP_MARKERS: &[&str] = &[
+    "axum",
+    "http::",
+    "hyper",
+    "tower",
+    "cookie::",
+    "crate::auth_api",
+    "crate::management",
+    "crate::universal_login",
+    "crate::error",
+    "crate::html",
+    "crate::cookies",
+    "crate::respond",
+    "crate::issuer",
+    "crate::client_ip",
+    "crate::security_headers",
+    "crate::serve",
+];
+
+/// The three HTTP parts over the flows, and the helper modules their handlers may import.
+const PARTS: &[(&str, &[&str])] = &[
+    ("auth_api", &["form", "client_auth"]),
+    (
+        "management",
+        &["auth", "body", "listing", "patch", "resource"],
+    ),
+    ("universal_login", &[]),
 ];
 
 /// Macros that must not ship: placeholders and debugging output.
@@ -125,6 +176,169 @@ fn core_depends_on_no_io_crate() -> TestResult {
     assert!(
         offenders.is_empty(),
         "authhero-core must do no I/O, but its dependencies pull in:\n  {}",
+        offenders.join("\n  ")
+    );
+    Ok(())
+}
+
+/// `cargo metadata` for the workspace.
+fn metadata() -> Result<Value, Box<dyn Error>> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--manifest-path",
+        ])
+        .arg(workspace_root().join("Cargo.toml"))
+        .output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(serde_json::from_slice(&output.stdout)?)
+}
+
+/// The names of a package's normal (not dev, not build) dependencies.
+fn normal_dependencies(package: &Value) -> Vec<String> {
+    package["dependencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|dependency| dependency["kind"].is_null())
+        .filter_map(|dependency| dependency["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_package_and_the_layers_depend_on_no_storage_adapter() -> TestResult {
+    let metadata = metadata()?;
+    let packages: Vec<&Value> = metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let under_adapters = |package: &Value| {
+        package["manifest_path"]
+            .as_str()
+            .is_some_and(|path| path.contains("/adapters/"))
+    };
+    let adapters: Vec<&str> = packages
+        .iter()
+        .filter(|package| under_adapters(package))
+        .filter_map(|package| package["name"].as_str())
+        .collect();
+    let mut offenders = Vec::new();
+    for package in &packages {
+        let name = package["name"].as_str().unwrap_or_default();
+        let forbidden: &[&str] = if name == "authhero" {
+            // The package users mount runs on whatever adapter the application gives it.
+            &adapters
+        } else if under_adapters(package) && !STORAGE_ADAPTERS.contains(&name) {
+            STORAGE_ADAPTERS
+        } else {
+            continue;
+        };
+        for dependency in normal_dependencies(package) {
+            if forbidden.contains(&dependency.as_str()) {
+                offenders.push(format!("{name} -> {dependency}"));
+            }
+        }
+    }
+    assert!(
+        !adapters.is_empty(),
+        "no crate found under adapters/: the check would prove nothing"
+    );
+    assert!(
+        offenders.is_empty(),
+        "only apps (and dev-dependencies) may pick a storage adapter:\n  {}",
+        offenders.join("\n  ")
+    );
+    Ok(())
+}
+
+/// The lines of `text` before its unit tests, without comments.
+fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .take_while(|(_, line)| !line.trim_start().starts_with("#[cfg(test)]"))
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+}
+
+#[test]
+fn the_flows_know_no_http() -> TestResult {
+    let source = Path::new("crates/authhero/src");
+    let mut files: Vec<PathBuf> = rust_files(&["crates/authhero/src/flows"])?;
+    assert!(
+        !files.is_empty(),
+        "no flows found: the check would prove nothing"
+    );
+    files.extend(DOMAIN_MODULES.iter().map(|module| source.join(module)));
+    let mut offenders = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(workspace_root().join(&file))?;
+        for (number, line) in code_lines(&text) {
+            for marker in HTTP_MARKERS.iter().filter(|marker| line.contains(*marker)) {
+                offenders.push(format!("{}:{}: {marker}", file.display(), number + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "flows (and the modules they use) must not know HTTP:\n  {}",
+        offenders.join("\n  ")
+    );
+    Ok(())
+}
+
+#[test]
+fn no_handler_imports_another_handler() -> TestResult {
+    let mut offenders = Vec::new();
+    for (part, helpers) in PARTS {
+        let files = rust_files(&[&format!("crates/authhero/src/{part}")])?;
+        assert!(
+            !files.is_empty(),
+            "no files in {part}: the check would prove nothing"
+        );
+        for file in files {
+            let text = fs::read_to_string(workspace_root().join(&file))?;
+            let is_root = file.file_name().is_some_and(|name| name == "mod.rs");
+            for (number, line) in code_lines(&text) {
+                let mut rest = line;
+                while let Some(at) = rest.find("super::") {
+                    rest = &rest[at + "super::".len()..];
+                    let module: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    if !is_root && !module.is_empty() && !helpers.contains(&module.as_str()) {
+                        offenders.push(format!(
+                            "{}:{}: super::{module}",
+                            file.display(),
+                            number + 1
+                        ));
+                    }
+                }
+                for (other, _) in PARTS.iter().filter(|(other, _)| other != part) {
+                    if line.contains(&format!("crate::{other}")) {
+                        offenders.push(format!(
+                            "{}:{}: crate::{other}",
+                            file.display(),
+                            number + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "handlers may import only their part's helpers, never another handler or part:\n  {}",
         offenders.join("\n  ")
     );
     Ok(())

@@ -674,3 +674,62 @@ pub async fn custom_texts_round_trip(adapters: DataAdapters) -> anyhow::Result<(
     );
     tenant.cleanup().await
 }
+
+/// A user created with its password gets both or neither: a password refused before the write
+/// (a NUL in it) leaves no user, and a user refused (its id taken) leaves no password.
+pub async fn users_are_created_with_their_password(adapters: DataAdapters) -> anyhow::Result<()> {
+    let tenant = TestTenant::new(&adapters).await?;
+    let user = fixtures::user(&unique("u"), "Username-Password-Authentication", None);
+    let created = adapters
+        .users
+        .create_with_password(&tenant.id, user.clone(), fixtures::password(&user.user_id))
+        .await?;
+    ensure!(created == user, "created user differs");
+    ensure!(
+        adapters
+            .passwords
+            .get(&tenant.id, &user.user_id)
+            .await?
+            .is_some(),
+        "the password was not stored"
+    );
+
+    let refused = fixtures::user(&unique("u"), "Username-Password-Authentication", None);
+    let mut bad = fixtures::password(&refused.user_id);
+    bad.hash = "hash\0with a NUL".into();
+    let result = adapters
+        .users
+        .create_with_password(&tenant.id, refused.clone(), bad)
+        .await;
+    ensure!(
+        matches!(result, Err(Error::Invalid(_))),
+        "a NUL in the password was {result:?}"
+    );
+    ensure!(
+        adapters
+            .users
+            .get(&tenant.id, &refused.user_id)
+            .await?
+            .is_none(),
+        "a user was left without its password"
+    );
+
+    let mut twin = user.clone();
+    twin.email = Some(format!("{}@example.com", unique("twin")));
+    let mut other_password = fixtures::password(&user.user_id);
+    other_password.hash = "$2b$10$zyxwvutsrqponmlkjihgfeOtherHashForTheSameUserIdXXXXXXX".into();
+    let result = adapters
+        .users
+        .create_with_password(&tenant.id, twin, other_password)
+        .await;
+    ensure!(
+        matches!(result, Err(Error::Conflict { .. })),
+        "a taken user id was {result:?}"
+    );
+    let kept = adapters.passwords.get(&tenant.id, &user.user_id).await?;
+    ensure!(
+        kept.is_some_and(|password| password.hash == fixtures::password(&user.user_id).hash),
+        "the refused user's password replaced the stored one"
+    );
+    tenant.cleanup().await
+}

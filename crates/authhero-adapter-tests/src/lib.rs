@@ -42,6 +42,7 @@ macro_rules! conformance_tests {
             resource_servers_round_trip,
             users_round_trip,
             passwords_round_trip,
+            users_are_created_with_their_password,
             roles_round_trip,
             organizations_round_trip,
             invitations_round_trip,

@@ -23,6 +23,7 @@ mod html;
 mod issuer;
 pub mod keys;
 mod management;
+mod markup;
 mod paging;
 pub mod passwords;
 mod random;

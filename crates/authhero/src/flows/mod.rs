@@ -21,3 +21,6 @@ pub mod validation;
 pub use clock::{Clock, SystemClock};
 pub use error::{ErrorKind, FlowError};
 pub use params::Params;
+
+#[cfg(test)]
+mod tests;

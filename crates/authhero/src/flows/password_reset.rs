@@ -15,7 +15,7 @@ use authhero_core::{ListParams, Query};
 use super::validation::PasswordPolicy;
 use super::{brute_force, sessions, users};
 use crate::email::{Email, EmailSender, SendError};
-use crate::html;
+use crate::markup;
 use crate::passwords;
 use crate::secrets;
 use crate::state::AppState;
@@ -133,7 +133,7 @@ fn reset_email(to: String, link: &str) -> Email {
          <p><a href=\"{0}\">{0}</a></p>\
          <p>If it was not you, ignore this email: your password stays as it is.</p>\
          </body></html>",
-        html::escape(link)
+        markup::escape(link)
     );
     Email {
         to,

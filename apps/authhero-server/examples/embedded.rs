@@ -1,6 +1,6 @@
 //! Library mode: AuthHero mounted inside your own axum service, on an in-memory SQLite database.
 //!
-//! `cargo run -p authhero --example embedded`, then open
+//! `cargo run -p authhero-server --example embedded`, then open
 //! <http://localhost:3000/.well-known/openid-configuration> beside your own <http://localhost:3000/>.
 
 use authhero::bootstrap::{BootstrapOptions, bootstrap};
