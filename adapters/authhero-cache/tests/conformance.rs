@@ -1,5 +1,6 @@
-//! The conformance suite through the cache layer, on SQLite (always) and PostgreSQL (when
-//! `AUTHHERO_TEST_POSTGRES_URL` is set): a layer must behave exactly like what it wraps.
+//! The conformance suite through the cache layer, on SQLite (always), PostgreSQL and MySQL (when
+//! `AUTHHERO_TEST_POSTGRES_URL` and `AUTHHERO_TEST_MYSQL_URL` are set): a layer must behave
+//! exactly like what it wraps.
 #![allow(
     clippy::panic,
     reason = "a backend that is configured but unreachable must fail the run"
@@ -31,6 +32,15 @@ mod cached_sqlite {
 mod cached_postgres {
     authhero_adapter_tests::conformance_tests!(async {
         match std::env::var("AUTHHERO_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(super::cached(&url).await),
+            _ => None,
+        }
+    });
+}
+
+mod cached_mysql {
+    authhero_adapter_tests::conformance_tests!(async {
+        match std::env::var("AUTHHERO_TEST_MYSQL_URL") {
             Ok(url) if !url.is_empty() => Some(super::cached(&url).await),
             _ => None,
         }

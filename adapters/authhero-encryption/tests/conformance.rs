@@ -1,5 +1,6 @@
-//! The conformance suite through the encryption layer on SQLite (a layer must behave exactly
-//! like what it wraps), and what the layer leaves in the store: sealed secrets only.
+//! The conformance suite through the encryption layer on SQLite, PostgreSQL and MySQL (a layer
+//! must behave exactly like what it wraps), and what the layer leaves in the store: sealed
+//! secrets only.
 #![allow(
     clippy::panic,
     reason = "a backend that is configured but unreachable must fail the run"
@@ -17,9 +18,14 @@ fn key(byte: u8) -> SecretKey {
 
 /// A migrated in-memory database: its own adapters, and the same behind the layer.
 async fn stores() -> (DataAdapters, DataAdapters) {
-    let database = Database::connect("sqlite::memory:")
+    stores_at("sqlite::memory:").await
+}
+
+/// The database at `url`, migrated: its own adapters, and the same behind the layer.
+async fn stores_at(url: &str) -> (DataAdapters, DataAdapters) {
+    let database = Database::connect(url)
         .await
-        .unwrap_or_else(|error| panic!("connect: {error}"));
+        .unwrap_or_else(|error| panic!("connect {url}: {error}"));
     database
         .migrate()
         .await
@@ -31,6 +37,24 @@ async fn stores() -> (DataAdapters, DataAdapters) {
 
 mod sealed_sqlite {
     authhero_adapter_tests::conformance_tests!(async { Some(super::stores().await.1) });
+}
+
+mod sealed_postgres {
+    authhero_adapter_tests::conformance_tests!(async {
+        match std::env::var("AUTHHERO_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(super::stores_at(&url).await.1),
+            _ => None,
+        }
+    });
+}
+
+mod sealed_mysql {
+    authhero_adapter_tests::conformance_tests!(async {
+        match std::env::var("AUTHHERO_TEST_MYSQL_URL") {
+            Ok(url) if !url.is_empty() => Some(super::stores_at(&url).await.1),
+            _ => None,
+        }
+    });
 }
 
 #[tokio::test]

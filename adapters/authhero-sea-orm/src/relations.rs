@@ -7,8 +7,8 @@ use authhero_core::entities::{
 };
 use authhero_core::list::{ListPage, ListParams, Pagination};
 use authhero_core::ports::{
-    OrganizationConnectionsRepository, OrganizationMembersRepository, RolePermissionsRepository,
-    UserPermissionsRepository, UserRolesRepository,
+    OrganizationConnectionsRepository, OrganizationMembersRepository, PermissionsRepository,
+    UserRolesRepository,
 };
 use authhero_core::{Error, Result, Timestamp};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Order, Query, SelectStatement};
@@ -232,58 +232,30 @@ fn check_lengths(values: &[&str], max: usize) -> Result<()> {
 }
 
 #[async_trait]
-impl RolePermissionsRepository for Permissions {
+impl PermissionsRepository for Permissions {
     async fn assign(
         &self,
         tenant_id: &str,
-        role_id: &str,
+        owner_id: &str,
         permissions: &[Permission],
     ) -> Result<()> {
-        Permissions::assign(self, tenant_id, role_id, permissions).await
+        Permissions::assign(self, tenant_id, owner_id, permissions).await
     }
     async fn remove(
         &self,
         tenant_id: &str,
-        role_id: &str,
+        owner_id: &str,
         permissions: &[Permission],
     ) -> Result<()> {
-        Permissions::remove(self, tenant_id, role_id, permissions).await
+        Permissions::remove(self, tenant_id, owner_id, permissions).await
     }
     async fn list(
         &self,
         tenant_id: &str,
-        role_id: &str,
+        owner_id: &str,
         params: &ListParams,
     ) -> Result<ListPage<Permission>> {
-        Permissions::list(self, tenant_id, role_id, params).await
-    }
-}
-
-#[async_trait]
-impl UserPermissionsRepository for Permissions {
-    async fn assign(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        permissions: &[Permission],
-    ) -> Result<()> {
-        Permissions::assign(self, tenant_id, user_id, permissions).await
-    }
-    async fn remove(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        permissions: &[Permission],
-    ) -> Result<()> {
-        Permissions::remove(self, tenant_id, user_id, permissions).await
-    }
-    async fn list(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        params: &ListParams,
-    ) -> Result<ListPage<Permission>> {
-        Permissions::list(self, tenant_id, user_id, params).await
+        Permissions::list(self, tenant_id, owner_id, params).await
     }
 }
 

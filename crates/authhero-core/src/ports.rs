@@ -219,51 +219,28 @@ pub trait CustomTextsRepository: Send + Sync + fmt::Debug {
     async fn list(&self, tenant_id: &str) -> Result<Vec<CustomText>>;
 }
 
-/// The permissions given to a role.
+/// Permissions given to an owner: a role (`role_permissions`) or, directly, a user
+/// (`user_permissions`). One port serves both, as they are the same relationship.
 #[async_trait]
-pub trait RolePermissionsRepository: Send + Sync + fmt::Debug {
-    /// Adds the permissions; ones the role already has are left as they are.
-    /// `NotFound` when the role does not exist.
+pub trait PermissionsRepository: Send + Sync + fmt::Debug {
+    /// Adds the permissions; ones the owner already has are left as they are. `NotFound` when
+    /// the owner does not exist.
     async fn assign(
         &self,
         tenant_id: &str,
-        role_id: &str,
+        owner_id: &str,
         permissions: &[Permission],
     ) -> Result<()>;
     async fn remove(
         &self,
         tenant_id: &str,
-        role_id: &str,
+        owner_id: &str,
         permissions: &[Permission],
     ) -> Result<()>;
     async fn list(
         &self,
         tenant_id: &str,
-        role_id: &str,
-        params: &ListParams,
-    ) -> Result<ListPage<Permission>>;
-}
-
-/// The permissions given directly to a user.
-#[async_trait]
-pub trait UserPermissionsRepository: Send + Sync + fmt::Debug {
-    /// Adds the permissions; `NotFound` when the user does not exist.
-    async fn assign(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        permissions: &[Permission],
-    ) -> Result<()>;
-    async fn remove(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
-        permissions: &[Permission],
-    ) -> Result<()>;
-    async fn list(
-        &self,
-        tenant_id: &str,
-        user_id: &str,
+        owner_id: &str,
         params: &ListParams,
     ) -> Result<ListPage<Permission>>;
 }
@@ -391,8 +368,8 @@ pub struct DataAdapters {
     pub users: Arc<dyn UsersRepository>,
     pub passwords: Arc<PasswordsRepository>,
     pub roles: Arc<RolesRepository>,
-    pub role_permissions: Arc<dyn RolePermissionsRepository>,
-    pub user_permissions: Arc<dyn UserPermissionsRepository>,
+    pub role_permissions: Arc<dyn PermissionsRepository>,
+    pub user_permissions: Arc<dyn PermissionsRepository>,
     pub user_roles: Arc<dyn UserRolesRepository>,
     pub organizations: Arc<OrganizationsRepository>,
     pub organization_members: Arc<dyn OrganizationMembersRepository>,

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::flows::Params;
-use crate::flows::validation::{self, PasswordPolicy};
-use crate::flows::{password_reset, users};
-use crate::hooks::Registration;
+use crate::flows::password_reset;
+use crate::flows::users::{self, SignUpError};
+use crate::flows::validation;
 use crate::random;
 use crate::state::{AppState, Issuer};
 
@@ -78,17 +78,6 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
     let Some(password) = params.get("password") else {
         return bad("invalid_signup", "Missing password");
     };
-    if let Err(weak) = PasswordPolicy::of(&connection).check(password) {
-        let body = json!({
-            "name": "PasswordStrengthError",
-            "message": weak.to_string(),
-            "code": "invalid_password",
-            "description": weak.description,
-            "policy": weak.policy,
-            "statusCode": 400,
-        });
-        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
-    }
     let id = random::hex_id();
     let now = state.now();
     let mut user = User::new("auth0", &id, &connection.name, now);
@@ -119,36 +108,26 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
             }
         }
     }
-    let registration = Registration {
-        tenant_id: &tenant_id,
-        client: &client,
-        user: &user,
-    };
-    if let Err(denied) = state.hooks.pre_user_registration(&registration).await {
-        return bad("invalid_signup", &denied.0);
-    }
-    let created = users::create(
-        &state.adapters,
-        &tenant_id,
-        user,
-        Some((password.to_owned(), state.password_algorithm)),
-        now,
-    )
-    .await;
-    let user = match created {
-        Ok(user) => user,
-        Err(authhero_core::Error::Conflict { .. }) => {
-            return bad("user_exists", "The user already exists.");
+    match users::sign_up(&state, &tenant_id, &client, &connection, user, password).await {
+        Ok(_) => {}
+        Err(SignUpError::WeakPassword(weak)) => {
+            let body = json!({
+                "name": "PasswordStrengthError",
+                "message": weak.to_string(),
+                "code": "invalid_password",
+                "description": weak.description,
+                "policy": weak.policy,
+                "statusCode": 400,
+            });
+            return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
-        Err(authhero_core::Error::Invalid(message)) => return bad("invalid_signup", &message),
-        Err(_) => return bad("invalid_signup", "Try again later."),
-    };
-    let registration = Registration {
-        tenant_id: &tenant_id,
-        client: &client,
-        user: &user,
-    };
-    state.hooks.post_user_registration(&registration).await;
+        Err(SignUpError::Refused(reason)) => return bad("invalid_signup", &reason),
+        Err(SignUpError::Exists) => return bad("user_exists", "The user already exists."),
+        Err(SignUpError::Storage(authhero_core::Error::Invalid(message))) => {
+            return bad("invalid_signup", &message);
+        }
+        Err(SignUpError::Storage(_)) => return bad("invalid_signup", "Try again later."),
+    }
     Json(json!({ "_id": id, "email_verified": false, "email": email })).into_response()
 }
 

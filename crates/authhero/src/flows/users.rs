@@ -1,11 +1,65 @@
 //! Users with credentials: the one place a user is created with a password (both written at
 //! once, so neither stands without the other) and a password is set.
 
-use authhero_core::entities::{Password, PasswordAlgorithm, User};
+use authhero_core::entities::{Client, Connection, Password, PasswordAlgorithm, User};
 use authhero_core::{DataAdapters, Result, Timestamp};
 
+use super::validation::{PasswordPolicy, WeakPassword};
+use crate::hooks::Registration;
 use crate::passwords;
 use crate::state::AppState;
+
+/// Why a signup was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SignUpError {
+    #[error("the password is too weak")]
+    WeakPassword(WeakPassword),
+    /// The application's pre-registration hook said no, with this reason.
+    #[error("refused: {0}")]
+    Refused(String),
+    #[error("the user already exists")]
+    Exists,
+    #[error(transparent)]
+    Storage(authhero_core::Error),
+}
+
+/// A signup through `client` to a database connection: the connection's password policy, the
+/// pre-registration hook (which may refuse), the user and its password in one write, then the
+/// post-registration hook.
+pub async fn sign_up(
+    state: &AppState,
+    tenant_id: &str,
+    client: &Client,
+    connection: &Connection,
+    user: User,
+    password: &str,
+) -> std::result::Result<User, SignUpError> {
+    PasswordPolicy::of(connection)
+        .check(password)
+        .map_err(SignUpError::WeakPassword)?;
+    let registration = Registration {
+        tenant_id,
+        client,
+        user: &user,
+    };
+    if let Err(denied) = state.hooks.pre_user_registration(&registration).await {
+        return Err(SignUpError::Refused(denied.0));
+    }
+    let password = Some((password.to_owned(), state.password_algorithm));
+    let user = create(&state.adapters, tenant_id, user, password, state.now())
+        .await
+        .map_err(|error| match error {
+            authhero_core::Error::Conflict { .. } => SignUpError::Exists,
+            other => SignUpError::Storage(other),
+        })?;
+    let registration = Registration {
+        tenant_id,
+        client,
+        user: &user,
+    };
+    state.hooks.post_user_registration(&registration).await;
+    Ok(user)
+}
 
 /// Creates `user`, with `password` hashed by `algorithm` when one is given. The password must
 /// already have passed the connection's policy.
