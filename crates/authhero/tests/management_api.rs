@@ -1391,7 +1391,11 @@ async fn user_blocks_of_a_user_are_listed_and_lifted() -> anyhow::Result<()> {
     password_login(&api, &client, "blocked@example.com", "wrong").await?;
     assert_eq!(
         api.get(&path).await?.expect(StatusCode::OK)?.body,
-        json!({"blocked_for": [{"identifier": "blocked@example.com", "ip": "unknown"}]})
+        json!({"blocked_for": [{
+            "identifier": "blocked@example.com",
+            "ip": "unknown",
+            "connection": "Username-Password-Authentication",
+        }]})
     );
     assert_eq!(
         password_login(&api, &client, "blocked@example.com", PASSWORD).await?,

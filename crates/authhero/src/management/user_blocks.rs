@@ -15,11 +15,18 @@ use crate::error::ApiError;
 use crate::flows::brute_force;
 use crate::state::AppState;
 
-/// Auth0's answer: `{"blocked_for": [{"identifier", "ip"}]}`.
-fn reply(blocks: Vec<LoginFailure>) -> Json<Value> {
+/// Auth0's answer: `{"blocked_for": [{"identifier", "ip", "connection"}]}`, the connection when
+/// the blocks are a user's (counters are kept per identifier, whatever the connection).
+fn reply(blocks: Vec<LoginFailure>, connection: Option<&str>) -> Json<Value> {
     let blocked_for: Vec<Value> = blocks
         .into_iter()
-        .map(|block| json!({"identifier": block.identifier, "ip": block.ip}))
+        .map(|block| {
+            let mut entry = json!({"identifier": block.identifier, "ip": block.ip});
+            if let Some(connection) = connection {
+                entry["connection"] = connection.into();
+            }
+            entry
+        })
         .collect();
     Json(json!({ "blocked_for": blocked_for }))
 }
@@ -50,14 +57,9 @@ fn identifier(query: Option<&str>) -> Result<String, ApiError> {
         .ok_or_else(|| invalid_query("Missing required property: identifier"))
 }
 
-/// The identifiers of the user `id`, or Auth0's 404.
-async fn user_identifiers(
-    state: &AppState,
-    tenant: &str,
-    id: &str,
-) -> Result<Vec<String>, ApiError> {
-    let user = find::<User>(state, tenant, id).await?;
-    Ok(brute_force::identifiers(&user))
+/// The user `id`, or Auth0's 404.
+async fn user(state: &AppState, tenant: &str, id: &str) -> Result<User, ApiError> {
+    find::<User>(state, tenant, id).await
 }
 
 /// `GET /api/v2/user-blocks/{id}`.
@@ -67,10 +69,9 @@ pub async fn get_for_user(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let tenant = caller.tenant_for(&scope::<User>("read"))?;
-    let identifiers = user_identifiers(&state, tenant, &id).await?;
-    Ok(reply(
-        brute_force::blocks(&state, tenant, &identifiers).await?,
-    ))
+    let user = user(&state, tenant, &id).await?;
+    let blocks = brute_force::blocks(&state, tenant, &brute_force::identifiers(&user)).await?;
+    Ok(reply(blocks, user.connection()))
 }
 
 /// `DELETE /api/v2/user-blocks/{id}`: lifts every block of the user.
@@ -80,8 +81,8 @@ pub async fn remove_for_user(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = caller.tenant_for(&scope::<User>("update"))?;
-    let identifiers = user_identifiers(&state, tenant, &id).await?;
-    brute_force::unblock(&state, tenant, &identifiers).await?;
+    let user = user(&state, tenant, &id).await?;
+    brute_force::unblock(&state, tenant, &brute_force::identifiers(&user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -96,7 +97,7 @@ pub async fn get_for_identifier(
     let blocks = brute_force::blocks(&state, tenant, &[identifier])
         .await
         .map_err(query_error)?;
-    Ok(reply(blocks))
+    Ok(reply(blocks, None))
 }
 
 /// `DELETE /api/v2/user-blocks?identifier=`.
