@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
 /// What requests without a peer address (in-process calls of the router) count under.
@@ -15,6 +16,14 @@ pub const UNKNOWN: &str = "unknown";
 /// addresses apart would let it guess without end.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
+
+/// The user's IP a backend names in Auth0's `auth0-forwarded-for` header, if it is an address.
+/// Only a client trusted for it may use it, which the token flow decides.
+pub fn forwarded(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("auth0-forwarded-for")?.to_str().ok()?;
+    let ip: IpAddr = value.trim().parse().ok()?;
+    Some(counted_as(ip))
+}
 
 /// The key an address counts under.
 fn counted_as(ip: IpAddr) -> String {

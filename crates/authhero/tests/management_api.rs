@@ -326,11 +326,13 @@ async fn new_clients_are_enabled_on_connections_and_spas_rotate() -> anyhow::Res
     let web = api
         .post(
             "/api/v2/clients",
-            json!({"name": "Web", "app_type": "regular_web"}),
+            json!({"name": "Web", "app_type": "regular_web", "is_token_endpoint_ip_header_trusted": true}),
         )
         .await?
         .expect(StatusCode::CREATED)?;
     assert!(web.body.get("refresh_token").is_none(), "{}", web.body);
+    assert_eq!(web.body["is_token_endpoint_ip_header_trusted"], true);
+    assert_eq!(spa.body["is_token_endpoint_ip_header_trusted"], false);
     let web_id = web.str("client_id")?.to_owned();
     let connections = api
         .get("/api/v2/connections")

@@ -115,6 +115,10 @@ pub struct Client {
     pub sso_disabled: bool,
     #[serde(default)]
     pub cross_origin_authentication: bool,
+    /// Whether the client, authenticated, may name its own user's IP in `auth0-forwarded-for`
+    /// at the token endpoint (a backend logging users in), for brute-force protection.
+    #[serde(default)]
+    pub is_token_endpoint_ip_header_trusted: bool,
     pub initiate_login_uri: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -149,6 +153,7 @@ impl Client {
             organization_require_behavior: None,
             sso_disabled: false,
             cross_origin_authentication: false,
+            is_token_endpoint_ip_header_trusted: false,
             initiate_login_uri: None,
             created_at: now,
             updated_at: now,

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
 use super::client_auth;
-use crate::client_ip::ClientIp;
+use crate::client_ip::{self, ClientIp};
 use crate::error::{NO_STORE, OAuthError};
 use crate::flows::{Params, grants};
 use crate::state::{AppState, Issuer};
@@ -22,9 +22,16 @@ pub async fn token(
     params: Params,
 ) -> Response {
     let answer = match client_auth::credentials(&headers, &params) {
-        Ok(credentials) => grants::grant(&state, &issuer, credentials, &params, &ip)
-            .await
-            .map_err(OAuthError::from),
+        Ok(credentials) => {
+            let forwarded = client_ip::forwarded(&headers);
+            let origin = grants::Origin {
+                peer: &ip,
+                forwarded: forwarded.as_deref(),
+            };
+            grants::grant(&state, &issuer, credentials, &params, origin)
+                .await
+                .map_err(OAuthError::from)
+        }
         Err(error) => Err(error),
     };
     match answer {

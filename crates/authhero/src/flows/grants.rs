@@ -34,7 +34,7 @@ pub async fn grant(
     issuer: &Issuer,
     credentials: Credentials,
     params: &Params,
-    ip: &str,
+    origin: Origin<'_>,
 ) -> Result<Value, FlowError> {
     let grant_type = params.require("grant_type")?.to_owned();
     let caller = authenticate_client(state, credentials).await?;
@@ -58,10 +58,18 @@ pub async fn grant(
         "client_credentials" => client_credentials(state, issuer, &caller, params).await?,
         "authorization_code" => authorization_code(state, issuer, &caller, params).await?,
         "refresh_token" => refresh_token(state, issuer, &caller, params).await?,
-        "password" => password(state, issuer, &caller, params, None, ip).await?,
+        "password" => password(state, issuer, &caller, params, None, origin.ip(&caller)).await?,
         "http://auth0.com/oauth/grant-type/password-realm" => {
             let realm = params.require("realm")?.to_owned();
-            password(state, issuer, &caller, params, Some(&realm), ip).await?
+            password(
+                state,
+                issuer,
+                &caller,
+                params,
+                Some(&realm),
+                origin.ip(&caller),
+            )
+            .await?
         }
         other => {
             return Err(FlowError::unsupported_grant_type(format!(
@@ -70,6 +78,30 @@ pub async fn grant(
         }
     };
     Ok(response)
+}
+
+/// Where a token request comes from, for brute-force protection: the TCP peer, and the user's
+/// IP a backend may name in `auth0-forwarded-for`.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub peer: &'a str,
+    pub forwarded: Option<&'a str>,
+}
+
+impl<'a> Origin<'a> {
+    /// The IP a password attempt counts under: the forwarded one only for a client that proved
+    /// its secret and is trusted for the header (Auth0's `is_token_endpoint_ip_header_trusted`);
+    /// anyone else could name any address and never be blocked.
+    fn ip(&self, caller: &CallingClient) -> &'a str {
+        match self.forwarded {
+            Some(forwarded)
+                if caller.authenticated && caller.client.is_token_endpoint_ip_header_trusted =>
+            {
+                forwarded
+            }
+            _ => self.peer,
+        }
+    }
 }
 
 /// What a client presented to authenticate: its id, and its secret unless it is public.

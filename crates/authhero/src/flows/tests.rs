@@ -18,6 +18,10 @@ const ISSUER: &str = "http://localhost:3000/";
 const CALLBACK: &str = "https://app.example.com/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+const ORIGIN: grants::Origin<'static> = grants::Origin {
+    peer: "192.0.2.1",
+    forwarded: None,
+};
 
 /// A clock the test sets.
 #[derive(Debug)]
@@ -141,7 +145,7 @@ async fn a_session_and_its_code_end_at_their_lifetimes() -> anyhow::Result<()> {
         secret: None,
     };
     clock.at(start.plus_seconds(300));
-    let late = grants::grant(&state, &issuer, credentials(), &exchange(&code)?, "ip").await;
+    let late = grants::grant(&state, &issuer, credentials(), &exchange(&code)?, ORIGIN).await;
     assert_eq!(
         late.map_err(|error| error.kind),
         Err(ErrorKind::InvalidGrant)
@@ -163,7 +167,7 @@ async fn a_session_and_its_code_end_at_their_lifetimes() -> anyhow::Result<()> {
         .map(|(_, value)| value.clone())
         .ok_or_else(|| anyhow::anyhow!("no second code"))?;
     clock.at(start.plus_seconds(299));
-    let in_time = grants::grant(&state, &issuer, credentials(), &exchange(&code)?, "ip").await?;
+    let in_time = grants::grant(&state, &issuer, credentials(), &exchange(&code)?, ORIGIN).await?;
     assert!(in_time["access_token"].is_string(), "{in_time}");
 
     // The session: answers until its lifetime ends.

@@ -48,6 +48,7 @@ impl Resource for Client {
             "organization_require_behavior",
             "sso_disabled",
             "cross_origin_authentication",
+            "is_token_endpoint_ip_header_trusted",
             "initiate_login_uri",
         ],
         merged: &[],
@@ -101,6 +102,8 @@ struct NewClient {
     sso_disabled: bool,
     #[serde(default)]
     cross_origin_authentication: bool,
+    #[serde(default)]
+    is_token_endpoint_ip_header_trusted: bool,
     initiate_login_uri: Option<String>,
 }
 
@@ -142,6 +145,7 @@ impl NewClient {
             organization_require_behavior: self.organization_require_behavior,
             sso_disabled: self.sso_disabled,
             cross_origin_authentication: self.cross_origin_authentication,
+            is_token_endpoint_ip_header_trusted: self.is_token_endpoint_ip_header_trusted,
             initiate_login_uri: self.initiate_login_uri,
             created_at: now,
             updated_at: now,

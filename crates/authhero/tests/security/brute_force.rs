@@ -320,3 +320,72 @@ async fn concurrent_guesses_cannot_outrun_the_count() -> anyhow::Result<()> {
     expect_blocked(&right, "the right password after the concurrent guesses")?;
     Ok(())
 }
+
+/// A password grant of the web client with `auth0-forwarded-for: forwarded`.
+async fn forwarded_grant(
+    server: &Server,
+    forwarded: &str,
+    password: &str,
+) -> anyhow::Result<Reply> {
+    let request = Request::post("/oauth/token")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("auth0-forwarded-for", forwarded)
+        .body(Body::from(urlencoded(&[
+            ("grant_type", "password"),
+            ("client_id", server.web.as_str()),
+            ("client_secret", server.web_secret.as_str()),
+            ("username", EMAIL),
+            ("password", password),
+        ])))?;
+    server.send(request).await
+}
+
+#[tokio::test]
+async fn a_trusted_backend_names_its_users_ip() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    // Untrusted, the header is ignored: every attempt counts under the backend's own address.
+    for attempt in 0..10 {
+        let forwarded = format!("198.51.100.{attempt}");
+        expect_wrong(
+            &forwarded_grant(&server, &forwarded, WRONG).await?,
+            "untrusted",
+        )?;
+    }
+    expect_blocked(
+        &forwarded_grant(&server, "198.51.100.99", PASSWORD).await?,
+        "an untrusted client choosing a new address each time",
+    )?;
+    server
+        .adapters
+        .login_failures
+        .clear_identifiers(&server.tenant, &[EMAIL.to_owned()])
+        .await?;
+
+    // Trusted (Auth0's is_token_endpoint_ip_header_trusted), it counts per named address.
+    let mut web = server
+        .adapters
+        .clients
+        .get(&server.tenant, &server.web)
+        .await?
+        .context("web client")?;
+    web.is_token_endpoint_ip_header_trusted = true;
+    server.adapters.clients.update(&server.tenant, web).await?;
+    for _ in 0..10 {
+        expect_wrong(
+            &forwarded_grant(&server, "203.0.113.9", WRONG).await?,
+            "trusted",
+        )?;
+    }
+    expect_blocked(
+        &forwarded_grant(&server, "203.0.113.9", PASSWORD).await?,
+        "the named address after ten failures",
+    )?;
+    let other = forwarded_grant(&server, "203.0.113.10", PASSWORD).await?;
+    ensure!(
+        other.status == StatusCode::OK,
+        "another user of the backend was blocked: {} {}",
+        other.status,
+        other.body
+    );
+    Ok(())
+}
