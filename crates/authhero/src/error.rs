@@ -36,39 +36,6 @@ impl OAuthError {
     pub fn invalid_client(description: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
     }
-
-    /// Auth0 answers 403 for a bad code, refresh token or password.
-    pub fn invalid_grant(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "invalid_grant", description)
-    }
-
-    pub fn unauthorized_client(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "unauthorized_client", description)
-    }
-
-    pub fn access_denied(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "access_denied", description)
-    }
-
-    pub fn invalid_scope(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "invalid_scope", description)
-    }
-
-    pub fn unsupported_grant_type(description: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            description,
-        )
-    }
-
-    pub fn server_error(description: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            description,
-        )
-    }
 }
 
 impl IntoResponse for OAuthError {

@@ -80,6 +80,23 @@ pub async fn grant(
     Ok(response)
 }
 
+impl CallingClient {
+    /// Whether the client has a secret to prove (anything but a public SPA or native app).
+    fn is_confidential(&self) -> bool {
+        self.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None)
+    }
+
+    /// A confidential client must have proved its secret, whatever else it presented.
+    fn require_authentication(&self) -> Result<(), FlowError> {
+        if self.is_confidential() && !self.authenticated {
+            return Err(FlowError::invalid_client(
+                "Client authentication is required.",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Where a token request comes from, for brute-force protection: the TCP peer, and the user's
 /// IP a backend may name in `auth0-forwarded-for`.
 #[derive(Debug, Clone, Copy)]
@@ -333,13 +350,7 @@ async fn authorization_code(
             "redirect_uri does not match the one of the authorization request",
         ));
     }
-    let confidential =
-        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
-    if confidential && !caller.authenticated {
-        return Err(FlowError::invalid_client(
-            "Client authentication is required.",
-        ));
-    }
+    caller.require_authentication()?;
     match code.code_challenge.as_deref() {
         Some(challenge) => {
             let verifier = params
@@ -419,13 +430,7 @@ async fn refresh_token(
     if token.client_id != caller.client.client_id {
         return Err(invalid());
     }
-    let confidential =
-        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
-    if confidential && !caller.authenticated {
-        return Err(FlowError::invalid_client(
-            "Client authentication is required.",
-        ));
-    }
+    caller.require_authentication()?;
     let now = state.now();
     if token.expires_at.is_some_and(|expires| expires <= now) {
         return Err(invalid());
@@ -435,7 +440,7 @@ async fn refresh_token(
     // own they rotate, with reuse detection (RFC 9700 §2.2.2), as Auth0 sets up new SPAs.
     let rotating = match config {
         Some(config) => config.rotation_type == RefreshTokenRotation::Rotating,
-        None => !confidential,
+        None => !caller.is_confidential(),
     };
     if let Some(rotated_at) = token.rotated_at {
         // A rotated token may be replayed only within the client's leeway (network retries).
@@ -552,13 +557,7 @@ async fn password(
     realm: Option<&str>,
     ip: &str,
 ) -> Result<Value, FlowError> {
-    let confidential =
-        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
-    if confidential && !caller.authenticated {
-        return Err(FlowError::invalid_client(
-            "Client authentication is required.",
-        ));
-    }
+    caller.require_authentication()?;
     let username = params.require("username")?;
     let secret = params.require("password")?;
     let connection = realm.unwrap_or(DEFAULT_DATABASE);
@@ -609,13 +608,7 @@ pub async fn revoke(
     caller: &CallingClient,
     token: &str,
 ) -> Result<(), FlowError> {
-    let confidential =
-        caller.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None);
-    if confidential && !caller.authenticated {
-        return Err(FlowError::invalid_client(
-            "Client authentication is required.",
-        ));
-    }
+    caller.require_authentication()?;
     if let Some(found) = state
         .adapters
         .refresh_tokens
