@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use super::authenticate::{Attempt, DEFAULT_DATABASE, authenticate};
 use super::issue::{self, Grant, Lineage, resource_server};
 use super::{ErrorKind, FlowError, Params, brute_force, grant_types};
-use crate::hooks::{CredentialsExchange, merge_custom_claims};
+use crate::hooks::{CredentialsExchange, CustomClaims, merge_custom_claims};
 use crate::random::constant_time_eq;
 use crate::secrets;
 use crate::state::{AppState, Issuer};
@@ -84,6 +84,28 @@ impl CallingClient {
     /// Whether the client has a secret to prove (anything but a public SPA or native app).
     fn is_confidential(&self) -> bool {
         self.client.token_endpoint_auth_method != Some(TokenEndpointAuthMethod::None)
+    }
+
+    /// What a grant to `user` through this client always holds; each grant adds the rest.
+    fn grant_to<'a>(
+        &'a self,
+        issuer: &'a Issuer,
+        user: &'a User,
+        scope: &'a str,
+        custom_claims: &'a CustomClaims,
+    ) -> Grant<'a> {
+        Grant {
+            issuer: &issuer.url,
+            tenant_id: &self.tenant_id,
+            client: &self.client,
+            user,
+            scope,
+            audience: None,
+            nonce: None,
+            session_id: None,
+            auth_time: None,
+            custom_claims,
+        }
     }
 
     /// A confidential client must have proved its secret, whatever else it presented.
@@ -380,16 +402,11 @@ async fn authorization_code(
     let user = grant_user(state, &caller.tenant_id, user_id).await?;
     let scope = code.scope.clone().unwrap_or_else(|| "openid".into());
     let grant = Grant {
-        issuer: &issuer.url,
-        tenant_id: &caller.tenant_id,
-        client: &caller.client,
-        user: &user,
-        scope: &scope,
         audience: code.audience.as_deref(),
         nonce: code.nonce.as_deref(),
         session_id: code.session_id.as_deref(),
         auth_time: code.auth_time,
-        custom_claims: &code.custom_claims,
+        ..caller.grant_to(issuer, &user, &scope, &code.custom_claims)
     };
     user_tokens(state, &grant, None, Lineage::Code(&code_id)).await
 }
@@ -472,16 +489,10 @@ async fn refresh_token(
     let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
     let (audience, session_id) = (token.audience.clone(), token.session_id.clone());
     let grant = Grant {
-        issuer: &issuer.url,
-        tenant_id: &caller.tenant_id,
-        client: &caller.client,
-        user: &user,
-        scope: &scope,
         audience: audience.as_deref(),
-        nonce: None,
         session_id: session_id.as_deref(),
         auth_time: token.auth_time,
-        custom_claims: &custom_claims,
+        ..caller.grant_to(issuer, &user, &scope, &custom_claims)
     };
     let access = issue::access_token(state, &grant, None).await?;
     let mut response = json!({
@@ -587,16 +598,9 @@ async fn password(
     // No `openid` unless asked for: then there is no ID token, as with Auth0.
     let scope = params.get("scope").unwrap_or_default().to_owned();
     let grant = Grant {
-        issuer: &issuer.url,
-        tenant_id: &caller.tenant_id,
-        client: &caller.client,
-        user: &user,
-        scope: &scope,
         audience: params.get("audience"),
-        nonce: None,
-        session_id: None,
         auth_time: Some(state.now()),
-        custom_claims: &custom_claims,
+        ..caller.grant_to(issuer, &user, &scope, &custom_claims)
     };
     user_tokens(state, &grant, Some("password"), Lineage::New).await
 }

@@ -58,27 +58,13 @@ async fn grant(
 }
 
 fn expect_blocked(reply: &Reply, what: &str) -> anyhow::Result<()> {
-    ensure!(
-        reply.status == StatusCode::TOO_MANY_REQUESTS,
-        "{what}: {} {}",
-        reply.status,
-        reply.body
-    );
-    let body = reply.json()?;
-    ensure!(
-        body["error"] == "too_many_attempts" && body["error_description"] == BLOCKED,
-        "{what}: {body}"
-    );
+    let body = reply.oauth_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", what)?;
+    ensure!(body["error_description"] == BLOCKED, "{what}: {body}");
     Ok(())
 }
 
 fn expect_wrong(reply: &Reply, what: &str) -> anyhow::Result<()> {
-    ensure!(
-        reply.status == StatusCode::FORBIDDEN && reply.json()?["error"] == "invalid_grant",
-        "{what}: {} {}",
-        reply.status,
-        reply.body
-    );
+    reply.oauth_error(StatusCode::FORBIDDEN, "invalid_grant", what)?;
     Ok(())
 }
 

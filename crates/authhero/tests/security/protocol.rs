@@ -121,12 +121,7 @@ async fn a_verifier_for_a_code_without_a_challenge_is_refused() -> anyhow::Resul
             ("code_verifier", crate::VERIFIER),
         ])
         .await?;
-    ensure!(
-        reply.status == StatusCode::FORBIDDEN && reply.json()?["error"] == "invalid_grant",
-        "{} {}",
-        reply.status,
-        reply.body
-    );
+    reply.oauth_error(StatusCode::FORBIDDEN, "invalid_grant", "PKCE downgrade")?;
     Ok(())
 }
 

@@ -28,12 +28,7 @@ fn refresh_token_of(reply: Reply) -> anyhow::Result<String> {
 }
 
 fn refused(reply: &Reply, what: &str) -> anyhow::Result<()> {
-    ensure!(
-        reply.status == StatusCode::FORBIDDEN && reply.json()?["error"] == "invalid_grant",
-        "{what}: {} {}",
-        reply.status,
-        reply.body
-    );
+    reply.oauth_error(StatusCode::FORBIDDEN, "invalid_grant", what)?;
     Ok(())
 }
 

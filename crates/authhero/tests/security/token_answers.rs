@@ -101,12 +101,11 @@ async fn failed_basic_authentication_names_the_scheme() -> anyhow::Result<()> {
         async { server.send(request?).await }
     };
     let wrong = send(format!("Basic {}", STANDARD.encode("web-client:wrong"))).await?;
-    ensure!(
-        wrong.status == StatusCode::UNAUTHORIZED && wrong.json()?["error"] == "invalid_client",
-        "{} {}",
-        wrong.status,
-        wrong.body
-    );
+    wrong.oauth_error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        "a wrong Basic secret",
+    )?;
     let challenge = wrong
         .headers
         .get(header::WWW_AUTHENTICATE)

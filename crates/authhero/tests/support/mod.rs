@@ -31,6 +31,24 @@ impl Reply {
         serde_json::from_str(&self.body).with_context(|| format!("not JSON: {}", self.body))
     }
 
+    /// The OAuth error body, after checking the reply is `status` with OAuth error `error`.
+    pub fn oauth_error(
+        &self,
+        status: StatusCode,
+        error: &str,
+        what: &str,
+    ) -> anyhow::Result<Value> {
+        ensure!(
+            self.status == status,
+            "{what}: {} {}",
+            self.status,
+            self.body
+        );
+        let body = self.json()?;
+        ensure!(body["error"] == error, "{what}: {body}");
+        Ok(body)
+    }
+
     /// The reply itself, when it is a 200.
     pub fn ok(self) -> anyhow::Result<Self> {
         ensure!(
