@@ -1,10 +1,12 @@
 //! A cache layer: wraps any [`DataAdapters`] and serves the look-ups every request makes (a
 //! client by `client_id`, an API by identifier, a client's grant for an API, a custom domain by
-//! host, a tenant by id) from memory, with moka.
+//! host, a tenant by id) from memory, with moka. Misses are cached too, so unknown ids do not
+//! reach the database each time.
 //!
-//! Writes made through the layer invalidate what they touch at once. Writes made by another node
-//! become visible when the entry's time to live runs out, so keep it short where several nodes
-//! share a database. Everything else passes straight through.
+//! Writes made through the layer forget what was cached for that entity at once; removing a
+//! tenant forgets everything, since its clients, grants, APIs and domains go with it. Writes made
+//! by another node become visible when the entry's time to live runs out, so keep it short where
+//! several nodes share a database. Every other port is the inner one, untouched.
 //!
 //! ```no_run
 //! # fn demo(adapters: authhero_core::DataAdapters) {
@@ -14,26 +16,29 @@
 //! # }
 //! ```
 
-mod client_grants;
-mod clients;
-mod custom_domains;
-mod forgetful;
-mod resource_servers;
-mod tenants;
-
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use authhero_core::{DataAdapters, Layer};
+use authhero_core::entities::{Client, ClientGrant, CustomDomain, ResourceServer, Tenant};
+use authhero_core::layer::{Answer, BoxFuture, Call, Route, RouteEveryPort};
+use authhero_core::ports::Entity;
+use authhero_core::{DataAdapters, Error, Layer, Result};
+use moka::future::Cache;
 
-use crate::client_grants::CachedClientGrants;
-use crate::clients::CachedClients;
-use crate::custom_domains::CachedCustomDomains;
-use crate::resource_servers::CachedResourceServers;
-use crate::tenants::CachedTenants;
-
-/// Entries kept per cache at most.
+/// Entries kept per cached entity at most.
 const CAPACITY: u64 = 10_000;
+
+/// The reads served from memory, by entity and port method.
+const CACHED_READS: &[(&str, &[&str])] = &[
+    (Tenant::NAME, &["get"]),
+    (Client::NAME, &["get", "find_by_client_id"]),
+    (ClientGrant::NAME, &["find"]),
+    (ResourceServer::NAME, &["find_by_identifier"]),
+    (CustomDomain::NAME, &["find_by_domain"]),
+];
 
 /// Builds the cached adapters; see the crate documentation.
 #[derive(Debug, Clone)]
@@ -49,39 +54,133 @@ impl CacheLayer {
 
 impl Layer for CacheLayer {
     fn layer(&self, inner: DataAdapters) -> DataAdapters {
-        let ttl = self.time_to_live;
-        let clients = Arc::new(CachedClients::new(inner.clients.clone(), ttl, CAPACITY));
-        let client_grants = Arc::new(CachedClientGrants::new(
-            inner.client_grants.clone(),
-            ttl,
-            CAPACITY,
-        ));
-        let resource_servers = Arc::new(CachedResourceServers::new(
-            inner.resource_servers.clone(),
-            ttl,
-            CAPACITY,
-        ));
-        let custom_domains = Arc::new(CachedCustomDomains::new(
-            inner.custom_domains.clone(),
-            ttl,
-            CAPACITY,
-        ));
-        let tenants = Arc::new(CachedTenants::new(
-            inner.tenants.clone(),
-            ttl,
-            CAPACITY,
-            clients.clone(),
-            client_grants.clone(),
-            resource_servers.clone(),
-            custom_domains.clone(),
-        ));
+        let memory = Arc::new(Memory::new(self.time_to_live));
+        let routed = DataAdapters::routed(&CacheEveryPort {
+            inner: &inner,
+            memory,
+        });
         DataAdapters {
-            tenants,
-            clients,
-            client_grants,
-            resource_servers,
-            custom_domains,
+            tenants: routed.tenants,
+            clients: routed.clients,
+            client_grants: routed.client_grants,
+            resource_servers: routed.resource_servers,
+            custom_domains: routed.custom_domains,
             ..inner
         }
+    }
+}
+
+type Stored = Arc<dyn Any + Send + Sync>;
+
+/// One cache per cached entity, keyed by the read's method and arguments.
+struct Memory {
+    by_entity: HashMap<&'static str, Cache<String, Stored>>,
+}
+
+impl Memory {
+    fn new(time_to_live: Duration) -> Self {
+        let by_entity = CACHED_READS
+            .iter()
+            .map(|(entity, _)| {
+                let cache = Cache::builder()
+                    .time_to_live(time_to_live)
+                    .max_capacity(CAPACITY)
+                    .build();
+                (*entity, cache)
+            })
+            .collect();
+        Self { by_entity }
+    }
+
+    /// The cache holding this read's answer, if it is one of the cached reads.
+    fn for_read(&self, call: &Call<'_>) -> Option<&Cache<String, Stored>> {
+        let (_, operations) = CACHED_READS
+            .iter()
+            .find(|(entity, _)| *entity == call.entity)?;
+        if !operations.contains(&call.operation) {
+            return None;
+        }
+        self.by_entity.get(call.entity)
+    }
+
+    fn forget(&self, call: &Call<'_>) {
+        if call.entity == Tenant::NAME && call.operation == "remove" {
+            self.by_entity.values().for_each(Cache::invalidate_all);
+        } else if let Some(cache) = self.by_entity.get(call.entity) {
+            cache.invalidate_all();
+        }
+    }
+}
+
+impl fmt::Debug for Memory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Memory").finish_non_exhaustive()
+    }
+}
+
+struct CacheEveryPort<'a> {
+    inner: &'a DataAdapters,
+    memory: Arc<Memory>,
+}
+
+impl RouteEveryPort for CacheEveryPort<'_> {
+    type Route<P: ?Sized + Send + Sync + fmt::Debug + 'static> = Cached<P>;
+
+    fn route<P: ?Sized + Send + Sync + fmt::Debug + 'static>(
+        &self,
+        _: &'static str,
+        port: fn(&DataAdapters) -> &Arc<P>,
+    ) -> Cached<P> {
+        Cached {
+            inner: port(self.inner).clone(),
+            memory: self.memory.clone(),
+        }
+    }
+}
+
+/// One port behind the shared memory.
+#[derive(Debug)]
+struct Cached<P: ?Sized> {
+    inner: Arc<P>,
+    memory: Arc<Memory>,
+}
+
+impl<P: ?Sized + Send + Sync + fmt::Debug + 'static> Route<P> for Cached<P> {
+    fn read<'a, T, F>(&'a self, call: Call<'a>, run: F) -> BoxFuture<'a, Result<T>>
+    where
+        T: Answer,
+        F: Fn(&'a P) -> BoxFuture<'a, Result<T>> + Send + Sync + 'a,
+    {
+        Box::pin(async move {
+            let (Some(cache), Some(arguments)) = (self.memory.for_read(&call), call.arguments)
+            else {
+                return run(&self.inner).await;
+            };
+            let key = format!("{}{arguments:?}", call.operation);
+            let stored = cache
+                .try_get_with(key, async {
+                    run(&self.inner).await.map(|answer| Arc::new(answer) as Stored)
+                })
+                .await
+                .map_err(|error: Arc<Error>| (*error).clone())?;
+            match stored.downcast_ref::<T>() {
+                Some(answer) => Ok(answer.clone()),
+                // A key names one method, so its answer always has that method's type.
+                None => run(&self.inner).await,
+            }
+        })
+    }
+
+    fn write<'a, T, F>(&'a self, call: Call<'a>, run: F) -> BoxFuture<'a, Result<T>>
+    where
+        T: Send + 'a,
+        F: FnOnce(&'a P) -> BoxFuture<'a, Result<T>> + Send + 'a,
+    {
+        Box::pin(async move {
+            let written = run(&self.inner).await;
+            // Forgotten whatever the outcome: a failed write may still have changed the store.
+            self.memory.forget(&call);
+            written
+        })
     }
 }

@@ -47,6 +47,8 @@ async fn hot_lookups_come_from_memory_and_writes_through_the_layer_refresh_them(
         cached.clients.find_by_client_id("c1").await?.is_some(),
         "client not found"
     );
+    ensure!(cached.clients.get("t1", "c1").await?.is_some(), "get");
+    ensure!(cached.clients.get("t2", "c1").await?.is_none(), "get in t2");
     // Changed behind the layer's back: the cached answer stands until it expires.
     storage.clients.remove("t1", "c1").await?;
     ensure!(

@@ -27,7 +27,7 @@ impl SealedClients {
             let sealed = self
                 .key
                 .seal(Purpose::ClientSecret, &client.client_id, secret)
-                .map_err(|error| Error::Internal(error.to_string()))?;
+                .map_err(|error| Error::internal(error.to_string()))?;
             client.client_secret = Some(sealed);
         }
         Ok(client)
@@ -42,7 +42,7 @@ impl SealedClients {
                 .key
                 .open(Purpose::ClientSecret, &client.client_id, stored)
                 .ok_or_else(|| {
-                    Error::Internal(format!(
+                    Error::internal(format!(
                         "the secret of client {} does not open with the configured key",
                         client.client_id
                     ))

@@ -30,7 +30,7 @@ impl SealedSigningKeys {
                     &signing_key.kid,
                     &signing_key.private_key,
                 )
-                .map_err(|error| Error::Internal(error.to_string()))?;
+                .map_err(|error| Error::internal(error.to_string()))?;
         }
         Ok(signing_key)
     }
@@ -44,7 +44,7 @@ impl SealedSigningKeys {
                 &signing_key.private_key,
             )
             .ok_or_else(|| {
-                Error::Internal(format!(
+                Error::internal(format!(
                     "signing key {} does not open with the configured key",
                     signing_key.kid
                 ))

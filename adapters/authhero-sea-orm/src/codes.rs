@@ -5,35 +5,12 @@ use authhero_core::entities::{Code, CodeType};
 use authhero_core::ports::CodesRepository;
 use authhero_core::{Result, Timestamp};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 
-use crate::document::DocumentStore;
-use crate::schema;
-
-#[derive(Debug)]
-pub(crate) struct Codes {
-    store: DocumentStore,
-}
-
-impl Codes {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            store: DocumentStore::new(db, &schema::CODES),
-        }
-    }
-}
+use crate::document::Documents;
 
 #[async_trait]
-impl CodesRepository for Codes {
-    async fn create(&self, tenant_id: &str, code: Code) -> Result<Code> {
-        self.store.insert(Some(tenant_id), &code).await?;
-        Ok(code)
-    }
-
-    async fn get(&self, tenant_id: &str, code_id: &str) -> Result<Option<Code>> {
-        self.store.get_as(Some(tenant_id), code_id).await
-    }
-
+impl CodesRepository for Documents<Code> {
     async fn consume(
         &self,
         tenant_id: &str,
@@ -41,7 +18,7 @@ impl CodesRepository for Codes {
         code_type: CodeType,
         now: Timestamp,
     ) -> Result<Option<Code>> {
-        let Some(mut code) = self.get(tenant_id, code_id).await? else {
+        let Some(mut code) = self.store.get_as::<Code>(Some(tenant_id), code_id).await? else {
             return Ok(None);
         };
         if code.code_type != code_type || code.used_at.is_some() || code.expires_at <= now {
@@ -49,7 +26,7 @@ impl CodesRepository for Codes {
         }
         code.used_at = Some(now);
         let body = serde_json::to_string(&code)
-            .map_err(|error| authhero_core::Error::Internal(error.to_string()))?;
+            .map_err(|error| authhero_core::Error::internal(error.to_string()).caused_by(error))?;
         // The claim: only a row that is still unused turns used, so one UPDATE decides the winner.
         let mut claim = Query::update();
         claim
@@ -68,9 +45,5 @@ impl CodesRepository for Codes {
             .await
             .map_err(|error| self.store.db_error(error))?;
         Ok((result.rows_affected() == 1).then_some(code))
-    }
-
-    async fn remove(&self, tenant_id: &str, code_id: &str) -> Result<bool> {
-        self.store.delete(Some(tenant_id), code_id).await
     }
 }

@@ -76,7 +76,7 @@ impl DocumentStore {
         insert
             .columns(columns)
             .values(values)
-            .map_err(|error| Error::Internal(error.to_string()))?;
+            .map_err(|error| Error::internal(error.to_string()))?;
         Ok(insert)
     }
 

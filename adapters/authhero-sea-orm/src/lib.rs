@@ -96,10 +96,10 @@ impl Database {
         self.connection.get_database_backend()
     }
 
-    /// Every port, backed by this database.
+    /// Every port, backed by this database. Each error names the port call it came from.
     pub fn adapters(&self) -> DataAdapters {
         let db = || self.connection.clone();
-        DataAdapters {
+        let adapters = DataAdapters {
             tenants: Arc::new(Tenants::new(db())),
             clients: Arc::new(Documents::<Client>::clients(db())),
             client_grants: Arc::new(Documents::<ClientGrant>::client_grants(db())),
@@ -120,7 +120,7 @@ impl Database {
                 db(),
                 &schema::LOGIN_SESSIONS,
             )),
-            codes: Arc::new(codes::Codes::new(db())),
+            codes: Arc::new(Documents::<Code>::new(db(), &schema::CODES)),
             refresh_tokens: Arc::new(Documents::<RefreshToken>::refresh_tokens(db())),
             grants: Arc::new(Documents::<Grant>::new(db(), &schema::GRANTS)),
             authentication_methods: Arc::new(Documents::<AuthenticationMethod>::new(
@@ -141,6 +141,8 @@ impl Database {
             hooks: Arc::new(Documents::<Hook>::new(db(), &schema::HOOKS)),
             custom_domains: Arc::new(Documents::<CustomDomain>::custom_domains(db())),
             login_failures: Arc::new(login_failures::LoginFailures::new(db())),
-        }
+            legacy_users: Arc::new(authhero_core::ports::NoLegacyUsers),
+        };
+        adapters.named()
     }
 }

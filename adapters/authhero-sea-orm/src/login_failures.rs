@@ -49,7 +49,7 @@ fn db_error(error: sea_orm::DbErr) -> Error {
 fn failures(row: &QueryResult) -> Result<u32> {
     let count: i64 = row.try_get("", "failures").map_err(db_error)?;
     u32::try_from(count)
-        .map_err(|_| Error::Internal(format!("login failures out of range: {count}")))
+        .map_err(|_| Error::internal(format!("login failures out of range: {count}")))
 }
 
 #[async_trait]
@@ -82,7 +82,7 @@ impl LoginFailuresRepository for LoginFailures {
                 Expr::val(1_i64),
                 Expr::val(now.as_str()),
             ])
-            .map_err(|error| Error::Internal(error.to_string()))?
+            .map_err(|error| Error::internal(error.to_string()))?
             .on_conflict(
                 OnConflict::columns(["tenant_id", "identifier", "ip"])
                     .value("failures", Expr::col((TABLE, "failures")).add(1))
@@ -100,7 +100,7 @@ impl LoginFailuresRepository for LoginFailures {
         txn.execute(&upsert).await.map_err(db_error)?;
         let row = txn.query_one(&select).await.map_err(db_error)?;
         txn.commit().await.map_err(db_error)?;
-        let row = row.ok_or_else(|| Error::Internal("recorded login failure vanished".into()))?;
+        let row = row.ok_or_else(|| Error::internal("recorded login failure vanished"))?;
         failures(&row)
     }
 
@@ -141,7 +141,7 @@ impl LoginFailuresRepository for LoginFailures {
                     ip: text("ip")?,
                     failures: failures(row)?,
                     last_failed_at: Timestamp::parse(&last_failed_at).ok_or_else(|| {
-                        Error::Internal(format!("stored time does not parse: {last_failed_at}"))
+                        Error::internal(format!("stored time does not parse: {last_failed_at}"))
                     })?,
                 })
             })

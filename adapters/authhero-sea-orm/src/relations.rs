@@ -36,7 +36,7 @@ async fn insert_missing(
     for row in rows {
         insert
             .values(row.into_iter().map(Expr::val))
-            .map_err(|error| Error::Internal(error.to_string()))?;
+            .map_err(|error| Error::internal(error.to_string()))?;
     }
     insert.on_conflict(
         OnConflict::columns(columns.iter().take(columns.len() - 1).copied())
@@ -413,7 +413,7 @@ impl UserRolesRepository for UserRoles {
 fn timestamp(row: &QueryResult, entity: &'static str) -> Result<Timestamp> {
     let text = text(row, entity, "created_at")?;
     Timestamp::parse(&text)
-        .ok_or_else(|| Error::Internal(format!("stored {entity} has a bad created_at: {text}")))
+        .ok_or_else(|| Error::internal(format!("stored {entity} has a bad created_at: {text}")))
 }
 
 #[derive(Debug)]
@@ -590,7 +590,7 @@ impl OrganizationConnectionsRepository for OrganizationConnections {
                 Expr::val(connection.connection_id.as_str()),
                 Expr::val(body),
             ])
-            .map_err(|error| Error::Internal(error.to_string()))?
+            .map_err(|error| Error::internal(error.to_string()))?
             .on_conflict(
                 OnConflict::columns(["tenant_id", "organization_id", "connection_id"])
                     .update_column("body")

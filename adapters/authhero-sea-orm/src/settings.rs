@@ -33,7 +33,7 @@ async fn upsert(
         .into_table(table)
         .columns(columns.clone())
         .values(values)
-        .map_err(|error| Error::Internal(error.to_string()))?
+        .map_err(|error| Error::internal(error.to_string()))?
         .on_conflict(
             OnConflict::columns(columns[..key.len()].to_vec())
                 .update_column("body")

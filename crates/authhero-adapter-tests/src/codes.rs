@@ -20,7 +20,7 @@ pub async fn codes_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
     );
     let duplicate = adapters.codes.create(&tenant.id, code.clone()).await;
     ensure!(
-        matches!(duplicate, Err(authhero_core::Error::Conflict { .. })),
+        matches!(duplicate, Err(ref e) if e.is_conflict()),
         "duplicate code: {duplicate:?}"
     );
     ensure!(

@@ -7,7 +7,7 @@ use crate::crud::stored_user;
 use crate::fixtures::{self, TestTenant, unique};
 
 fn is_conflict<T: std::fmt::Debug>(result: &Result<T, Error>) -> bool {
-    matches!(result, Err(Error::Conflict { .. }))
+    matches!(result, Err(e) if e.is_conflict())
 }
 
 pub async fn duplicate_ids_conflict(adapters: DataAdapters) -> anyhow::Result<()> {
@@ -246,7 +246,7 @@ pub async fn concurrent_duplicate_inserts_yield_one_row(
     while let Some(outcome) = writers.join_next().await {
         match outcome? {
             Ok(_) => created += 1,
-            Err(Error::Conflict { .. }) => conflicts += 1,
+            Err(ref e) if e.is_conflict() => conflicts += 1,
             Err(other) => anyhow::bail!("a concurrent insert failed with {other:?}"),
         }
     }
@@ -356,7 +356,7 @@ pub async fn tenants_are_isolated(adapters: DataAdapters) -> anyhow::Result<()> 
         .update(&third.id, fixtures::role(&shared_role, "x"))
         .await;
     ensure!(
-        matches!(ghost, Err(Error::NotFound { .. })),
+        matches!(ghost, Err(ref e) if e.is_not_found()),
         "update reached into another tenant: {ghost:?}"
     );
     third.cleanup().await?;
@@ -398,7 +398,7 @@ pub async fn removing_a_tenant_removes_its_data(adapters: DataAdapters) -> anyho
         .create(&tenant_id, fixtures::user(&unique("u"), "db", None))
         .await;
     ensure!(
-        matches!(orphan, Err(Error::NotFound { .. })),
+        matches!(orphan, Err(ref e) if e.is_not_found()),
         "wrote into a missing tenant: {orphan:?}"
     );
     Ok(())
@@ -478,7 +478,7 @@ pub async fn removing_a_user_removes_what_belongs_to_it(
         .create(id, fixtures::session(&unique("ses"), &user.user_id))
         .await;
     ensure!(
-        matches!(orphan, Err(Error::NotFound { .. })),
+        matches!(orphan, Err(ref e) if e.is_not_found()),
         "session for a missing user: {orphan:?}"
     );
     tenant.cleanup().await

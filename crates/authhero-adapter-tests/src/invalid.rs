@@ -6,7 +6,7 @@ use authhero_core::{DataAdapters, Error, ListParams};
 use crate::fixtures::{self, TestTenant, unique};
 
 fn is_invalid<T: std::fmt::Debug>(result: &Result<T, Error>) -> bool {
-    matches!(result, Err(Error::Invalid(_)))
+    matches!(result, Err(e) if e.is_invalid())
 }
 
 pub async fn invalid_writes_are_refused_and_write_nothing(

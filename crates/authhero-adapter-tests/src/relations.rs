@@ -2,7 +2,7 @@
 
 use anyhow::ensure;
 use authhero_core::entities::*;
-use authhero_core::{DataAdapters, Error, ListParams};
+use authhero_core::{DataAdapters, ListParams};
 
 use crate::crud::stored_user;
 use crate::fixtures::{self, TestTenant, unique};
@@ -69,7 +69,7 @@ pub async fn role_permissions_assign_list_remove(adapters: DataAdapters) -> anyh
         .assign(id, "no-such-role", &permissions(&["read:a"]))
         .await;
     ensure!(
-        matches!(missing, Err(Error::NotFound { .. })),
+        matches!(missing, Err(ref e) if e.is_not_found()),
         "assign to a missing role: {missing:?}"
     );
     ensure!(adapters.roles.remove(id, &role.id).await?, "remove role");
@@ -116,7 +116,7 @@ pub async fn user_permissions_assign_list_remove(adapters: DataAdapters) -> anyh
         .assign(id, "auth0|nobody", &permissions(&["read:a"]))
         .await;
     ensure!(
-        matches!(missing, Err(Error::NotFound { .. })),
+        matches!(missing, Err(ref e) if e.is_not_found()),
         "assign to a missing user: {missing:?}"
     );
     tenant.cleanup().await
@@ -246,7 +246,7 @@ pub async fn user_roles_assign_list_remove(adapters: DataAdapters) -> anyhow::Re
         .assign(id, &user.user_id, &["no-such-role".into()], None)
         .await;
     ensure!(
-        matches!(missing, Err(Error::NotFound { .. })),
+        matches!(missing, Err(ref e) if e.is_not_found()),
         "assign a missing role: {missing:?}"
     );
     tenant.cleanup().await
@@ -346,7 +346,7 @@ pub async fn organization_members_add_list_remove(adapters: DataAdapters) -> any
         .add(id, &organization.id, &["auth0|nobody".into()])
         .await;
     ensure!(
-        matches!(missing, Err(Error::NotFound { .. })),
+        matches!(missing, Err(ref e) if e.is_not_found()),
         "add a missing user: {missing:?}"
     );
     tenant.cleanup().await
@@ -446,7 +446,7 @@ pub async fn organization_connections_set_get_list_remove(
         )
         .await;
     ensure!(
-        matches!(missing, Err(Error::NotFound { .. })),
+        matches!(missing, Err(ref e) if e.is_not_found()),
         "enable a missing connection: {missing:?}"
     );
     tenant.cleanup().await

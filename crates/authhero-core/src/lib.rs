@@ -6,13 +6,15 @@
 
 pub mod entities;
 pub mod error;
+pub mod layer;
 pub mod list;
 pub mod ports;
 pub mod query;
 pub mod time;
 
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use list::{Checkpoint, ListPage, ListParams, Pagination, Sort, SortOrder};
-pub use ports::{DataAdapters, Layer};
+pub use layer::Layer;
+pub use ports::DataAdapters;
 pub use query::{FieldPath, Query, QueryError};
 pub use time::Timestamp;

@@ -193,22 +193,22 @@ mod tests {
     #[test]
     fn rejects_bad_sort() {
         for bad in ["email", "email:2", ":1", "em ail:1", "email:"] {
-            assert!(matches!(Sort::parse(bad), Err(Error::Invalid(_))), "{bad}");
+            assert!(matches!(Sort::parse(bad), Err(ref e) if e.is_invalid()), "{bad}");
         }
     }
 
     #[test]
     fn bounds_page_sizes() {
         assert!(ListParams::page(0, 100).is_ok());
-        assert!(matches!(ListParams::page(0, 101), Err(Error::Invalid(_))));
-        assert!(matches!(ListParams::page(0, 0), Err(Error::Invalid(_))));
+        assert!(matches!(ListParams::page(0, 101), Err(ref e) if e.is_invalid()));
+        assert!(matches!(ListParams::page(0, 0), Err(ref e) if e.is_invalid()));
         assert!(matches!(
             ListParams::page(u32::MAX, 100),
-            Err(Error::Invalid(_))
+            Err(ref e) if e.is_invalid()
         ));
         assert!(matches!(
             ListParams::checkpoint(None, 1000),
-            Err(Error::Invalid(_))
+            Err(ref e) if e.is_invalid()
         ));
     }
 
@@ -217,7 +217,7 @@ mod tests {
         let params = ListParams::checkpoint(None, 10)
             .unwrap()
             .with_sort(Sort::parse("name:1").unwrap());
-        assert!(matches!(params.validate(), Err(Error::Invalid(_))));
+        assert!(matches!(params.validate(), Err(ref e) if e.is_invalid()));
     }
 
     #[test]

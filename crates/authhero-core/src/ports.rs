@@ -43,6 +43,7 @@ macro_rules! entity {
 entity! {
     AuthenticationMethod => "authentication method", id;
     Client => "client", client_id;
+    Code => "code", code_id;
     ClientGrant => "client grant", id;
     Connection => "connection", id;
     CustomDomain => "custom domain", custom_domain_id;
@@ -161,11 +162,10 @@ pub trait RefreshTokensRepository: Repository<RefreshToken> {
     async fn claim_rotation(&self, tenant_id: &str, token: RefreshToken) -> Result<bool>;
 }
 
-/// Single-use codes. Consumption is atomic: of many concurrent consumers exactly one wins.
+/// Single-use codes, plus their consumption, which is atomic: of many concurrent consumers
+/// exactly one wins.
 #[async_trait]
-pub trait CodesRepository: Send + Sync + fmt::Debug {
-    async fn create(&self, tenant_id: &str, code: Code) -> Result<Code>;
-    async fn get(&self, tenant_id: &str, code_id: &str) -> Result<Option<Code>>;
+pub trait CodesRepository: Repository<Code> {
     /// Marks the code used and returns it, if it exists with this type, is unused and has not
     /// expired at `now`. Otherwise None, whatever the reason, so callers cannot leak which.
     async fn consume(
@@ -175,7 +175,6 @@ pub trait CodesRepository: Send + Sync + fmt::Debug {
         code_type: CodeType,
         now: Timestamp,
     ) -> Result<Option<Code>>;
-    async fn remove(&self, tenant_id: &str, code_id: &str) -> Result<bool>;
 }
 
 /// Signing keys, shared by all tenants.
@@ -357,6 +356,71 @@ pub trait LoginFailuresRepository: Send + Sync + fmt::Debug {
     async fn clear_identifiers(&self, tenant_id: &str, identifiers: &[String]) -> Result<u64>;
 }
 
+/// Users of a legacy identity provider (an Auth0 tenant being migrated from), imported into
+/// this store the first time they are used. Only consulted for a connection that imports users
+/// (Auth0's `options.import_mode`), and only when the local store has no answer. Profiles come
+/// back with the local connection's name in their identities.
+#[async_trait]
+pub trait LegacyUsersRepository: Send + Sync + fmt::Debug {
+    /// The legacy profile of `connection`'s user with this email.
+    async fn find_by_email(
+        &self,
+        tenant_id: &str,
+        connection: &str,
+        email: &str,
+    ) -> Result<Option<User>>;
+    /// The legacy profile of the user these credentials belong to, when the legacy provider
+    /// accepts them; None when it refuses them, whether or not the user exists there.
+    async fn verify_password(
+        &self,
+        tenant_id: &str,
+        connection: &str,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<User>>;
+    /// Redeems a refresh token the legacy provider issued to `client_id`: the user and scope it
+    /// was for, when the legacy provider accepts it; None when it refuses it.
+    async fn exchange_refresh_token(
+        &self,
+        tenant_id: &str,
+        client_id: &str,
+        client_secret: Option<&str>,
+        refresh_token: &str,
+    ) -> Result<Option<LegacyRefreshGrant>>;
+}
+
+/// What a legacy refresh token was worth: its user and the scope it was granted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegacyRefreshGrant {
+    pub user: User,
+    pub scope: Option<String>,
+}
+
+/// No legacy provider: every look-up finds nothing, and nothing is ever imported.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLegacyUsers;
+
+#[async_trait]
+impl LegacyUsersRepository for NoLegacyUsers {
+    async fn find_by_email(&self, _: &str, _: &str, _: &str) -> Result<Option<User>> {
+        Ok(None)
+    }
+
+    async fn verify_password(&self, _: &str, _: &str, _: &str, _: &str) -> Result<Option<User>> {
+        Ok(None)
+    }
+
+    async fn exchange_refresh_token(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<&str>,
+        _: &str,
+    ) -> Result<Option<LegacyRefreshGrant>> {
+        Ok(None)
+    }
+}
+
 /// Every port, as the shared trait objects that handlers call and layers wrap.
 #[derive(Clone, Debug)]
 pub struct DataAdapters {
@@ -392,10 +456,6 @@ pub struct DataAdapters {
     pub hooks: Arc<HooksRepository>,
     pub custom_domains: Arc<dyn CustomDomainsRepository>,
     pub login_failures: Arc<dyn LoginFailuresRepository>,
-}
-
-/// Wraps a set of adapters and returns the same interface: how cache, fallback and
-/// migration-proxy layers stack on a storage adapter.
-pub trait Layer {
-    fn layer(&self, inner: DataAdapters) -> DataAdapters;
+    /// [`NoLegacyUsers`] unless a migration layer installs a legacy provider.
+    pub legacy_users: Arc<dyn LegacyUsersRepository>,
 }

@@ -123,22 +123,22 @@ impl IntoResponse for ApiError {
 
 impl From<authhero_core::Error> for ApiError {
     fn from(error: authhero_core::Error) -> Self {
-        use authhero_core::Error;
-        match error {
-            Error::Invalid(message) => ApiError::bad_request(message),
-            Error::NotFound { entity } => {
-                ApiError::not_found(format!("The {entity} does not exist."))
-            }
-            Error::Conflict { entity, .. } => ApiError::new(
+        use authhero_core::error::ErrorKind;
+        let entity = error.entity().unwrap_or("resource");
+        match error.kind() {
+            ErrorKind::Invalid => ApiError::bad_request(error.message()),
+            ErrorKind::NotFound => ApiError::not_found(format!("The {entity} does not exist.")),
+            ErrorKind::Conflict => ApiError::new(
                 StatusCode::CONFLICT,
                 format!("The {entity} already exists."),
             )
             .with_code("conflict"),
-            Error::Unavailable(_) => {
+            ErrorKind::Unavailable => {
+                tracing::warn!(%error, "storage unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable")
             }
-            Error::Internal(message) => {
-                tracing::error!(%message, "internal error");
+            ErrorKind::Internal => {
+                tracing::error!(%error, "internal error");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
             }
         }

@@ -28,7 +28,7 @@ use crate::random;
 
 /// A new key pair for `algorithm` (RSA-2048, P-256 or Ed25519), stored as PKCS#8 and SPKI PEM.
 pub fn generate(algorithm: SigningAlgorithm, now: Timestamp) -> Result<SigningKey> {
-    let failed = |what: &str| Error::Internal(format!("{algorithm:?} key generation: {what}"));
+    let failed = |what: &str| Error::internal(format!("{algorithm:?} key generation: {what}"));
     let (private, public) = match algorithm {
         SigningAlgorithm::RS256 => {
             let pair =
@@ -100,7 +100,7 @@ fn pem_der(text: &str) -> Result<Vec<u8>> {
         .collect();
     STANDARD
         .decode(body)
-        .map_err(|_| Error::Internal("a stored key is not PEM".into()))
+        .map_err(|_| Error::internal("a stored key is not PEM"))
 }
 
 /// The JOSE algorithm of a stored key's algorithm.
@@ -131,7 +131,7 @@ impl PrivateKey {
             }
             SigningAlgorithm::EdDSA => Ed25519KeyPair::from_pkcs8(&der).map(Self::Ed25519).ok(),
         };
-        parsed.ok_or_else(|| Error::Internal(format!("signing key {} does not parse", key.kid)))
+        parsed.ok_or_else(|| Error::internal(format!("signing key {} does not parse", key.kid)))
     }
 
     /// The public JWK members of this key (`kty`, `crv`, `n`/`e` or `x`/`y`) and the parsed
@@ -170,7 +170,7 @@ impl PrivateKey {
     /// The JWS signature of `message`: RSASSA-PKCS1-v1_5 with SHA-256, ECDSA P-256 with SHA-256
     /// as the fixed-width `r || s` JWS requires, or Ed25519.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        let failed = || Error::Internal("signing failed".into());
+        let failed = || Error::internal("signing failed");
         match self {
             Self::Rsa(pair) => {
                 let mut signature = vec![0; pair.public_modulus_len()];
@@ -259,7 +259,7 @@ impl KeySet {
             let algorithm = jose(key.algorithm);
             let (mut jwk, parsed) = private
                 .public_half()
-                .map_err(|error| Error::Internal(format!("signing key {}: {error}", key.kid)))?;
+                .map_err(|error| Error::internal(format!("signing key {}: {error}", key.kid)))?;
             if let Value::Object(members) = &mut jwk {
                 members.insert("kid".into(), key.kid.clone().into());
                 members.insert("use".into(), "sig".into());
@@ -313,9 +313,9 @@ impl KeySet {
         let signer = self
             .signers
             .get(&algorithm)
-            .ok_or_else(|| Error::Internal(format!("there is no {algorithm:?} signing key")))?;
+            .ok_or_else(|| Error::internal(format!("there is no {algorithm:?} signing key")))?;
         let payload =
-            serde_json::to_vec(claims).map_err(|error| Error::Internal(error.to_string()))?;
+            serde_json::to_vec(claims).map_err(|error| Error::internal(error.to_string()))?;
         // The JWS is assembled here rather than by jsonwebtoken::encode, which parses the key
         // anew for every token: for RSA that parse costs several times the signature itself.
         let message = format!(
@@ -382,7 +382,7 @@ fn encoded_header(algorithm: Algorithm, kid: &str) -> Result<String> {
     let mut header = Header::new(algorithm);
     header.kid = Some(kid.to_owned());
     header.typ = Some("JWT".into());
-    let json = serde_json::to_vec(&header).map_err(|error| Error::Internal(error.to_string()))?;
+    let json = serde_json::to_vec(&header).map_err(|error| Error::internal(error.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(json))
 }
 

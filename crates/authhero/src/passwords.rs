@@ -27,7 +27,7 @@ async fn core_for_hashing() -> Result<OwnedSemaphorePermit> {
         .clone()
         .acquire_owned()
         .await
-        .map_err(|_| Error::Internal("the hashing semaphore is closed".into()))
+        .map_err(|_| Error::internal("the hashing semaphore is closed"))
 }
 
 /// Hashes `password` with `algorithm`, off the async runtime.
@@ -38,15 +38,15 @@ pub async fn hash(password: String, algorithm: PasswordAlgorithm) -> Result<Stri
         hash_now(&password, algorithm)
     })
     .await
-    .map_err(|error| Error::Internal(format!("hashing task: {error}")))?
+    .map_err(|error| Error::internal(format!("hashing task: {error}")))?
 }
 
 fn hash_now(password: &str, algorithm: PasswordAlgorithm) -> Result<String> {
     match algorithm {
         PasswordAlgorithm::Bcrypt => bcrypt::hash(password, BCRYPT_COST)
-            .map_err(|error| Error::Internal(format!("bcrypt: {error}"))),
+            .map_err(|error| Error::internal(format!("bcrypt: {error}"))),
         PasswordAlgorithm::Argon2id => {
-            hash_argon2id(password).map_err(|error| Error::Internal(format!("argon2: {error}")))
+            hash_argon2id(password).map_err(|error| Error::internal(format!("argon2: {error}")))
         }
     }
 }
@@ -138,7 +138,7 @@ pub async fn verify(password: String, stored: String) -> Result<bool> {
         }
     })
     .await
-    .map_err(|error| Error::Internal(format!("verification task: {error}")))
+    .map_err(|error| Error::internal(format!("verification task: {error}")))
 }
 
 /// argon2id at OWASP's minimum: 19 MiB, 2 iterations, 1 lane.

@@ -13,6 +13,8 @@ pub enum CodeType {
     Otp,
     EmailVerification,
     PasswordReset,
+    /// Marks a legacy provider's refresh token as redeemed here, so it is redeemed once.
+    LegacyRefreshToken,
 }
 
 impl CodeType {
@@ -22,6 +24,7 @@ impl CodeType {
             CodeType::Otp => "otp",
             CodeType::EmailVerification => "email_verification",
             CodeType::PasswordReset => "password_reset",
+            CodeType::LegacyRefreshToken => "legacy_refresh_token",
         }
     }
 }

@@ -123,8 +123,8 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         }
         Err(SignUpError::Refused(reason)) => return bad("invalid_signup", &reason),
         Err(SignUpError::Exists) => return bad("user_exists", "The user already exists."),
-        Err(SignUpError::Storage(authhero_core::Error::Invalid(message))) => {
-            return bad("invalid_signup", &message);
+        Err(SignUpError::Storage(error)) if error.is_invalid() => {
+            return bad("invalid_signup", error.message());
         }
         Err(SignUpError::Storage(_)) => return bad("invalid_signup", "Try again later."),
     }

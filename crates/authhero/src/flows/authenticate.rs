@@ -40,7 +40,7 @@ pub async fn authenticate(
         Ok(true) => {}
         Ok(false) => return Ok(Attempt::Blocked),
         // An identifier that cannot be stored (too long, NUL) names no account either.
-        Err(authhero_core::Error::Invalid(_)) => return Ok(Attempt::Wrong),
+        Err(ref e) if e.is_invalid() => return Ok(Attempt::Wrong),
         Err(error) => return Err(error),
     }
     match verify(state, tenant_id, connection, username, password).await? {

@@ -85,14 +85,17 @@ impl FlowError {
 
 impl From<authhero_core::Error> for FlowError {
     fn from(error: authhero_core::Error) -> Self {
-        use authhero_core::Error;
-        match error {
-            Error::Invalid(message) => FlowError::invalid_request(message),
-            Error::NotFound { entity } => FlowError::invalid_request(format!("{entity} not found")),
-            Error::Conflict { message, .. } => FlowError::invalid_request(message),
-            Error::Unavailable(_) => FlowError::new(ErrorKind::Unavailable, "try again later"),
-            Error::Internal(message) => {
-                tracing::error!(%message, "internal error");
+        use authhero_core::error::ErrorKind as StorageError;
+        match error.kind() {
+            StorageError::Invalid | StorageError::NotFound | StorageError::Conflict => {
+                FlowError::invalid_request(error.message())
+            }
+            StorageError::Unavailable => {
+                tracing::warn!(%error, "storage unavailable");
+                FlowError::new(ErrorKind::Unavailable, "try again later")
+            }
+            StorageError::Internal => {
+                tracing::error!(%error, "internal error");
                 FlowError::server_error("internal error")
             }
         }

@@ -48,9 +48,9 @@ pub async fn sign_up(
     let password = Some((password.to_owned(), state.password_algorithm));
     let user = create(&state.adapters, tenant_id, user, password, state.now())
         .await
-        .map_err(|error| match error {
-            authhero_core::Error::Conflict { .. } => SignUpError::Exists,
-            other => SignUpError::Storage(other),
+        .map_err(|error| match error.is_conflict() {
+            true => SignUpError::Exists,
+            false => SignUpError::Storage(error),
         })?;
     let registration = Registration {
         tenant_id,

@@ -111,10 +111,10 @@ fn wrong_type(expected: &str, parameter: &str) -> ApiError {
 /// A port's refusal of list parameters (unknown sort or `q` field, page too large) is the
 /// query string's fault; anything else keeps its own status.
 pub fn query_error(error: authhero_core::Error) -> ApiError {
-    match error {
-        authhero_core::Error::Invalid(message) => invalid_query(message),
-        other => ApiError::from(other),
+    if error.is_invalid() {
+        return invalid_query(error.message().to_owned());
     }
+    ApiError::from(error)
 }
 
 /// The page as Auth0 sends it: the bare array, or the totals object when they were asked for.

@@ -52,7 +52,7 @@ impl Patch {
             Ok(Value::Object(document)) => document,
             _ => {
                 let message = format!("a stored {} is not a JSON object", E::NAME);
-                return Err(authhero_core::Error::Internal(message).into());
+                return Err(authhero_core::Error::internal(message).into());
             }
         };
         for (field, value) in self.fields {

@@ -78,7 +78,7 @@ async fn find(state: &AppState, tenant_id: &str) -> Result<Tenant, ApiError> {
 /// The tenant as Auth0 shows its settings.
 fn settings(tenant: &Tenant) -> Result<Value, ApiError> {
     let mut document = serde_json::to_value(tenant)
-        .map_err(|error| authhero_core::Error::Internal(error.to_string()))?;
+        .map_err(|error| authhero_core::Error::internal(error.to_string()))?;
     if let Value::Object(fields) = &mut document {
         for field in NOT_SETTINGS {
             fields.remove(*field);

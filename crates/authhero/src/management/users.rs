@@ -263,11 +263,9 @@ fn weak_password(weak: validation::WeakPassword) -> ApiError {
 
 /// Auth0's 409 for a second user with the same email or username in a connection.
 fn user_error(error: authhero_core::Error) -> ApiError {
-    match error {
-        authhero_core::Error::Conflict { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "The user already exists.")
-                .with_code("auth0_idp_error")
-        }
-        other => other.into(),
+    if error.is_conflict() {
+        return ApiError::new(StatusCode::CONFLICT, "The user already exists.")
+            .with_code("auth0_idp_error");
     }
+    error.into()
 }
