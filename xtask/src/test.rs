@@ -1,6 +1,7 @@
 //! `cargo xtask test`: one `cargo test --workspace` run against every database server available,
 //! streamed to the terminal and tallied per backend of the conformance suite.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, ExitStatus, Stdio};
 
@@ -23,7 +24,8 @@ pub async fn run(require: &[Backend], cargo_args: &[String]) -> Result<()> {
     let outcome = tokio::task::spawn_blocking(move || run_streaming(command)).await;
     let available = Backend::ALL.map(|backend| databases.available(backend));
     databases.remove().await;
-    let (status, tally) = outcome.context("the cargo test runner stopped unexpectedly")??;
+    let (status, tallies) = outcome.context("the cargo test runner stopped unexpectedly")??;
+    let tally = tallies.get("").copied().unwrap_or_default();
 
     let mut summary = Vec::new();
     let mut problems = Vec::new();
@@ -49,6 +51,30 @@ pub async fn run(require: &[Backend], cargo_args: &[String]) -> Result<()> {
         }
     }
     println!("conformance suite: {}", summary.join(", "));
+    let mut layers = Vec::new();
+    for (layer, counts) in tallies.iter().filter(|(layer, _)| !layer.is_empty()) {
+        let per_backend: Vec<String> = counts.iter().map(|c| c.passed.to_string()).collect();
+        layers.push(format!("{layer} {}", per_backend.join("/")));
+        for ((backend, available), counts) in Backend::ALL.into_iter().zip(available).zip(counts) {
+            if available && counts.passed + counts.failed == 0 {
+                problems.push(format!(
+                    "{layer} ran no conformance case on {}",
+                    backend.name()
+                ));
+            }
+            if counts.failed > 0 {
+                problems.push(format!(
+                    "{layer} failed {} cases on {}",
+                    counts.failed,
+                    backend.name()
+                ));
+            }
+        }
+    }
+    println!(
+        "conformance suite through layers (passed on sqlite/postgres/mysql): {}",
+        layers.join(", ")
+    );
     if !problems.is_empty() {
         bail!("{}", problems.join("; "));
     }
@@ -62,14 +88,18 @@ struct Counts {
     failed: usize,
 }
 
+/// The conformance cases run per layer stack ("" for a store on its own, else the module prefix
+/// such as "cached"), each in [`Backend::ALL`] order.
+type Tallies = BTreeMap<String, [Counts; 3]>;
+
 /// Runs `command`, copying its stdout to ours line by line while tallying the conformance cases
-/// it reports, in [`Backend::ALL`] order. Its stderr goes straight to ours.
-fn run_streaming(mut command: Command) -> Result<(ExitStatus, [Counts; 3])> {
+/// it reports. Its stderr goes straight to ours.
+fn run_streaming(mut command: Command) -> Result<(ExitStatus, Tallies)> {
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot run {command:?}"))?;
-    let mut tally = [Counts::default(); 3];
+    let mut tallies = Tallies::new();
     if let Some(stdout) = child.stdout.take() {
         let mut reader = BufReader::new(stdout);
         let mut terminal = std::io::stdout();
@@ -77,8 +107,8 @@ fn run_streaming(mut command: Command) -> Result<(ExitStatus, [Counts; 3])> {
         while reader.read_until(b'\n', &mut line)? > 0 {
             terminal.write_all(&line)?;
             terminal.flush()?;
-            if let Some((backend, passed)) = parse_result(&String::from_utf8_lossy(&line)) {
-                let counts = &mut tally[backend as usize];
+            if let Some((layer, backend, passed)) = parse_result(&String::from_utf8_lossy(&line)) {
+                let counts = &mut tallies.entry(layer).or_default()[backend as usize];
                 if passed {
                     counts.passed += 1;
                 } else {
@@ -89,20 +119,25 @@ fn run_streaming(mut command: Command) -> Result<(ExitStatus, [Counts; 3])> {
         }
     }
     let status = child.wait().context("cannot wait for cargo test")?;
-    Ok((status, tally))
+    Ok((status, tallies))
 }
 
-/// Reads a libtest result line such as `test sqlite::users_round_trip ... ok`: the backend and
+/// Reads a libtest result line such as `test sqlite::users_round_trip ... ok` or
+/// `test cached_mysql::users_round_trip ... ok`: the layer stack ("" for none), the backend and
 /// whether the case passed. Other lines, other tests and ignored cases give `None`.
-fn parse_result(line: &str) -> Option<(Backend, bool)> {
+fn parse_result(line: &str) -> Option<(String, Backend, bool)> {
     let (name, result) = line.trim_end().strip_prefix("test ")?.split_once(" ... ")?;
     let (prefix, _case) = name.split_once("::")?;
-    let backend = Backend::ALL
-        .into_iter()
-        .find(|backend| backend.name() == prefix)?;
+    let (layer, backend) = Backend::ALL.into_iter().find_map(|backend| {
+        let layer = prefix.strip_suffix(backend.name())?;
+        match layer {
+            "" => Some((String::new(), backend)),
+            layer => Some((layer.strip_suffix('_')?.to_owned(), backend)),
+        }
+    })?;
     match result {
-        "ok" => Some((backend, true)),
-        "FAILED" => Some((backend, false)),
+        "ok" => Some((layer, backend, true)),
+        "FAILED" => Some((layer, backend, false)),
         _ => None,
     }
 }
@@ -115,15 +150,19 @@ mod tests {
     fn reads_conformance_results() {
         assert_eq!(
             parse_result("test sqlite::users_round_trip ... ok\n"),
-            Some((Backend::Sqlite, true))
+            Some((String::new(), Backend::Sqlite, true))
         );
         assert_eq!(
             parse_result("test mysql::roles_paginate ... FAILED"),
-            Some((Backend::Mysql, false))
+            Some((String::new(), Backend::Mysql, false))
         );
         assert_eq!(
             parse_result("test postgres::a::b ... ok"),
-            Some((Backend::Postgres, true))
+            Some((String::new(), Backend::Postgres, true))
+        );
+        assert_eq!(
+            parse_result("test failing_primary_postgres::a ... ok"),
+            Some(("failing_primary".into(), Backend::Postgres, true))
         );
     }
 
@@ -132,6 +171,7 @@ mod tests {
         assert_eq!(parse_result("test postgres::slow ... ignored"), None);
         assert_eq!(parse_result("test query::parses ... ok"), None);
         assert_eq!(parse_result("test sqlite ... ok"), None);
+        assert_eq!(parse_result("test mysqlite::a ... ok"), None);
         assert_eq!(parse_result("running 57 tests"), None);
         assert_eq!(parse_result("test result: ok. 57 passed; 0 failed"), None);
     }
