@@ -159,7 +159,9 @@ impl<P: ?Sized + Send + Sync + fmt::Debug + 'static> Route<P> for Cached<P> {
             let key = format!("{}{arguments:?}", call.operation);
             let stored = cache
                 .try_get_with(key, async {
-                    run(&self.inner).await.map(|answer| Arc::new(answer) as Stored)
+                    run(&self.inner)
+                        .await
+                        .map(|answer| Arc::new(answer) as Stored)
                 })
                 .await
                 .map_err(|error: Arc<Error>| (*error).clone())?;

@@ -1,10 +1,12 @@
 //! The conformance suite through the cache layer, on SQLite (always), PostgreSQL and MySQL (when
 //! `AUTHHERO_TEST_POSTGRES_URL` and `AUTHHERO_TEST_MYSQL_URL` are set): a layer must behave
-//! exactly like what it wraps.
+//! exactly like what it wraps. And ([`caching`]) that it really serves from memory.
 #![allow(
     clippy::panic,
     reason = "a backend that is configured but unreachable must fail the run"
 )]
+
+mod caching;
 
 use std::time::Duration;
 

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use authhero_auth0::Auth0Settings;
 use authhero_core::entities::PasswordAlgorithm;
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
@@ -54,6 +55,36 @@ pub struct Cli {
     /// File holding that key, created with a new random key when missing [default: authhero.key]
     #[arg(long, env = "AUTHHERO_SECRET_KEY_FILE")]
     secret_key_file: Option<PathBuf>,
+    /// A JSON or YAML file of clients, connections, APIs and branding, read-only, served behind
+    /// the database's own (the database's entries win) [default: none]
+    #[arg(long, env = "AUTHHERO_CONFIG_BUNDLE")]
+    config_bundle: Option<PathBuf>,
+    /// Domain of a legacy Auth0 tenant whose users are imported on their first login, e.g.
+    /// example.eu.auth0.com [default: none, no migration]
+    #[arg(long, env = "AUTHHERO_LEGACY_AUTH0_DOMAIN")]
+    legacy_auth0_domain: Option<String>,
+    /// client_id of a legacy tenant application with the client-credentials grant for its
+    /// Management API (read:users) and the password grant
+    #[arg(long, env = "AUTHHERO_LEGACY_AUTH0_CLIENT_ID")]
+    legacy_auth0_client_id: Option<String>,
+    /// Its client_secret
+    #[arg(
+        long,
+        env = "AUTHHERO_LEGACY_AUTH0_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    legacy_auth0_client_secret: Option<String>,
+    /// The legacy database connection; the local connection of that name imports its users
+    /// [default: Username-Password-Authentication]
+    #[arg(long, env = "AUTHHERO_LEGACY_AUTH0_CONNECTION")]
+    legacy_auth0_connection: Option<String>,
+    /// Address of the legacy tenant, overriding https://<domain> (a proxy, or a test server)
+    #[arg(long, env = "AUTHHERO_LEGACY_AUTH0_BASE_URL")]
+    legacy_auth0_base_url: Option<String>,
+    /// Milliseconds one call to the legacy tenant may take before users are told to try again
+    /// later [default: 2000]
+    #[arg(long, env = "AUTHHERO_LEGACY_AUTH0_TIMEOUT_MS")]
+    legacy_auth0_timeout_ms: Option<u64>,
     /// A TOML file with any of the settings above (snake_case keys)
     #[arg(long, env = "AUTHHERO_CONFIG")]
     config: Option<PathBuf>,
@@ -84,6 +115,13 @@ struct FileSettings {
     password_hash: Option<String>,
     secret_key: Option<String>,
     secret_key_file: Option<PathBuf>,
+    config_bundle: Option<PathBuf>,
+    legacy_auth0_domain: Option<String>,
+    legacy_auth0_client_id: Option<String>,
+    legacy_auth0_client_secret: Option<String>,
+    legacy_auth0_connection: Option<String>,
+    legacy_auth0_base_url: Option<String>,
+    legacy_auth0_timeout_ms: Option<u64>,
 }
 
 /// The resolved settings.
@@ -101,6 +139,9 @@ pub struct Settings {
     pub password_hash: PasswordAlgorithm,
     pub secret_key: Option<String>,
     pub secret_key_file: PathBuf,
+    pub config_bundle: Option<PathBuf>,
+    /// Set when a legacy tenant's domain is.
+    pub legacy_auth0: Option<Auth0Settings>,
 }
 
 impl Settings {
@@ -141,6 +182,39 @@ impl Settings {
             },
             secret_key: pick(&cli.secret_key, file.secret_key),
             secret_key_file,
+            config_bundle: cli.config_bundle.clone().or(file.config_bundle),
+            legacy_auth0: match pick(&cli.legacy_auth0_domain, file.legacy_auth0_domain) {
+                None => None,
+                Some(domain) => {
+                    let required = |name: &str, value: Option<String>| {
+                        value.with_context(|| format!("a legacy Auth0 domain needs {name} too"))
+                    };
+                    let client_id = required(
+                        "AUTHHERO_LEGACY_AUTH0_CLIENT_ID",
+                        pick(&cli.legacy_auth0_client_id, file.legacy_auth0_client_id),
+                    )?;
+                    let client_secret = required(
+                        "AUTHHERO_LEGACY_AUTH0_CLIENT_SECRET",
+                        pick(
+                            &cli.legacy_auth0_client_secret,
+                            file.legacy_auth0_client_secret,
+                        ),
+                    )?;
+                    let mut legacy = Auth0Settings::new(&domain, &client_id, &client_secret);
+                    if let Some(connection) =
+                        pick(&cli.legacy_auth0_connection, file.legacy_auth0_connection)
+                    {
+                        legacy.connection = connection;
+                    }
+                    legacy.base_url = pick(&cli.legacy_auth0_base_url, file.legacy_auth0_base_url);
+                    if let Some(millis) =
+                        cli.legacy_auth0_timeout_ms.or(file.legacy_auth0_timeout_ms)
+                    {
+                        legacy.timeout = std::time::Duration::from_millis(millis);
+                    }
+                    Some(legacy)
+                }
+            },
         })
     }
 }

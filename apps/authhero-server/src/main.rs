@@ -1,17 +1,14 @@
 //! `authhero-server`: runs AuthHero on one database, bootstrapping an empty one.
 
 mod config;
+mod layers;
 mod secret_key;
 mod smtp;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use authhero::bootstrap::{BootstrapOptions, Bootstrapped, bootstrap};
-use authhero_cache::CacheLayer;
-use authhero_core::Layer;
-use authhero_encryption::EncryptionLayer;
 use authhero_sea_orm::Database;
 use clap::Parser;
 
@@ -41,13 +38,8 @@ async fn main() -> anyhow::Result<()> {
         tracing::info!("schema is up to date");
         return Ok(());
     }
-    // Client secrets are sealed before they reach the database.
     let key = secret_key::load(settings.secret_key.as_deref(), &settings.secret_key_file)?;
-    let sealed = EncryptionLayer::new(key).layer(database.adapters());
-    secret_key::check_opens(&sealed).await?;
-    // Clients and APIs are read on every token request; keep them in memory briefly. Short,
-    // because other nodes sharing the database only see each other's changes after it.
-    let adapters = CacheLayer::new(Duration::from_secs(10)).layer(sealed);
+    let adapters = layers::stack(&settings, &database, key).await?;
     let options = BootstrapOptions {
         admin_client_id: settings.admin_client_id.clone(),
         admin_client_secret: settings.admin_client_secret.clone(),
@@ -56,6 +48,9 @@ async fn main() -> anyhow::Result<()> {
     };
     if let Some(seeded) = bootstrap(&adapters, &settings.issuer, options).await? {
         print_how_to_log_in(&settings, &seeded);
+    }
+    if let Some(legacy) = &settings.legacy_auth0 {
+        layers::import_into_connection(&adapters, legacy).await?;
     }
     let mut authhero = authhero::AuthHero::new(adapters)
         .issuer(&settings.issuer)?

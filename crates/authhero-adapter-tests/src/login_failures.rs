@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use anyhow::ensure;
-use authhero_core::ports::LoginFailuresRepository;
 use authhero_core::DataAdapters;
+use authhero_core::ports::LoginFailuresRepository;
 
 use crate::fixtures::{self, TestTenant, unique};
 

@@ -13,8 +13,8 @@ pub mod query;
 pub mod time;
 
 pub use error::{Error, ErrorKind, Result};
-pub use list::{Checkpoint, ListPage, ListParams, Pagination, Sort, SortOrder};
 pub use layer::Layer;
+pub use list::{Checkpoint, ListPage, ListParams, Pagination, Sort, SortOrder};
 pub use ports::DataAdapters;
 pub use query::{FieldPath, Query, QueryError};
 pub use time::Timestamp;

@@ -193,7 +193,10 @@ mod tests {
     #[test]
     fn rejects_bad_sort() {
         for bad in ["email", "email:2", ":1", "em ail:1", "email:"] {
-            assert!(matches!(Sort::parse(bad), Err(ref e) if e.is_invalid()), "{bad}");
+            assert!(
+                matches!(Sort::parse(bad), Err(ref e) if e.is_invalid()),
+                "{bad}"
+            );
         }
     }
 

@@ -10,6 +10,9 @@ use crate::paging::every_page;
 use crate::random;
 use crate::state::management_audience;
 
+/// The tenant an empty database is seeded with.
+pub const DEFAULT_TENANT: &str = "default";
+
 /// The Management API scopes the bootstrap client is granted.
 pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:users",
@@ -74,7 +77,7 @@ pub async fn bootstrap(
         return Ok(None);
     }
     let now = Timestamp::now();
-    let mut tenant = Tenant::new("default", now);
+    let mut tenant = Tenant::new(DEFAULT_TENANT, now);
     tenant.friendly_name = Some("AuthHero".into());
     let tenant = adapters.tenants.create(tenant).await?;
     keys::ensure(adapters.signing_keys.as_ref(), SigningAlgorithm::RS256, now).await?;

@@ -134,7 +134,7 @@ impl From<authhero_core::Error> for ApiError {
             )
             .with_code("conflict"),
             ErrorKind::Unavailable => {
-                tracing::warn!(%error, "storage unavailable");
+                tracing::warn!(%error, "a store or the legacy tenant is unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Temporarily unavailable")
             }
             ErrorKind::Internal => {

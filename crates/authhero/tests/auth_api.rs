@@ -1,6 +1,7 @@
 //! The Auth API in-process, on an in-memory SQLite database: the OAuth/OIDC flows end to end and
 //! every security rule the server must keep.
 
+mod lazy_migration;
 mod security;
 mod support;
 

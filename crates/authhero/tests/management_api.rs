@@ -314,6 +314,92 @@ async fn clients_round_trip() -> anyhow::Result<()> {
 /// Issue 8: a new application is enabled on every existing connection (Auth0's default), since
 /// an empty `enabled_clients` enables none; and a new SPA rotates its refresh tokens.
 #[tokio::test]
+async fn a_client_moved_from_another_tenant_keeps_its_credentials() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let secret = "moved-secret-0123456789abcdef0123456789abcdef";
+    let moved = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Moved", "client_id": "aBcD1234moved", "client_secret": secret}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(moved.str("client_id")?, "aBcD1234moved");
+    assert_eq!(moved.str("client_secret")?, secret);
+    // The application authenticates with the secret it already ships.
+    api.post(
+        "/api/v2/client-grants",
+        json!({"client_id": "aBcD1234moved", "audience": MANAGEMENT_AUDIENCE, "scope": ["read:clients"]}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    api.token_for("aBcD1234moved", secret).await?;
+    assert!(
+        api.token_for("aBcD1234moved", "a-wrong-secret")
+            .await
+            .is_err()
+    );
+    let taken = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Again", "client_id": "aBcD1234moved", "client_secret": secret}),
+        )
+        .await?;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    for bad in [
+        json!({"name": "Short", "client_secret": "only-31-characters-long-secret!"}),
+        json!({"name": "Blank", "client_id": ""}),
+        json!({"name": "Odd", "client_id": "has space"}),
+        json!({"name": "Public", "token_endpoint_auth_method": "none", "client_secret": secret}),
+    ] {
+        let refused = api.post("/api/v2/clients", bad.clone()).await?;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    assert_eq!(
+        api.total("/api/v2/clients").await?,
+        2,
+        "admin and Moved only"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn users_by_email_finds_every_user_with_the_email() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let created = api
+        .create_user("Mixed.Case@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    api.create_user("other@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let found = api
+        .get("/api/v2/users-by-email?email=mixed.case%40EXAMPLE.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    let users = found.body.as_array().context("a bare array")?;
+    assert_eq!(users.len(), 1, "{}", found.body);
+    assert_eq!(users[0]["user_id"], created.body["user_id"]);
+    let none = api
+        .get("/api/v2/users-by-email?email=nobody%40example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(none.body, json!([]));
+    for bad in [
+        "/api/v2/users-by-email",
+        "/api/v2/users-by-email?email=a%40b.c&page=1",
+    ] {
+        assert_eq!(api.get(bad).await?.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn new_clients_are_enabled_on_connections_and_spas_rotate() -> anyhow::Result<()> {
     let api = Api::start().await?;
     let spa = api

@@ -233,6 +233,13 @@ struct Server {
 
 impl Server {
     async fn start() -> anyhow::Result<Server> {
+        Self::start_migrating(None).await
+    }
+
+    /// With `legacy`, users are imported from that legacy tenant.
+    async fn start_migrating(
+        legacy: Option<authhero_auth0::Auth0Settings>,
+    ) -> anyhow::Result<Server> {
         let (adapters, tenant) = support::bootstrapped(ISSUER).await?;
         let now = Timestamp::now();
         let mut web = Client::new("web-client", "Web", now);
@@ -245,6 +252,14 @@ impl Server {
         user.email = Some(EMAIL.into());
         let user = support::create_user(&adapters, &tenant, user, PASSWORD).await?;
 
+        let adapters = match legacy {
+            Some(settings) => {
+                support::legacy::migrating(adapters, &tenant, settings)
+                    .await?
+                    .0
+            }
+            None => adapters,
+        };
         let (port, mail) = smtp_server().await?;
         let router = authhero::AuthHero::new(adapters.clone())
             .issuer(ISSUER)?
@@ -765,6 +780,57 @@ async fn a_password_reset_lifts_brute_force_blocks() -> anyhow::Result<()> {
     ensure!(
         server.password_works(NEW_PASSWORD).await?,
         "the new password is still blocked"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reset_for_a_user_only_in_the_legacy_tenant_imports_them_first() -> anyhow::Result<()> {
+    const LEGACY_EMAIL: &str = "legacy@example.com";
+    let mut legacy = support::legacy::LegacyTenant::start().await?;
+    let original = legacy
+        .user("reset", LEGACY_EMAIL, "legacy horse battery staple")
+        .await?;
+    let mut server = Server::start_migrating(Some(legacy.settings())).await?;
+
+    let asked = server.change_password(LEGACY_EMAIL).await?;
+    ensure!(asked.status == StatusCode::OK, "{}", asked.body);
+    let message = server.next_mail().await?;
+    ensure!(
+        message.recipients == [LEGACY_EMAIL],
+        "{:?}",
+        message.recipients
+    );
+    let imported = server
+        .adapters
+        .users
+        .get(&server.tenant, &original.user_id)
+        .await?
+        .context("imported before the email was sent")?;
+    ensure!(imported.created_at == original.created_at);
+
+    // The new password is local: it works with the legacy tenant gone.
+    legacy.stop().await?;
+    let ticket = ticket_of(&reset_link(&message)?)?;
+    let set = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+    ensure!(set.status == StatusCode::OK, "{} {}", set.status, set.body);
+    let login = server
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", "web-client"),
+                ("client_secret", "web-secret"),
+                ("username", LEGACY_EMAIL),
+                ("password", NEW_PASSWORD),
+            ],
+        )
+        .await?;
+    ensure!(
+        login.status == StatusCode::OK,
+        "{} {}",
+        login.status,
+        login.body
     );
     Ok(())
 }

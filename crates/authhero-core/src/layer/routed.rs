@@ -211,7 +211,11 @@ routed! {
 }
 
 /// One field's port, routed by `every`.
-fn routed<P, M>(every: &M, entity: &'static str, port: fn(&DataAdapters) -> &Arc<P>) -> Routed<P, M::Route<P>>
+fn routed<P, M>(
+    every: &M,
+    entity: &'static str,
+    port: fn(&DataAdapters) -> &Arc<P>,
+) -> Routed<P, M::Route<P>>
 where
     P: ?Sized + Send + Sync + std::fmt::Debug + 'static,
     M: RouteEveryPort,
@@ -243,14 +247,22 @@ impl DataAdapters {
             user_roles: route!(every, "user role", user_roles),
             organizations: route!(every, Organization::NAME, organizations),
             organization_members: route!(every, "organization member", organization_members),
-            organization_connections: route!(every, "organization connection", organization_connections),
+            organization_connections: route!(
+                every,
+                "organization connection",
+                organization_connections
+            ),
             invitations: route!(every, Invitation::NAME, invitations),
             sessions: route!(every, Session::NAME, sessions),
             login_sessions: route!(every, LoginSession::NAME, login_sessions),
             codes: route!(every, Code::NAME, codes),
             refresh_tokens: route!(every, RefreshToken::NAME, refresh_tokens),
             grants: route!(every, Grant::NAME, grants),
-            authentication_methods: route!(every, AuthenticationMethod::NAME, authentication_methods),
+            authentication_methods: route!(
+                every,
+                AuthenticationMethod::NAME,
+                authentication_methods
+            ),
             signing_keys: route!(every, "signing key", signing_keys),
             logs: route!(every, Log::NAME, logs),
             branding: route!(every, "branding", branding),

@@ -1,11 +1,13 @@
 //! Authenticating with a password against a connection: the one place that checks a password,
 //! counts the attempt for brute-force protection, and spends the time of a check even when there
-//! is no one to check, so no answer tells who exists.
+//! is no one to check, so no answer tells who exists. A migrating connection's users who are
+//! not local yet are checked by the legacy provider ([`migration`]).
 
 use authhero_core::entities::User;
 use authhero_core::{ListParams, Query};
 
 use super::brute_force;
+use super::migration::{self, Strategy};
 use crate::passwords;
 use crate::state::AppState;
 
@@ -78,6 +80,9 @@ async fn verify(
     // algorithm), so response times do not reveal who exists or has a password.
     let decoy = || passwords::hash(password.to_owned(), state.password_algorithm);
     let Some(user) = found.items.into_iter().next() else {
+        if Strategy::named(state, tenant_id, connection).await? == Strategy::Migrating {
+            return migration::log_in(state, tenant_id, connection, username, password, None).await;
+        }
         decoy().await?;
         return Ok(None);
     };
@@ -87,6 +92,11 @@ async fn verify(
         .get(tenant_id, &user.user_id)
         .await?
     else {
+        if Strategy::named(state, tenant_id, connection).await? == Strategy::Migrating {
+            let local = Some(user);
+            return migration::log_in(state, tenant_id, connection, username, password, local)
+                .await;
+        }
         decoy().await?;
         return Ok(None);
     };

@@ -91,7 +91,7 @@ impl From<authhero_core::Error> for FlowError {
                 FlowError::invalid_request(error.message())
             }
             StorageError::Unavailable => {
-                tracing::warn!(%error, "storage unavailable");
+                tracing::warn!(%error, "a store or the legacy tenant is unavailable");
                 FlowError::new(ErrorKind::Unavailable, "try again later")
             }
             StorageError::Internal => {

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::authenticate::{Attempt, DEFAULT_DATABASE, authenticate};
 use super::issue::{self, Grant, Lineage, resource_server};
-use super::{ErrorKind, FlowError, Params, brute_force, grant_types};
+use super::{ErrorKind, FlowError, Params, brute_force, grant_types, migration};
 use crate::hooks::{CredentialsExchange, CustomClaims, merge_custom_claims};
 use crate::random::constant_time_eq;
 use crate::secrets;
@@ -438,12 +438,14 @@ async fn refresh_token(
 ) -> Result<Value, FlowError> {
     let presented = params.require("refresh_token")?;
     let invalid = || FlowError::invalid_grant("Unknown or invalid refresh token.");
-    let mut token = state
+    let Some(mut token) = state
         .adapters
         .refresh_tokens
         .get(&caller.tenant_id, &secrets::digest(presented))
         .await?
-        .ok_or_else(invalid)?;
+    else {
+        return legacy_refresh_token(state, issuer, caller, params, presented).await;
+    };
     if token.client_id != caller.client.client_id {
         return Err(invalid());
     }
@@ -557,6 +559,53 @@ async fn refresh_token(
             .await?;
     }
     Ok(response)
+}
+
+/// A refresh token this server never issued: perhaps a legacy provider's, redeemed there once
+/// for a local one (see [`migration::redeem_refresh_token`]).
+async fn legacy_refresh_token(
+    state: &AppState,
+    issuer: &Issuer,
+    caller: &CallingClient,
+    params: &Params,
+    presented: &str,
+) -> Result<Value, FlowError> {
+    caller.require_authentication()?;
+    let secret = caller
+        .is_confidential()
+        .then_some(caller.client.client_secret.as_deref())
+        .flatten();
+    let redeemed = migration::redeem_refresh_token(
+        state,
+        &caller.tenant_id,
+        &caller.client,
+        secret,
+        presented,
+    )
+    .await?;
+    let Some((user, legacy_scope)) = redeemed else {
+        return Err(FlowError::invalid_grant(
+            "Unknown or invalid refresh token.",
+        ));
+    };
+    if user.blocked {
+        return Err(FlowError::new(ErrorKind::Unauthorized, "user is blocked"));
+    }
+    let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
+    let granted = params
+        .get("scope")
+        .or(legacy_scope.as_deref())
+        .unwrap_or("openid");
+    // The legacy token was for offline use; its local successor is too.
+    let scope = match granted.split(' ').any(|scope| scope == "offline_access") {
+        true => granted.to_owned(),
+        false => format!("{granted} offline_access"),
+    };
+    let grant = Grant {
+        audience: params.get("audience"),
+        ..caller.grant_to(issuer, &user, &scope, &custom_claims)
+    };
+    user_tokens(state, &grant, None, Lineage::New).await
 }
 
 /// `password` and Auth0's `password-realm`: a first-party client signs a user in directly.

@@ -10,10 +10,9 @@
 //! session dies with the old password.
 
 use authhero_core::entities::{Code, CodeType, Metadata};
-use authhero_core::{ListParams, Query};
 
 use super::validation::PasswordPolicy;
-use super::{brute_force, sessions, users};
+use super::{brute_force, migration, sessions, users};
 use crate::email::{Email, EmailSender, SendError};
 use crate::markup;
 use crate::passwords;
@@ -75,16 +74,8 @@ async fn send_link(
     connection: &str,
     email: &str,
 ) -> Result<(), RequestError> {
-    let q = Query::And(vec![
-        Query::equals("email", email).map_err(authhero_core::Error::from)?,
-        Query::equals("connection", connection).map_err(authhero_core::Error::from)?,
-    ]);
-    let found = state
-        .adapters
-        .users
-        .list(tenant_id, &ListParams::default().with_query(q))
-        .await?;
-    let Some(user) = found.items.into_iter().next() else {
+    // A user still only in a legacy provider is imported first, as Auth0's import mode does.
+    let Some(user) = migration::user_by_email(state, tenant_id, connection, email).await? else {
         return Ok(());
     };
     let now = state.now();

@@ -2,13 +2,16 @@
 
 use std::sync::{Arc, Mutex};
 
-use authhero_core::Timestamp;
 use authhero_core::entities::{
     AuthorizationParams, Client, PasswordAlgorithm, TokenEndpointAuthMethod, User,
 };
+use authhero_core::ports::LegacyUsersRepository;
+use authhero_core::{DataAdapters, Timestamp};
 
+use super::authenticate::{Attempt, authenticate};
 use super::authorize_request::ResponseMode;
 use super::grants::{self, Credentials};
+use super::migration::Strategy;
 use super::{Clock, ErrorKind, Params, login, sessions, users};
 use crate::bootstrap::{BootstrapOptions, bootstrap};
 use crate::hooks::NoHooks;
@@ -46,9 +49,19 @@ impl Clock for FixedClock {
 
 /// A bootstrapped in-memory database with a public client and a user, at a fixed clock.
 async fn world() -> anyhow::Result<(AppState, Arc<FixedClock>, String, Client, User)> {
+    world_with(Arc::new(authhero_core::ports::NoLegacyUsers)).await
+}
+
+/// [`world`], with users imported from `legacy`.
+async fn world_with(
+    legacy: Arc<dyn LegacyUsersRepository>,
+) -> anyhow::Result<(AppState, Arc<FixedClock>, String, Client, User)> {
     let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
     database.migrate().await?;
-    let adapters = database.adapters();
+    let adapters = DataAdapters {
+        legacy_users: legacy,
+        ..database.adapters()
+    };
     let tenant = bootstrap(&adapters, ISSUER, BootstrapOptions::default())
         .await?
         .ok_or_else(|| anyhow::anyhow!("not bootstrapped"))?
@@ -183,5 +196,141 @@ async fn a_session_and_its_code_end_at_their_lifetimes() -> anyhow::Result<()> {
             .await
             .is_none()
     );
+    Ok(())
+}
+
+/// A legacy provider that is another AuthHero tenant, asked through its flows: what a legacy
+/// Auth0 tenant does over HTTP, here without it.
+#[derive(Debug)]
+struct AnotherTenant {
+    state: AppState,
+    tenant: String,
+    calls: std::sync::atomic::AtomicU64,
+}
+
+#[async_trait::async_trait]
+impl LegacyUsersRepository for AnotherTenant {
+    async fn find_by_email(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> authhero_core::Result<Option<User>> {
+        Ok(None)
+    }
+
+    async fn verify_password(
+        &self,
+        _: &str,
+        connection: &str,
+        username: &str,
+        password: &str,
+    ) -> authhero_core::Result<Option<User>> {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let attempt = authenticate(
+            &self.state,
+            &self.tenant,
+            connection,
+            username,
+            password,
+            "legacy",
+        )
+        .await?;
+        Ok(match attempt {
+            Attempt::User(user) => Some(*user),
+            Attempt::Wrong | Attempt::Blocked => None,
+        })
+    }
+
+    async fn exchange_refresh_token(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<&str>,
+        _: &str,
+    ) -> authhero_core::Result<Option<authhero_core::ports::LegacyRefreshGrant>> {
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn a_migrating_connection_imports_a_legacy_user_once() -> anyhow::Result<()> {
+    let (legacy_state, _, legacy_tenant, _, legacy_user) = world().await?;
+    let legacy = Arc::new(AnotherTenant {
+        state: legacy_state,
+        tenant: legacy_tenant,
+        calls: Default::default(),
+    });
+    let (state, clock, tenant, _, _) = world_with(legacy.clone()).await?;
+    let calls = || legacy.calls.load(std::sync::atomic::Ordering::Relaxed);
+    let database = "Username-Password-Authentication";
+    let email = "flow@example.com";
+    // Both worlds have a local flow@example.com; this one's is removed, so only the legacy
+    // tenant knows the address.
+    let local = state
+        .adapters
+        .users
+        .list(&tenant, &Default::default())
+        .await?;
+    for user in local.items {
+        state.adapters.users.remove(&tenant, &user.user_id).await?;
+    }
+    let log_in = |password: &'static str| {
+        let state = state.clone();
+        let tenant = tenant.clone();
+        async move { authenticate(&state, &tenant, database, email, password, "192.0.2.9").await }
+    };
+
+    // Without import mode the connection checks local hashes only.
+    assert!(matches!(log_in("Flow-password-1").await?, Attempt::Wrong));
+    assert_eq!(calls(), 0);
+    let mut connection = state
+        .connection_named(&tenant, database)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no connection"))?;
+    assert_eq!(Strategy::of(&connection), Strategy::Database);
+    connection
+        .options
+        .insert("import_mode".into(), serde_json::Value::Bool(true));
+    let connection = state
+        .adapters
+        .connections
+        .update(&tenant, connection)
+        .await?;
+    assert_eq!(Strategy::of(&connection), Strategy::Migrating);
+
+    assert!(matches!(log_in("Wrong-password-1").await?, Attempt::Wrong));
+    assert_eq!(calls(), 1);
+    assert!(
+        state
+            .adapters
+            .users
+            .get(&tenant, &legacy_user.user_id)
+            .await?
+            .is_none()
+    );
+
+    let imported_at = state.now().plus_seconds(60);
+    clock.at(imported_at);
+    let Attempt::User(user) = log_in("Flow-password-1").await? else {
+        anyhow::bail!("the legacy user was refused");
+    };
+    assert_eq!(user.user_id, legacy_user.user_id);
+    assert_eq!(user.created_at, legacy_user.created_at);
+    let password = state
+        .adapters
+        .passwords
+        .get(&tenant, &user.user_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no local password"))?;
+    assert_eq!(password.created_at, imported_at);
+    assert_eq!(calls(), 2);
+
+    // From now on the user is local: the legacy tenant is never asked again.
+    clock.at(imported_at.plus_seconds(60));
+    assert!(matches!(log_in("Flow-password-1").await?, Attempt::User(_)));
+    assert!(matches!(log_in("Wrong-password-1").await?, Attempt::Wrong));
+    assert_eq!(calls(), 2);
     Ok(())
 }

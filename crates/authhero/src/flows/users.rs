@@ -4,6 +4,7 @@
 use authhero_core::entities::{Client, Connection, Password, PasswordAlgorithm, User};
 use authhero_core::{DataAdapters, Result, Timestamp};
 
+use super::migration::{self, Strategy};
 use super::validation::{PasswordPolicy, WeakPassword};
 use crate::hooks::Registration;
 use crate::passwords;
@@ -37,6 +38,15 @@ pub async fn sign_up(
     PasswordPolicy::of(connection)
         .check(password)
         .map_err(SignUpError::WeakPassword)?;
+    // An email a legacy provider still holds is taken, as in Auth0's import mode.
+    if let Some(email) = user.email.as_deref()
+        && Strategy::of(connection) == Strategy::Migrating
+        && migration::email_taken(state, tenant_id, connection, email)
+            .await
+            .map_err(SignUpError::Storage)?
+    {
+        return Err(SignUpError::Exists);
+    }
     let registration = Registration {
         tenant_id,
         client,

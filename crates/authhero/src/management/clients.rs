@@ -1,5 +1,6 @@
 //! `/api/v2/clients`: applications. A new client gets a random 32-character `client_id` and, unless
-//! it is public (`token_endpoint_auth_method: none`), a random secret.
+//! it is public (`token_endpoint_auth_method: none`), a random secret; an application moved
+//! from another tenant may bring its own of both instead.
 
 use std::collections::BTreeMap;
 
@@ -72,6 +73,10 @@ impl Resource for Client {
 #[serde(deny_unknown_fields)]
 struct NewClient {
     name: String,
+    /// Given only when moving an application here with the credentials it already ships (an
+    /// AuthHero extension; Auth0 always generates them).
+    client_id: Option<String>,
+    client_secret: Option<String>,
     description: Option<String>,
     app_type: Option<AppType>,
     logo_uri: Option<String>,
@@ -107,23 +112,60 @@ struct NewClient {
     initiate_login_uri: Option<String>,
 }
 
+const MAX_CLIENT_ID: usize = 128;
+const MIN_CLIENT_SECRET: usize = 32;
+const MAX_CLIENT_SECRET: usize = 512;
+
 fn yes() -> bool {
     true
 }
 
 impl NewClient {
-    /// The client to store, with fresh credentials; Auth0's default method is `client_secret_post`.
+    /// Given credentials must be usable as they are: an id of URL-safe characters, and a
+    /// secret long enough to resist guessing, only for a client that authenticates.
+    fn check_credentials(&self) -> Result<(), ApiError> {
+        if let Some(client_id) = &self.client_id {
+            let url_safe = client_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'));
+            if client_id.is_empty() || client_id.len() > MAX_CLIENT_ID || !url_safe {
+                return Err(ApiError::bad_request(format!(
+                    "client_id must be 1 to {MAX_CLIENT_ID} letters, digits or -_.~"
+                )));
+            }
+        }
+        if let Some(secret) = &self.client_secret {
+            if self.token_endpoint_auth_method == Some(TokenEndpointAuthMethod::None) {
+                return Err(ApiError::bad_request(
+                    "a client with token_endpoint_auth_method none has no client_secret",
+                ));
+            }
+            let length = secret.chars().count();
+            if !(MIN_CLIENT_SECRET..=MAX_CLIENT_SECRET).contains(&length)
+                || secret.chars().any(char::is_control)
+            {
+                return Err(ApiError::bad_request(format!(
+                    "client_secret must be {MIN_CLIENT_SECRET} to {MAX_CLIENT_SECRET} characters"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The client to store, with fresh credentials unless given; Auth0's default method is
+    /// `client_secret_post`.
     fn into_client(self, now: Timestamp) -> Client {
         let method = self
             .token_endpoint_auth_method
             .unwrap_or(TokenEndpointAuthMethod::ClientSecretPost);
-        let client_secret = (method != TokenEndpointAuthMethod::None).then(|| random::token(48));
+        let client_secret = (method != TokenEndpointAuthMethod::None)
+            .then(|| self.client_secret.unwrap_or_else(|| random::token(48)));
         // New single-page apps rotate their refresh tokens, as Auth0 sets them up.
         let refresh_token = self
             .refresh_token
             .or_else(|| (self.app_type == Some(AppType::Spa)).then(RefreshTokenConfig::rotating));
         Client {
-            client_id: random::token(24),
+            client_id: self.client_id.unwrap_or_else(|| random::token(24)),
             name: self.name,
             description: self.description,
             client_secret,
@@ -162,6 +204,7 @@ pub async fn create(
     let tenant = caller.tenant_for(&scope::<Client>("create"))?;
     let new_client: NewClient = body.parse()?;
     require_non_empty("name", &new_client.name)?;
+    new_client.check_credentials()?;
     let created =
         resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await?;
     enable_on_every_connection(&state, tenant, &created.1.client_id).await?;

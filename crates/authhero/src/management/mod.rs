@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
             get(tenant_settings::get).patch(tenant_settings::update),
         )
         .route("/api/v2/users", get(users::list).post(users::create))
+        .route("/api/v2/users-by-email", get(users::by_email))
         .route(
             "/api/v2/users/{id}",
             get(get_one::<User>)

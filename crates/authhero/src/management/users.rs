@@ -6,7 +6,7 @@
 
 use authhero_core::entities::{Connection, Metadata, User};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, Query, Timestamp};
+use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -133,6 +133,37 @@ pub async fn list(
         .await
         .map_err(query_error)?;
     Ok(page_reply(User::COLLECTION, &params, page))
+}
+
+/// `GET /api/v2/users-by-email?email=`: every user with that email, in any connection, as a
+/// bare array (Auth0 compares emails without regard to case).
+pub async fn by_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<User>>, ApiError> {
+    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let mut email = None;
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "email" if email.is_none() => email = Some(value.into_owned()),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Unexpected parameter {name:?}"
+                )));
+            }
+        }
+    }
+    let email = email.ok_or_else(|| ApiError::bad_request("Missing parameter email"))?;
+    let by_email = ListParams::default()
+        .with_query(Query::equals("email", email.trim().to_lowercase()).map_err(invalid_query)?);
+    let found = state
+        .adapters
+        .users
+        .list(tenant, &by_email)
+        .await
+        .map_err(query_error)?;
+    Ok(Json(found.items))
 }
 
 /// `POST /api/v2/users`.

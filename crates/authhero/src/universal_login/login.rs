@@ -136,6 +136,18 @@ pub async fn submit(
                 ),
             );
         }
+        // The legacy tenant of a migrating connection is down or slow: nothing was decided.
+        Err(error) if error.is_temporary() => {
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &html::login_form(
+                    reference,
+                    &login.csrf_token,
+                    username,
+                    Some("We cannot sign you in right now. Please try again later."),
+                ),
+            );
+        }
         Err(_) => return retry("Something went wrong. Try again."),
     };
     if user.blocked {

@@ -4,6 +4,8 @@
 // Each test file is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod legacy;
+
 use std::collections::HashMap;
 
 use anyhow::{Context, anyhow, ensure};
