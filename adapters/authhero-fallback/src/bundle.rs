@@ -56,7 +56,9 @@ impl Bundle {
             path: path.display().to_string(),
             source,
         })?;
-        let is_json = path.extension().is_some_and(|extension| extension == "json");
+        let is_json = path
+            .extension()
+            .is_some_and(|extension| extension == "json");
         if is_json {
             Self::from_json(&text, now)
         } else {
@@ -114,7 +116,10 @@ impl Bundle {
                 .await?;
         }
         for api in &self.resource_servers {
-            adapters.resource_servers.create(tenant_id, api.clone()).await?;
+            adapters
+                .resource_servers
+                .create(tenant_id, api.clone())
+                .await?;
         }
         if let Some(branding) = &self.branding {
             adapters.branding.set(tenant_id, branding.clone()).await?;

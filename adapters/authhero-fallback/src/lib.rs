@@ -59,9 +59,7 @@ impl FallbackLayer {
     }
 
     fn falls_back(&self, entity: &str) -> bool {
-        self.only
-            .as_ref()
-            .is_none_or(|only| only.contains(&entity))
+        self.only.as_ref().is_none_or(|only| only.contains(&entity))
     }
 }
 

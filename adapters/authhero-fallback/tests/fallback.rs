@@ -163,7 +163,12 @@ async fn a_configuration_bundle_answers_behind_the_database() -> anyhow::Result<
     let tenant = TestTenant::new(&primary).await?;
     bundle.write_into(&secondary, &tenant.id, now).await?;
     let layered = FallbackLayer::new(secondary.clone())
-        .only(&[Client::NAME, Connection::NAME, ResourceServer::NAME, "branding"])
+        .only(&[
+            Client::NAME,
+            Connection::NAME,
+            ResourceServer::NAME,
+            "branding",
+        ])
         .layer(primary.clone());
 
     let (owner, client) = layered
@@ -209,7 +214,11 @@ async fn a_configuration_bundle_answers_behind_the_database() -> anyhow::Result<
     let bundled = secondary.clients.get(&tenant.id, "bundled-spa").await?;
     ensure!(bundled.is_some_and(|client| client.name == "Bundled SPA"));
     ensure!(
-        primary.clients.get(&tenant.id, "bundled-spa").await?.is_none(),
+        primary
+            .clients
+            .get(&tenant.id, "bundled-spa")
+            .await?
+            .is_none(),
         "a read through the layer copied the bundle into the database"
     );
 
@@ -217,7 +226,11 @@ async fn a_configuration_bundle_answers_behind_the_database() -> anyhow::Result<
     let user = fixtures::user("auth0|bundled", "Bundled-Database", None);
     secondary.users.create(&tenant.id, user).await?;
     ensure!(
-        layered.users.get(&tenant.id, "auth0|bundled").await?.is_none(),
+        layered
+            .users
+            .get(&tenant.id, "auth0|bundled")
+            .await?
+            .is_none(),
         "users do not fall back here"
     );
     tenant.cleanup().await
@@ -249,9 +262,16 @@ async fn reads_are_answered_while_the_primary_is_down() -> anyhow::Result<()> {
     let layered = FallbackLayer::new(secondary).layer(down);
 
     let client = layered.clients.get(&tenant.id, "bundled-spa").await?;
-    ensure!(client.is_some(), "the secondary answers while the primary is down");
     ensure!(
-        layered.users.get(&tenant.id, "auth0|nobody").await?.is_none(),
+        client.is_some(),
+        "the secondary answers while the primary is down"
+    );
+    ensure!(
+        layered
+            .users
+            .get(&tenant.id, "auth0|nobody")
+            .await?
+            .is_none(),
         "with the primary down, the secondary's miss is the answer"
     );
 
@@ -283,14 +303,21 @@ async fn a_child_tenant_inherits_its_parents_clients_and_connections() -> anyhow
         .await?;
     database
         .connections
-        .create(&parent.id, fixtures::connection("con_parent", "Parent-Database"))
+        .create(
+            &parent.id,
+            fixtures::connection("con_parent", "Parent-Database"),
+        )
         .await?;
     let inheriting = FallbackLayer::new(parent_tenant(&parent.id, &database))
         .only(&[Client::NAME, Connection::NAME])
         .layer(database.clone());
 
     ensure!(
-        inheriting.clients.get(&child.id, "parent-app").await?.is_some(),
+        inheriting
+            .clients
+            .get(&child.id, "parent-app")
+            .await?
+            .is_some(),
         "the child sees the parent's client"
     );
     let connections = inheriting
@@ -302,7 +329,10 @@ async fn a_child_tenant_inherits_its_parents_clients_and_connections() -> anyhow
     // The child's own connection replaces the inherited list; the parent keeps its own.
     inheriting
         .connections
-        .create(&child.id, fixtures::connection("con_child", "Child-Database"))
+        .create(
+            &child.id,
+            fixtures::connection("con_child", "Child-Database"),
+        )
         .await?;
     let connections = inheriting
         .connections
@@ -322,7 +352,11 @@ async fn a_child_tenant_inherits_its_parents_clients_and_connections() -> anyhow
         .await?;
     let stranger = TestTenant::new(&database).await?;
     ensure!(
-        inheriting.clients.get(&stranger.id, "child-app").await?.is_none(),
+        inheriting
+            .clients
+            .get(&stranger.id, "child-app")
+            .await?
+            .is_none(),
         "only the parent's clients are inherited"
     );
     stranger.cleanup().await?;

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use authhero_core::entities::{Code, CodeType};
 use authhero_core::ports::CodesRepository;
 use authhero_core::{Result, Timestamp};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 
 use crate::document::Documents;
 
