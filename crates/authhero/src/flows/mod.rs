@@ -12,6 +12,7 @@ pub mod grant_types;
 pub mod grants;
 pub mod issue;
 pub mod login;
+pub mod logout;
 pub mod migration;
 mod params;
 pub mod password_reset;
