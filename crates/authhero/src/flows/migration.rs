@@ -136,7 +136,9 @@ pub async fn email_taken(
 
 /// Redeems a refresh token this server does not know with the legacy provider, once: the
 /// token is marked redeemed before the legacy call, so a second presentation, even a
-/// concurrent one, is refused. Returns the (imported) user and the granted scope.
+/// concurrent one, is refused; the mark is kept only if the legacy provider accepted it, so
+/// made-up tokens leave nothing behind. Only a tenant with a migrating connection asks.
+/// Returns the (imported) user and the granted scope.
 pub async fn redeem_refresh_token(
     state: &AppState,
     tenant_id: &str,
@@ -144,6 +146,9 @@ pub async fn redeem_refresh_token(
     client_secret: Option<&str>,
     refresh_token: &str,
 ) -> Result<Option<(User, Option<String>)>> {
+    if !tenant_migrates(state, tenant_id).await? {
+        return Ok(None);
+    }
     let now = state.now();
     let marker = Code {
         code_id: secrets::digest(refresh_token),
@@ -177,13 +182,11 @@ pub async fn redeem_refresh_token(
         .await;
     let grant = match redeemed {
         Ok(Some(grant)) => grant,
-        Ok(None) => return Ok(None),
-        Err(error) => {
-            // Not redeemed there: the client may try again once the legacy tenant is back.
-            if error.is_temporary() {
-                state.adapters.codes.remove(tenant_id, &marker_id).await?;
-            }
-            return Err(error);
+        refused_or_failed => {
+            // Not redeemed there: nothing to remember, and after an outage the client may try
+            // again.
+            state.adapters.codes.remove(tenant_id, &marker_id).await?;
+            return refused_or_failed.map(|_| None);
         }
     };
     let LegacyRefreshGrant { user, scope } = grant;
@@ -225,6 +228,19 @@ async fn import(
         "user imported from the legacy tenant"
     );
     Ok(user)
+}
+
+/// Whether any of the tenant's connections imports users.
+async fn tenant_migrates(state: &AppState, tenant_id: &str) -> Result<bool> {
+    let connections = state
+        .adapters
+        .connections
+        .list(tenant_id, &ListParams::page(0, 100)?)
+        .await?;
+    Ok(connections
+        .items
+        .iter()
+        .any(|connection| Strategy::of(connection) == Strategy::Migrating))
 }
 
 async fn local_by_email(

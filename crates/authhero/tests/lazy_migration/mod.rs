@@ -364,6 +364,19 @@ async fn a_legacy_refresh_token_is_exchanged_once_then_the_local_one_works() -> 
 
     let replayed = refresh(legacy_token).await?;
     replayed.oauth_error(StatusCode::FORBIDDEN, "invalid_grant", "migration")?;
+    // A token the legacy tenant refuses leaves nothing behind.
+    let made_up = "made-up-refresh-token";
+    refresh(made_up.into()).await?.oauth_error(
+        StatusCode::FORBIDDEN,
+        "invalid_grant",
+        "made up",
+    )?;
+    let marker = server
+        .adapters
+        .codes
+        .get(&server.tenant, &authhero::secrets::digest(made_up))
+        .await?;
+    ensure!(marker.is_none(), "a refused token was remembered");
     legacy.stop().await?;
     refresh(local_token).await?.ok()?;
     Ok(())
