@@ -1,35 +1,57 @@
-//! List requests and replies: Auth0's query parameters (`page`, `per_page`, `include_totals`,
-//! `sort` and each resource's filters) checked into [`ListParams`], and the page sent back as a
-//! bare array or, with totals, as `{ "<resource>": [...], start, limit, length, total }`.
+//! List requests and replies: Auth0's query parameters (`page`/`per_page`/`include_totals`,
+//! checkpoint `from`/`take`, `sort`, `fields`/`include_fields` and each resource's filters)
+//! checked into [`ListParams`], and the page sent back as a bare array, with totals as
+//! `{ "<resource>": [...], start, limit, length, total }`, or by checkpoint as
+//! `{ "<resource>": [...], next }`. Parameters a list does not know are ignored, as Auth0
+//! ignores them.
 
 use std::collections::HashMap;
 
 use authhero_core::list::DEFAULT_PAGE_SIZE;
-use authhero_core::{ListPage, ListParams, Query, Sort};
+use authhero_core::{ListPage, ListParams, Pagination, Query, Sort};
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
-/// The parameters every list accepts.
-const PAGING_PARAMETERS: &[&str] = &["page", "per_page", "include_totals", "sort"];
+/// The parameters every list, and every read, understands.
+const COMMON_PARAMETERS: &[&str] = &[
+    "page",
+    "per_page",
+    "include_totals",
+    "from",
+    "take",
+    "sort",
+    "fields",
+    "include_fields",
+];
 
-/// The query string of a list request, each parameter given at most once.
+/// The query string of a list request or a read, each parameter given at most once.
 #[derive(Debug)]
-pub struct ListQuery(HashMap<String, String>);
+pub struct ListQuery {
+    parameters: HashMap<String, String>,
+    fields: Option<Fields>,
+}
+
+/// Auth0's `fields` (comma-separated top-level fields) and `include_fields` (true: keep only
+/// those; false: leave them out).
+#[derive(Debug)]
+struct Fields {
+    names: Vec<String>,
+    include: bool,
+}
 
 impl ListQuery {
-    /// Parses `raw`; parameters other than the paging ones and the resource's own are refused.
+    /// Parses `raw`: the common parameters and the resource's own; others are ignored.
     pub fn parse(raw: Option<&str>, own_parameters: &[&str]) -> Result<Self, ApiError> {
         let mut parameters = HashMap::new();
         for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-            if !PAGING_PARAMETERS.contains(&name.as_ref())
+            if !COMMON_PARAMETERS.contains(&name.as_ref())
                 && !own_parameters.contains(&name.as_ref())
             {
-                return Err(invalid_query(format!(
-                    "Additional properties not allowed: {name}"
-                )));
+                continue;
             }
             if parameters
                 .insert(name.to_string(), value.into_owned())
@@ -40,23 +62,48 @@ impl ListQuery {
                 )));
             }
         }
-        Ok(Self(parameters))
+        let mut query = Self {
+            parameters,
+            fields: None,
+        };
+        if let Some(names) = query.get("fields") {
+            let names = names
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let include = match query.get("include_fields") {
+                None | Some("true") => true,
+                Some("false") => false,
+                Some(_) => return Err(wrong_type("boolean", "include_fields")),
+            };
+            query.fields = Some(Fields { names, include });
+        }
+        Ok(query)
     }
 
     /// A parameter's value; an empty value counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
+        self.parameters
             .get(name)
             .map(String::as_str)
             .filter(|value| !value.is_empty())
     }
 
-    /// The paging, totals and sort the request asks for, checked against Auth0's bounds.
+    /// The paging, totals and sort the request asks for, checked against Auth0's bounds:
+    /// checkpoint paging when `from` or `take` is given, else offset paging.
     pub fn params(&self) -> Result<ListParams, ApiError> {
-        let page = self.number("page")?.unwrap_or(0);
-        let per_page = self.number("per_page")?.unwrap_or(DEFAULT_PAGE_SIZE);
-        let mut params = ListParams::page(page, per_page).map_err(query_error)?;
-        if self.flag("include_totals")? {
+        let mut params = if self.get("from").is_some() || self.get("take").is_some() {
+            let take = self.number("take")?.unwrap_or(DEFAULT_PAGE_SIZE);
+            let from = self.get("from").map(str::to_owned);
+            ListParams::checkpoint(from, take).map_err(query_error)?
+        } else {
+            let page = self.number("page")?.unwrap_or(0);
+            let per_page = self.number("per_page")?.unwrap_or(DEFAULT_PAGE_SIZE);
+            ListParams::page(page, per_page).map_err(query_error)?
+        };
+        if self.flag("include_totals")? && matches!(params.pagination, Pagination::Offset { .. }) {
             params = params.with_totals();
         }
         if let Some(sort) = self.get("sort") {
@@ -95,6 +142,35 @@ impl ListQuery {
     }
 }
 
+impl ListQuery {
+    /// `value` (one resource, or an array of them) with only the fields the request selects.
+    pub fn select_fields(&self, value: &mut Value) {
+        let Some(fields) = &self.fields else {
+            return;
+        };
+        let keep = |name: &String| fields.names.contains(name) == fields.include;
+        match value {
+            Value::Object(object) => object.retain(|name, _| keep(name)),
+            Value::Array(items) => {
+                for item in items {
+                    if let Value::Object(object) = item {
+                        object.retain(|name, _| keep(name));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One resource as the request asks for it (`fields`, `include_fields`).
+    pub fn one<E: Serialize>(&self, resource: E) -> Result<Json<Value>, ApiError> {
+        let mut value = serde_json::to_value(resource)
+            .map_err(|error| ApiError::from(authhero_core::Error::internal(error.to_string())))?;
+        self.select_fields(&mut value);
+        Ok(Json(value))
+    }
+}
+
 /// Auth0's 400 for a query string that breaks the list's rules.
 pub fn invalid_query(detail: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("Query validation error: '{detail}'."))
@@ -117,43 +193,35 @@ pub fn query_error(error: authhero_core::Error) -> ApiError {
     ApiError::from(error)
 }
 
-/// The page as Auth0 sends it: the bare array, or the totals object when they were asked for.
+/// The page as Auth0 sends it: the bare array; the totals object when they were asked for; by
+/// checkpoint, the items and the `next` checkpoint (absent on the last page). Each item keeps
+/// only the fields the request selects.
 pub fn page_reply<E: Serialize>(
     resource: &'static str,
+    query: &ListQuery,
     params: &ListParams,
     page: ListPage<E>,
-) -> Response {
+) -> Result<Response, ApiError> {
+    let mut items = serde_json::to_value(page.items)
+        .map_err(|error| ApiError::from(authhero_core::Error::internal(error.to_string())))?;
+    query.select_fields(&mut items);
+    let length = items.as_array().map_or(0, Vec::len);
+    let mut reply = Map::new();
+    if let Pagination::Checkpoint(_) = params.pagination {
+        reply.insert(resource.to_owned(), items);
+        if let Some(next) = page.next {
+            reply.insert("next".to_owned(), next.into());
+        }
+        return Ok(Json(reply).into_response());
+    }
     if !params.include_totals {
-        return Json(page.items).into_response();
+        return Ok(Json(items).into_response());
     }
     let (start, limit) = params.offset_and_limit();
-    Json(PageWithTotals {
-        resource,
-        start,
-        limit,
-        total: page.total.unwrap_or_default(),
-        items: page.items,
-    })
-    .into_response()
-}
-
-/// `{ "<resource>": [...], "start", "limit", "length", "total" }`.
-struct PageWithTotals<E> {
-    resource: &'static str,
-    start: u64,
-    limit: u64,
-    total: u64,
-    items: Vec<E>,
-}
-
-impl<E: Serialize> Serialize for PageWithTotals<E> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(5))?;
-        map.serialize_entry(self.resource, &self.items)?;
-        map.serialize_entry("start", &self.start)?;
-        map.serialize_entry("limit", &self.limit)?;
-        map.serialize_entry("length", &self.items.len())?;
-        map.serialize_entry("total", &self.total)?;
-        map.end()
-    }
+    reply.insert(resource.to_owned(), items);
+    reply.insert("start".to_owned(), start.into());
+    reply.insert("limit".to_owned(), limit.into());
+    reply.insert("length".to_owned(), length.into());
+    reply.insert("total".to_owned(), page.total.unwrap_or_default().into());
+    Ok(Json(reply).into_response())
 }

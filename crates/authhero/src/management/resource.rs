@@ -57,11 +57,11 @@ pub async fn get_one<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<R>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let tenant = caller.tenant_for(&scope::<R>("read"))?;
-    Ok(Json(
-        find::<R>(&state, tenant, &id).await?.redacted_for(&caller),
-    ))
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    query.one(find::<R>(&state, tenant, &id).await?.redacted_for(&caller))
 }
 
 /// `GET /api/v2/<collection>`, with the resource's equality filters.
@@ -79,7 +79,7 @@ pub async fn list<R: Resource>(
         .await
         .map_err(query_error)?
         .map(|resource| resource.redacted_for(&caller));
-    Ok(page_reply(R::COLLECTION, &params, page))
+    page_reply(R::COLLECTION, &query, &params, page)
 }
 
 /// Stores a new resource and answers 201 with it.

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
-use super::listing::{invalid_query, query_error};
+use super::listing::{ListQuery, invalid_query, query_error};
 use super::resource::{find, scope};
 use crate::error::ApiError;
 use crate::flows::brute_force;
@@ -31,28 +31,13 @@ fn reply(blocks: Vec<LoginFailure>, connection: Option<&str>) -> Json<Value> {
     Json(json!({ "blocked_for": blocked_for }))
 }
 
-/// The `identifier` parameter, required by the collection's GET and DELETE. Auth0's
-/// `consider_brute_force_enablement` is accepted; protection is always on here.
+/// The `identifier` parameter, required by the collection's GET and DELETE. Other parameters
+/// (Auth0's `consider_brute_force_enablement`: protection is always on here) are ignored.
 fn identifier(query: Option<&str>) -> Result<String, ApiError> {
-    let mut identifier = None;
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match name.as_ref() {
-            "identifier" if identifier.is_some() => {
-                return Err(invalid_query(
-                    "Parameter identifier was given more than once",
-                ));
-            }
-            "identifier" => identifier = Some(value.into_owned()),
-            "consider_brute_force_enablement" => {}
-            other => {
-                return Err(invalid_query(format!(
-                    "Additional properties not allowed: {other}"
-                )));
-            }
-        }
-    }
-    identifier
-        .map(|identifier| brute_force::normalize(&identifier))
+    let query = ListQuery::parse(query, &["identifier"])?;
+    query
+        .get("identifier")
+        .map(brute_force::normalize)
         .filter(|identifier| !identifier.is_empty())
         .ok_or_else(|| invalid_query("Missing required property: identifier"))
 }

@@ -132,7 +132,7 @@ pub async fn list(
         .list(tenant, &params)
         .await
         .map_err(query_error)?;
-    Ok(page_reply(User::COLLECTION, &params, page))
+    page_reply(User::COLLECTION, &query, &params, page)
 }
 
 /// `GET /api/v2/users-by-email?email=`: every user with that email, in any connection, as a
@@ -141,20 +141,12 @@ pub async fn by_email(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
-) -> Result<Json<Vec<User>>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let tenant = caller.tenant_for(&scope::<User>("read"))?;
-    let mut email = None;
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match name.as_ref() {
-            "email" if email.is_none() => email = Some(value.into_owned()),
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "Unexpected parameter {name:?}"
-                )));
-            }
-        }
-    }
-    let email = email.ok_or_else(|| ApiError::bad_request("Missing parameter email"))?;
+    let query = ListQuery::parse(query.as_deref(), &["email"])?;
+    let email = query
+        .get("email")
+        .ok_or_else(|| invalid_query("Missing required property: email"))?;
     let by_email = ListParams::default()
         .with_query(Query::equals("email", email.trim().to_lowercase()).map_err(invalid_query)?);
     let found = state
@@ -163,7 +155,7 @@ pub async fn by_email(
         .list(tenant, &by_email)
         .await
         .map_err(query_error)?;
-    Ok(Json(found.items))
+    query.one(found.items)
 }
 
 /// `POST /api/v2/users`.
