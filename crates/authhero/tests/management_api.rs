@@ -1179,6 +1179,57 @@ async fn lists_ignore_unknown_parameters_and_honour_fields_and_checkpoints() -> 
     seen.sort_by_key(ToString::to_string);
     seen.dedup();
     assert_eq!(seen.len(), 4, "no client twice");
+
+    // Auth0's client filters.
+    api.post(
+        "/api/v2/clients",
+        json!({"name": "Single", "app_type": "spa"}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    api.post(
+        "/api/v2/clients",
+        json!({"name": "Worker", "app_type": "non_interactive", "is_first_party": false}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    let names = |reply: Reply| -> anyhow::Result<Vec<String>> {
+        let mut names: Vec<String> = reply
+            .items()?
+            .iter()
+            .filter_map(|client| client["name"].as_str().map(str::to_owned))
+            .collect();
+        names.sort();
+        Ok(names)
+    };
+    let spas = api
+        .get("/api/v2/clients?app_type=spa")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(names(spas)?, ["Single"]);
+    let either = api
+        .get("/api/v2/clients?app_type=spa,non_interactive")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(names(either)?, ["AuthHero Admin (M2M)", "Single", "Worker"]);
+    let third_party = api
+        .get("/api/v2/clients?is_first_party=false")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(names(third_party)?, ["Worker"]);
+    let global = api
+        .get("/api/v2/clients?is_global=true")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(global.body, json!([]), "this server has no global client");
+    let not_global = api
+        .get("/api/v2/clients?is_global=false")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(not_global.items()?.len(), 6);
+    api.get("/api/v2/clients?is_first_party=maybe")
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_query_string"))?;
     Ok(())
 }
 

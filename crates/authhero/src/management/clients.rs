@@ -8,7 +8,7 @@ use authhero_core::entities::{
     AppType, Client, JwtConfiguration, RefreshTokenConfig, TokenEndpointAuthMethod,
 };
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, Timestamp};
+use authhero_core::{DataAdapters, Query, Timestamp};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::auth::Caller;
 use super::body::{JsonBody, require_non_empty};
+use super::listing::{ListQuery, invalid_query};
 use super::patch::PatchRules;
 use super::resource::{self, Resource, scope};
 use crate::error::ApiError;
@@ -26,7 +27,7 @@ use crate::state::AppState;
 impl Resource for Client {
     const COLLECTION: &'static str = "clients";
     const MISSING_CODE: &'static str = "inexistent_client";
-    const FILTERS: &'static [&'static str] = &[];
+    const FILTERS: &'static [&'static str] = &["app_type", "is_first_party", "is_global"];
     const PATCH: PatchRules = PatchRules {
         updatable: &[
             "name",
@@ -65,6 +66,33 @@ impl Resource for Client {
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
         adapters.clients.as_ref()
+    }
+
+    /// Auth0's filters: `app_type` (a comma-separated list), `is_first_party`, and
+    /// `is_global`, true only of Auth0's own global client, which this server has not.
+    fn list_filter(query: &ListQuery) -> Result<Option<Query>, ApiError> {
+        let mut clauses = Vec::new();
+        if let Some(types) = query.get("app_type") {
+            let any_type = types
+                .split(',')
+                .map(|app_type| Query::equals("app_type", app_type.trim()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(invalid_query)?;
+            clauses.push(Query::Or(any_type));
+        }
+        if let Some(first_party) = query.flag("is_first_party")? {
+            clauses.push(
+                Query::equals("is_first_party", first_party.to_string()).map_err(invalid_query)?,
+            );
+        }
+        if query.flag("is_global")? == Some(true) {
+            clauses.push(Query::equals("is_global", "true").map_err(invalid_query)?);
+        }
+        Ok(match clauses.len() {
+            0 => None,
+            1 => clauses.pop(),
+            _ => Some(Query::And(clauses)),
+        })
     }
 }
 

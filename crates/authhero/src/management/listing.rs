@@ -103,7 +103,9 @@ impl ListQuery {
             let per_page = self.number("per_page")?.unwrap_or(DEFAULT_PAGE_SIZE);
             ListParams::page(page, per_page).map_err(query_error)?
         };
-        if self.flag("include_totals")? && matches!(params.pagination, Pagination::Offset { .. }) {
+        if self.flag("include_totals")? == Some(true)
+            && matches!(params.pagination, Pagination::Offset { .. })
+        {
             params = params.with_totals();
         }
         if let Some(sort) = self.get("sort") {
@@ -133,10 +135,12 @@ impl ListQuery {
             .transpose()
     }
 
-    fn flag(&self, name: &str) -> Result<bool, ApiError> {
+    /// A boolean parameter, if given; anything but `true` or `false` is refused.
+    pub fn flag(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.get(name) {
-            None | Some("false") => Ok(false),
-            Some("true") => Ok(true),
+            None => Ok(None),
+            Some("false") => Ok(Some(false)),
+            Some("true") => Ok(Some(true)),
             Some(_) => Err(wrong_type("boolean", name)),
         }
     }

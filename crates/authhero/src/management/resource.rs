@@ -1,8 +1,8 @@
 //! What the Management API's resources share: fetching one by id (or Auth0's 404), listing a page,
 //! creating (201), patching and deleting (204), each behind its `<action>:<collection>` scope.
 
-use authhero_core::DataAdapters;
 use authhero_core::ports::{Entity, Repository};
+use authhero_core::{DataAdapters, Query};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -31,6 +31,12 @@ pub trait Resource: Entity {
     /// The resource as this caller may read it (secrets need scopes of their own).
     fn redacted_for(self, _caller: &Caller) -> Self {
         self
+    }
+
+    /// The filter a list request's parameters ask for; by default equality on each of
+    /// [`Resource::FILTERS`] given.
+    fn list_filter(query: &ListQuery) -> Result<Option<Query>, ApiError> {
+        query.equality_filter(Self::FILTERS)
     }
 }
 
@@ -73,7 +79,7 @@ pub async fn list<R: Resource>(
     let tenant = caller.tenant_for(&scope::<R>("read"))?;
     let query = ListQuery::parse(query.as_deref(), R::FILTERS)?;
     let mut params = query.params()?;
-    params.q = query.equality_filter(R::FILTERS)?;
+    params.q = R::list_filter(&query)?;
     let page = R::repository(&state.adapters)
         .list(tenant, &params)
         .await
