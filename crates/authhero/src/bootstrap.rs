@@ -24,6 +24,7 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "update:clients",
     "delete:clients",
     "read:client_keys",
+    "update:client_keys",
     "read:connections",
     "create:connections",
     "update:connections",

@@ -369,6 +369,31 @@ async fn a_client_moved_from_another_tenant_keeps_its_credentials() -> anyhow::R
 }
 
 #[tokio::test]
+async fn rotating_a_secret_retires_the_old_one_at_once() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let (client_id, old) = api.m2m_client_with(&["read:clients"]).await?;
+    let reader = api.token_for(&client_id, &old).await?;
+    let path = format!("/api/v2/clients/{client_id}/rotate-secret");
+    api.call(Method::POST, &path, Some(&reader), None)
+        .await?
+        .expect_error(StatusCode::FORBIDDEN, Some("insufficient_scope"))?;
+
+    let rotated = api.post(&path, json!({})).await?.expect(StatusCode::OK)?;
+    let new = rotated.str("client_secret")?.to_owned();
+    assert_eq!(rotated.str("client_id")?, client_id);
+    assert!(new != old && new.len() == 64, "{new}");
+    assert!(
+        api.token_for(&client_id, &old).await.is_err(),
+        "the old secret still works"
+    );
+    api.token_for(&client_id, &new).await?;
+    api.post("/api/v2/clients/no-such-client/rotate-secret", json!({}))
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_client"))?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn users_by_email_finds_every_user_with_the_email() -> anyhow::Result<()> {
     let api = Api::start().await?;
     let created = api

@@ -10,7 +10,7 @@ use authhero_core::entities::{
 use authhero_core::ports::Repository;
 use authhero_core::{DataAdapters, Query, Timestamp};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -237,6 +237,21 @@ pub async fn create(
         resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await?;
     enable_on_every_connection(&state, tenant, &created.1.client_id).await?;
     Ok(created)
+}
+
+/// `POST /api/v2/clients/{id}/rotate-secret`: a new secret, in the client it answers with; the
+/// old one stops working at once, as in Auth0.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Client>, ApiError> {
+    let tenant = caller.tenant_for("update:client_keys")?;
+    let mut client = resource::find::<Client>(&state, tenant, &id).await?;
+    client.client_secret = Some(random::token(48));
+    client.updated_at = state.now();
+    let rotated = state.adapters.clients.update(tenant, client).await?;
+    Ok(Json(rotated))
 }
 
 /// Auth0 enables a new application on every existing connection (the tenant's default

@@ -19,7 +19,7 @@ use authhero_core::entities::{Client, ClientGrant, Connection, ResourceServer, U
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 
 use self::resource::{get_one, list, remove, update};
 use crate::error::ApiError;
@@ -31,6 +31,10 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v2/clients", get(list::<Client>).post(clients::create))
+        .route(
+            "/api/v2/clients/{id}/rotate-secret",
+            post(clients::rotate_secret),
+        )
         .route(
             "/api/v2/clients/{id}",
             get(get_one::<Client>)
