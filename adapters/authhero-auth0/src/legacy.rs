@@ -18,7 +18,7 @@ use crate::token::TokenCache;
 const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 
 /// Where the legacy tenant is and how to call it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Auth0Settings {
     /// The tenant's domain, `example.eu.auth0.com`: it names the Management API audience.
     pub domain: String,
@@ -33,6 +33,19 @@ pub struct Auth0Settings {
     pub base_url: Option<String>,
     /// How long one look-up, password check or exchange may take in all.
     pub timeout: Duration,
+}
+
+/// Without the secret, so settings can be logged.
+impl std::fmt::Debug for Auth0Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Settings")
+            .field("domain", &self.domain)
+            .field("client_id", &self.client_id)
+            .field("connection", &self.connection)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Auth0Settings {
@@ -143,13 +156,16 @@ impl Auth0Legacy {
             return response.json().await.map(Some).map_err(Error::unavailable);
         }
         let refusal: Refusal = response.json().await.unwrap_or_default();
-        // 403 invalid_grant is the answer to wrong credentials; 429 to a blocked pair.
+        // Refusals of the user's credentials: wrong ones (invalid_grant), a user blocked there
+        // (unauthorized), one who needs a second factor there (mfa_required), a pair blocked by
+        // Auth0's brute-force protection (too_many_attempts). A rate limit on the tenant, or
+        // any other answer, is not the user's fault and stays temporary.
         let refused = matches!(
             (status, refusal.error.as_deref()),
             (
                 StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST,
-                Some("invalid_grant")
-            ) | (StatusCode::TOO_MANY_REQUESTS, _)
+                Some("invalid_grant" | "unauthorized" | "mfa_required")
+            ) | (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
         );
         if refused {
             return Ok(None);
@@ -321,6 +337,7 @@ impl LegacyUsersRepository for Auth0Legacy {
             Ok(user.map(|user| LegacyRefreshGrant {
                 user,
                 scope: tokens.scope.clone(),
+                audience: api_audience(&tokens.access_token),
             }))
         })
         .await
@@ -347,15 +364,36 @@ struct Subject {
     sub: String,
 }
 
-/// The `sub` claim of a JWT's payload, read without checking its signature.
-fn id_token_subject(id_token: &str) -> Option<String> {
-    let payload = id_token.split('.').nth(1)?;
+/// A JWT's payload, read without checking its signature (see [`Auth0Legacy::subject`]).
+fn unverified_claims(jwt: &str) -> Option<serde_json::Value> {
+    let payload = jwt.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    serde_json::from_slice::<Subject>(&bytes)
-        .ok()
-        .map(|claims| claims.sub)
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn id_token_subject(id_token: &str) -> Option<String> {
+    let claims = unverified_claims(id_token)?;
+    claims["sub"].as_str().map(str::to_owned)
+}
+
+/// The API an access token is for: its `aud`, less Auth0's `/userinfo` audience. An opaque
+/// token (no API) has none.
+fn api_audience(access_token: &str) -> Option<String> {
+    let claims = unverified_claims(access_token)?;
+    let audiences = match &claims["aud"] {
+        serde_json::Value::String(audience) => vec![audience.as_str()],
+        serde_json::Value::Array(audiences) => audiences
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect(),
+        _ => Vec::new(),
+    };
+    audiences
+        .into_iter()
+        .find(|audience| !audience.ends_with("/userinfo"))
+        .map(str::to_owned)
 }
 
 /// An answer the legacy tenant should not give: a broken setting (wrong credentials, missing

@@ -8,9 +8,16 @@ use std::time::{Duration, Instant};
 /// expires on the way.
 const MARGIN: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct TokenCache {
     current: Mutex<Option<(String, Instant)>>,
+}
+
+/// Without the token.
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache").finish_non_exhaustive()
+    }
 }
 
 impl TokenCache {

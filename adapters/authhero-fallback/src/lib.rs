@@ -2,8 +2,10 @@
 //! list) or find them temporarily down are answered by a secondary set; every write goes to the
 //! primary only. Which entities fall back is configurable.
 //!
-//! A list falls back only when the primary has nothing at all, so lists are never merged: a
-//! tenant's own connections replace the inherited or bundled ones.
+//! A list falls back only when the primary has nothing at all on its first page, so lists are
+//! never merged: a tenant's own connections replace the inherited or bundled ones. While the
+//! primary is down, what the secondary lacks is still an outage (temporary), unless the
+//! secondary is a full [`FallbackLayer::replica`].
 //!
 //! Two uses, each with a helper here:
 //! - a read-only configuration bundle behind a database: clients, connections, APIs and
@@ -41,6 +43,7 @@ pub struct FallbackLayer {
     secondary: DataAdapters,
     /// Entity names (`Entity::NAME`) that fall back; None: all of them.
     only: Option<Vec<&'static str>>,
+    replica: bool,
 }
 
 impl FallbackLayer {
@@ -49,7 +52,17 @@ impl FallbackLayer {
         Self {
             secondary,
             only: None,
+            replica: false,
         }
+    }
+
+    /// The secondary holds everything the primary does (a read replica): while the primary is
+    /// down, the secondary's misses are answers too. Without this, a secondary that holds only
+    /// part (a bundle, a parent tenant) cannot say something does not exist, so the primary's
+    /// error stands.
+    pub fn replica(mut self) -> Self {
+        self.replica = true;
+        self
     }
 
     /// Only these entities' reads fall back; the other ports are the primary's, untouched.
@@ -91,6 +104,7 @@ impl RouteEveryPort for FallbackEveryPort<'_> {
                 .layer
                 .falls_back(entity)
                 .then(|| port(&self.layer.secondary).clone()),
+            replica: self.layer.replica,
         }
     }
 }
@@ -100,6 +114,7 @@ impl RouteEveryPort for FallbackEveryPort<'_> {
 struct Fallback<P: ?Sized> {
     primary: Arc<P>,
     secondary: Option<Arc<P>>,
+    replica: bool,
 }
 
 impl<P: ?Sized + Send + Sync + fmt::Debug + 'static> Route<P> for Fallback<P> {
@@ -117,14 +132,20 @@ impl<P: ?Sized + Send + Sync + fmt::Debug + 'static> Route<P> for Fallback<P> {
                 Ok(answer) => !answer.is_miss(),
                 Err(error) => !(error.is_not_found() || error.is_temporary()),
             };
-            if answered {
+            // Past a list's first page, an empty page means the primary's list ended.
+            if answered || (call.later_page && primary.is_ok()) {
                 return primary;
             }
             let secondary = run(secondary).await;
             match primary {
-                // A primary that is down is replaced by the secondary: its answer, a miss or an
-                // error included, is the answer.
-                Err(down) if down.is_temporary() => secondary,
+                // A primary that is down is replaced by a replica, whose every answer stands.
+                Err(down) if down.is_temporary() && self.replica => secondary,
+                // A partial secondary's find stands; its miss says nothing, so the primary's
+                // error does.
+                Err(down) if down.is_temporary() => match secondary {
+                    Ok(answer) if !answer.is_miss() => Ok(answer),
+                    _ => Err(down),
+                },
                 // A miss: the secondary's find wins; its miss, or its failure, must not replace
                 // what the primary answered.
                 primary => match secondary {

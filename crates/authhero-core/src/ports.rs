@@ -389,11 +389,13 @@ pub trait LegacyUsersRepository: Send + Sync + fmt::Debug {
     ) -> Result<Option<LegacyRefreshGrant>>;
 }
 
-/// What a legacy refresh token was worth: its user and the scope it was granted.
+/// What a legacy refresh token was worth: its user, and the scope and API (audience) it was
+/// granted for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegacyRefreshGrant {
     pub user: User,
     pub scope: Option<String>,
+    pub audience: Option<String>,
 }
 
 /// No legacy provider: every look-up finds nothing, and nothing is ever imported.

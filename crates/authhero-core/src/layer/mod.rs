@@ -16,7 +16,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::list::ListPage;
+use crate::list::{ListPage, ListParams, Pagination};
 use crate::ports::DataAdapters;
 
 /// Wraps a set of adapters and returns the same interface: how cache, fallback and
@@ -46,6 +46,29 @@ pub struct Call<'a> {
     /// A read's arguments, tenant first where it has one; their `Debug` form identifies the
     /// read exactly, which is what a cache keys on. Writes carry none: they move theirs.
     pub arguments: Option<&'a (dyn fmt::Debug + Sync)>,
+    /// A list read past its first page (`page` > 0, or a `from` checkpoint): an empty answer
+    /// there means the list ended, not that nothing is stored.
+    pub later_page: bool,
+}
+
+/// What a read's argument says about [`Call::later_page`]: only list parameters say anything.
+pub trait CallArgument {
+    fn is_later_page(&self) -> bool {
+        false
+    }
+}
+
+impl CallArgument for &str {}
+impl CallArgument for Option<&str> {}
+impl CallArgument for &[String] {}
+
+impl CallArgument for &ListParams {
+    fn is_later_page(&self) -> bool {
+        match &self.pagination {
+            Pagination::Offset { page, .. } => *page > 0,
+            Pagination::Checkpoint(checkpoint) => checkpoint.from.is_some(),
+        }
+    }
 }
 
 impl fmt::Debug for Call<'_> {

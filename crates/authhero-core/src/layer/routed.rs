@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 
 use crate::entities::*;
 use crate::error::Result;
-use crate::layer::{Access, Call, Route, RouteEveryPort, Routed};
+use crate::layer::{Access, Call, CallArgument, Route, RouteEveryPort, Routed};
 use crate::list::{ListPage, ListParams};
 use crate::ports::*;
 use crate::time::Timestamp;
@@ -46,6 +46,7 @@ macro_rules! routed {
             operation: stringify!($method),
             access: Access::Read,
             arguments: Some(&arguments),
+            later_page: false $(|| CallArgument::is_later_page(&$arg))*,
         };
         $self
             .route
@@ -59,6 +60,7 @@ macro_rules! routed {
             operation: stringify!($method),
             access: Access::Write,
             arguments: None,
+            later_page: false,
         };
         $self
             .route

@@ -583,26 +583,30 @@ async fn legacy_refresh_token(
         presented,
     )
     .await?;
-    let Some((user, legacy_scope)) = redeemed else {
-        return Err(FlowError::invalid_grant(
-            "Unknown or invalid refresh token.",
-        ));
+    let Some(redeemed) = redeemed else {
+        return Err(FlowError::invalid_grant("Unknown or invalid refresh token."));
     };
+    let user = redeemed.user;
     if user.blocked {
-        return Err(FlowError::new(ErrorKind::Unauthorized, "user is blocked"));
+        return Err(FlowError::invalid_grant("user is blocked"));
     }
     let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
-    let granted = params
-        .get("scope")
-        .or(legacy_scope.as_deref())
-        .unwrap_or("openid");
-    // The legacy token was for offline use; its local successor is too.
-    let scope = match granted.split(' ').any(|scope| scope == "offline_access") {
-        true => granted.to_owned(),
-        false => format!("{granted} offline_access"),
+    // What the legacy tenant granted, narrowed by the request as any refresh is, never widened;
+    // the token was for offline use, and so is its local successor.
+    let granted = redeemed.scope.unwrap_or_else(|| "openid".to_owned());
+    let mut scope: Vec<&str> = match params.get("scope") {
+        Some(requested) => requested
+            .split(' ')
+            .filter(|scope| granted.split(' ').any(|g| g == *scope))
+            .collect(),
+        None => granted.split(' ').filter(|scope| !scope.is_empty()).collect(),
     };
+    if !scope.contains(&"offline_access") {
+        scope.push("offline_access");
+    }
+    let scope = scope.join(" ");
     let grant = Grant {
-        audience: params.get("audience"),
+        audience: redeemed.audience.as_deref(),
         ..caller.grant_to(issuer, &user, &scope, &custom_claims)
     };
     user_tokens(state, &grant, None, Lineage::New).await

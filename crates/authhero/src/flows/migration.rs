@@ -65,7 +65,22 @@ pub async fn log_in(
     else {
         return Ok(None);
     };
-    if let Some(local) = local.filter(|local| local.user_id == profile.user_id) {
+    // The same user may be local under another email or username: a local password, if it
+    // has one, is the only one that counts; without one it takes this one.
+    let local = match local.filter(|local| local.user_id == profile.user_id) {
+        Some(local) => Some(local),
+        None => state.adapters.users.get(tenant_id, &profile.user_id).await?,
+    };
+    if let Some(local) = local {
+        let has_password = state
+            .adapters
+            .passwords
+            .get(tenant_id, &local.user_id)
+            .await?
+            .is_some();
+        if has_password {
+            return Ok(None);
+        }
         let hash = passwords::hash(password.to_owned(), state.password_algorithm).await?;
         users::set_password(state, tenant_id, &local.user_id, hash).await?;
         tracing::info!(
@@ -134,18 +149,26 @@ pub async fn email_taken(
     Ok(found.is_some())
 }
 
+/// What a legacy refresh token was redeemed for here: its (imported) user, and the scope and
+/// audience the legacy tenant granted.
+#[derive(Debug)]
+pub struct Redeemed {
+    pub user: User,
+    pub scope: Option<String>,
+    pub audience: Option<String>,
+}
+
 /// Redeems a refresh token this server does not know with the legacy provider, once: the
 /// token is marked redeemed before the legacy call, so a second presentation, even a
 /// concurrent one, is refused; the mark is kept only if the legacy provider accepted it, so
 /// made-up tokens leave nothing behind. Only a tenant with a migrating connection asks.
-/// Returns the (imported) user and the granted scope.
 pub async fn redeem_refresh_token(
     state: &AppState,
     tenant_id: &str,
     client: &Client,
     client_secret: Option<&str>,
     refresh_token: &str,
-) -> Result<Option<(User, Option<String>)>> {
+) -> Result<Option<Redeemed>> {
     if !tenant_migrates(state, tenant_id).await? {
         return Ok(None);
     }
@@ -189,12 +212,20 @@ pub async fn redeem_refresh_token(
             return refused_or_failed.map(|_| None);
         }
     };
-    let LegacyRefreshGrant { user, scope } = grant;
+    let LegacyRefreshGrant {
+        user,
+        scope,
+        audience,
+    } = grant;
     let user = match state.adapters.users.get(tenant_id, &user.user_id).await? {
         Some(local) => local,
         None => import(state, tenant_id, user, None).await?,
     };
-    Ok(Some((user, scope)))
+    Ok(Some(Redeemed {
+        user,
+        scope,
+        audience,
+    }))
 }
 
 /// Stores the legacy profile as it is (same `user_id`, identities, metadata, `email_verified`
