@@ -70,6 +70,12 @@ test('a bundled application logs a user of the bundled connection in, and stays 
     (error) => error instanceof ManagementError && error.status === 404,
   );
   assert.equal((await api.request('GET', 'clients/bundled-app')).name, 'Bundled App');
+
+  // The bundle's client_id is taken: nobody can create another application under it.
+  await assert.rejects(
+    api.request('POST', 'clients', { name: 'Impostor', client_id: 'bundled-app', client_secret: random(32) }),
+    (error) => error instanceof ManagementError && error.status === 409,
+  );
 });
 
 test('a server refuses to start on a bundle that does not parse', async () => {

@@ -20,6 +20,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use authhero_core::entities::{Client, ClientGrant, CustomDomain, ResourceServer, Tenant};
@@ -72,9 +73,11 @@ impl Layer for CacheLayer {
 
 type Stored = Arc<dyn Any + Send + Sync>;
 
-/// One cache per cached entity, keyed by the read's method and arguments.
+/// One cache per cached entity, keyed by the entity's generation, the read's method and its
+/// arguments. A write moves the generation on, so a read that began before it and finishes
+/// after it stores its stale answer under a key no later read asks for.
 struct Memory {
-    by_entity: HashMap<&'static str, Cache<String, Stored>>,
+    by_entity: HashMap<&'static str, (AtomicU64, Cache<String, Stored>)>,
 }
 
 impl Memory {
@@ -86,28 +89,38 @@ impl Memory {
                     .time_to_live(time_to_live)
                     .max_capacity(CAPACITY)
                     .build();
-                (*entity, cache)
+                (*entity, (AtomicU64::new(0), cache))
             })
             .collect();
         Self { by_entity }
     }
 
-    /// The cache holding this read's answer, if it is one of the cached reads.
-    fn for_read(&self, call: &Call<'_>) -> Option<&Cache<String, Stored>> {
+    /// The cache holding this read's answer and the answer's key, if it is a cached read.
+    fn for_read(&self, call: &Call<'_>) -> Option<(&Cache<String, Stored>, String)> {
         let (_, operations) = CACHED_READS
             .iter()
             .find(|(entity, _)| *entity == call.entity)?;
         if !operations.contains(&call.operation) {
             return None;
         }
-        self.by_entity.get(call.entity)
+        let arguments = call.arguments?;
+        let (generation, cache) = self.by_entity.get(call.entity)?;
+        let generation = generation.load(Ordering::Acquire);
+        Some((
+            cache,
+            format!("{generation}:{}{arguments:?}", call.operation),
+        ))
     }
 
     fn forget(&self, call: &Call<'_>) {
-        if call.entity == Tenant::NAME && call.operation == "remove" {
-            self.by_entity.values().for_each(Cache::invalidate_all);
-        } else if let Some(cache) = self.by_entity.get(call.entity) {
+        let forget = |(generation, cache): &(AtomicU64, Cache<String, Stored>)| {
+            generation.fetch_add(1, Ordering::AcqRel);
             cache.invalidate_all();
+        };
+        if call.entity == Tenant::NAME && call.operation == "remove" {
+            self.by_entity.values().for_each(forget);
+        } else if let Some(entry) = self.by_entity.get(call.entity) {
+            forget(entry);
         }
     }
 }
@@ -152,11 +165,9 @@ impl<P: ?Sized + Send + Sync + fmt::Debug + 'static> Route<P> for Cached<P> {
         F: Fn(&'a P) -> BoxFuture<'a, Result<T>> + Send + Sync + 'a,
     {
         Box::pin(async move {
-            let (Some(cache), Some(arguments)) = (self.memory.for_read(&call), call.arguments)
-            else {
+            let Some((cache, key)) = self.memory.for_read(&call) else {
                 return run(&self.inner).await;
             };
-            let key = format!("{}{arguments:?}", call.operation);
             let stored = cache
                 .try_get_with(key, async {
                     run(&self.inner)

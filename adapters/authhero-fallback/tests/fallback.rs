@@ -297,28 +297,26 @@ async fn a_child_tenant_inherits_its_parents_clients_and_connections() -> anyhow
     let database = memory().await;
     let parent = TestTenant::new(&database).await?;
     let child = TestTenant::new(&database).await?;
-    database
-        .clients
-        .create(&parent.id, fixtures::client("parent-app"))
-        .await?;
+    let mut parent_app = fixtures::client("parent-app");
+    parent_app.client_secret = Some("the parent's own secret".into());
+    database.clients.create(&parent.id, parent_app).await?;
+    let parent_database = fixtures::connection("con_parent", "Parent-Database");
     database
         .connections
-        .create(
-            &parent.id,
-            fixtures::connection("con_parent", "Parent-Database"),
-        )
+        .create(&parent.id, parent_database)
         .await?;
-    let inheriting = FallbackLayer::new(parent_tenant(&parent.id, &database))
+    let inheriting = FallbackLayer::new(parent_tenant(&parent.id, &[&child.id], &database))
         .only(&[Client::NAME, Connection::NAME])
         .layer(database.clone());
 
+    let inherited = inheriting
+        .clients
+        .get(&child.id, "parent-app")
+        .await?
+        .context("the child sees the parent's client")?;
     ensure!(
-        inheriting
-            .clients
-            .get(&child.id, "parent-app")
-            .await?
-            .is_some(),
-        "the child sees the parent's client"
+        inherited.client_secret.is_none(),
+        "the child holds the parent's secret"
     );
     let connections = inheriting
         .connections
@@ -327,13 +325,8 @@ async fn a_child_tenant_inherits_its_parents_clients_and_connections() -> anyhow
     ensure!(connections.items.len() == 1 && connections.items[0].name == "Parent-Database");
 
     // The child's own connection replaces the inherited list; the parent keeps its own.
-    inheriting
-        .connections
-        .create(
-            &child.id,
-            fixtures::connection("con_child", "Child-Database"),
-        )
-        .await?;
+    let own = fixtures::connection("con_child", "Child-Database");
+    inheriting.connections.create(&child.id, own).await?;
     let connections = inheriting
         .connections
         .list(&child.id, &ListParams::default())
@@ -345,20 +338,16 @@ async fn a_child_tenant_inherits_its_parents_clients_and_connections() -> anyhow
         .await?;
     ensure!(parents.items.len() == 1 && parents.items[0].name == "Parent-Database");
 
-    // Another tenant's clients are not inherited.
+    // Only the named children inherit, and only from the parent.
     database
         .clients
         .create(&child.id, fixtures::client("child-app"))
         .await?;
     let stranger = TestTenant::new(&database).await?;
-    ensure!(
-        inheriting
-            .clients
-            .get(&stranger.id, "child-app")
-            .await?
-            .is_none(),
-        "only the parent's clients are inherited"
-    );
+    for client in ["parent-app", "child-app"] {
+        let seen = inheriting.clients.get(&stranger.id, client).await?;
+        ensure!(seen.is_none(), "a stranger inherited {client}");
+    }
     stranger.cleanup().await?;
     child.cleanup().await?;
     parent.cleanup().await

@@ -94,16 +94,28 @@ pub async fn import_into_connection(
         );
         return Ok(());
     };
-    if connection.options.get("import_mode") == Some(&serde_json::Value::Bool(true)) {
+    // Set once; an operator's explicit `false` (the migration is over) stands.
+    if connection.options.contains_key("import_mode") {
         return Ok(());
     }
     connection
         .options
         .insert("import_mode".into(), serde_json::Value::Bool(true));
     connection.updated_at = Timestamp::now();
-    adapters
+    match adapters
         .connections
         .update(DEFAULT_TENANT, connection)
-        .await?;
-    Ok(())
+        .await
+    {
+        Ok(_) => Ok(()),
+        // Served from a configuration bundle, which is read-only: its file decides.
+        Err(error) if error.is_not_found() => {
+            tracing::warn!(
+                connection = legacy.connection,
+                "the importing connection is not in the database: set import_mode in its bundle"
+            );
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
 }

@@ -1,5 +1,6 @@
 //! The layer really serves look-ups from memory, and forgets what writes through it change.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, ensure};
@@ -158,6 +159,120 @@ async fn tenants_come_from_memory_and_writes_through_the_layer_refresh_them() ->
     ensure!(
         cached.tenants.get("t1").await?.is_none(),
         "removed tenant still cached"
+    );
+    Ok(())
+}
+
+/// Reads that pause, after reading, until the test lets them answer.
+struct Gated<'a>(&'a authhero_core::DataAdapters, Arc<Gate>);
+
+#[derive(Debug, Default)]
+struct Gate {
+    read: tokio::sync::Notify,
+    answer: tokio::sync::Notify,
+    /// Once open, reads no longer pause.
+    open: std::sync::atomic::AtomicBool,
+}
+
+#[derive(Debug)]
+struct GatedPort<P: ?Sized>(Arc<P>, Arc<Gate>);
+
+impl authhero_core::layer::RouteEveryPort for Gated<'_> {
+    type Route<P: ?Sized + Send + Sync + std::fmt::Debug + 'static> = GatedPort<P>;
+
+    fn route<P: ?Sized + Send + Sync + std::fmt::Debug + 'static>(
+        &self,
+        _: &'static str,
+        port: fn(&authhero_core::DataAdapters) -> &Arc<P>,
+    ) -> GatedPort<P> {
+        GatedPort(port(self.0).clone(), self.1.clone())
+    }
+}
+
+impl<P: ?Sized + Send + Sync + std::fmt::Debug + 'static> authhero_core::layer::Route<P>
+    for GatedPort<P>
+{
+    fn read<'a, T, F>(
+        &'a self,
+        call: authhero_core::layer::Call<'a>,
+        run: F,
+    ) -> authhero_core::layer::BoxFuture<'a, authhero_core::Result<T>>
+    where
+        T: authhero_core::layer::Answer,
+        F: Fn(&'a P) -> authhero_core::layer::BoxFuture<'a, authhero_core::Result<T>>
+            + Send
+            + Sync
+            + 'a,
+    {
+        Box::pin(async move {
+            let answer = run(&self.0).await;
+            let open = self.1.open.load(std::sync::atomic::Ordering::SeqCst);
+            if call.operation == "find_by_client_id" && !open {
+                self.1.read.notify_one();
+                self.1.answer.notified().await;
+            }
+            answer
+        })
+    }
+
+    fn write<'a, T, F>(
+        &'a self,
+        _: authhero_core::layer::Call<'a>,
+        run: F,
+    ) -> authhero_core::layer::BoxFuture<'a, authhero_core::Result<T>>
+    where
+        T: Send + 'a,
+        F: FnOnce(&'a P) -> authhero_core::layer::BoxFuture<'a, authhero_core::Result<T>>
+            + Send
+            + 'a,
+    {
+        run(&self.0)
+    }
+}
+
+#[tokio::test]
+async fn a_read_that_overlaps_a_write_leaves_nothing_stale_behind() -> anyhow::Result<()> {
+    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
+    database.migrate().await?;
+    let storage = database.adapters();
+    storage
+        .tenants
+        .create(Tenant::new("t1", Timestamp::now()))
+        .await?;
+    storage
+        .clients
+        .create("t1", Client::new("c1", "Before", Timestamp::now()))
+        .await?;
+    let gate = Arc::new(Gate::default());
+    let gated = authhero_core::DataAdapters::routed(&Gated(&storage, gate.clone()));
+    let cached = CacheLayer::new(Duration::from_secs(60)).layer(gated);
+
+    // A look-up reads "Before", then the client changes through the layer, then it answers.
+    let clients = cached.clients.clone();
+    let slow = tokio::spawn(async move { clients.find_by_client_id("c1").await });
+    gate.read.notified().await;
+    cached
+        .clients
+        .update("t1", Client::new("c1", "After", Timestamp::now()))
+        .await?;
+    gate.answer.notify_one();
+    let (_, overlapped) = slow.await??.context("c1")?;
+    ensure!(
+        overlapped.name == "Before",
+        "the slow read saw {}",
+        overlapped.name
+    );
+
+    gate.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (_, fresh) = cached
+        .clients
+        .find_by_client_id("c1")
+        .await?
+        .context("c1")?;
+    ensure!(
+        fresh.name == "After",
+        "a stale client outlived the write: {}",
+        fresh.name
     );
     Ok(())
 }

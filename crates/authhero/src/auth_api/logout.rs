@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::cookies;
-use crate::flows::logout;
 use crate::flows::sessions::{self, cookie_session};
+use crate::flows::{ErrorKind, FlowError, logout};
 use crate::html;
 use crate::respond::found;
 use crate::state::{AppState, Issuer};
@@ -22,6 +22,18 @@ fn logged_out() -> Response {
 
 fn refuse(description: &str) -> Response {
     html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+/// A flow's refusal, or its outage (503), as an error page.
+fn flow_error(error: &FlowError) -> Response {
+    match error.kind {
+        ErrorKind::Unavailable => html::error_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            &error.description,
+        ),
+        _ => refuse(&error.description),
+    }
 }
 
 /// Ends the session named by the cookie, and clears the cookie on `response`.
@@ -60,7 +72,7 @@ pub async fn v2_logout(
     };
     let (logout, destination) = match decided {
         Ok(decided) => decided,
-        Err(error) => return refuse(&error.description),
+        Err(error) => return flow_error(&error),
     };
     let response = destination.map_or_else(logged_out, |url| found(&url));
     end_session(&state, &logout.tenant_id, &headers, response).await
@@ -121,6 +133,7 @@ async fn oidc_logout(
         Ok(logout) => logout
             .oidc_destination(redirect, param("state"))
             .map(|destination| (logout, destination)),
+        Err(error) if error.kind == ErrorKind::Unavailable => return flow_error(&error),
         Err(_) if client_id.is_none() => {
             return refuse("client_id or id_token_hint is required.");
         }
@@ -128,7 +141,7 @@ async fn oidc_logout(
     };
     let (logout, destination) = match decided {
         Ok(decided) => decided,
-        Err(error) => return refuse(&error.description),
+        Err(error) => return flow_error(&error),
     };
     let cookie = cookies::read_session(&headers);
     let asked = logout::confirmation_needed(

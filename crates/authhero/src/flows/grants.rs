@@ -584,7 +584,9 @@ async fn legacy_refresh_token(
     )
     .await?;
     let Some(redeemed) = redeemed else {
-        return Err(FlowError::invalid_grant("Unknown or invalid refresh token."));
+        return Err(FlowError::invalid_grant(
+            "Unknown or invalid refresh token.",
+        ));
     };
     let user = redeemed.user;
     if user.blocked {
@@ -599,7 +601,10 @@ async fn legacy_refresh_token(
             .split(' ')
             .filter(|scope| granted.split(' ').any(|g| g == *scope))
             .collect(),
-        None => granted.split(' ').filter(|scope| !scope.is_empty()).collect(),
+        None => granted
+            .split(' ')
+            .filter(|scope| !scope.is_empty())
+            .collect(),
     };
     if !scope.contains(&"offline_access") {
         scope.push("offline_access");

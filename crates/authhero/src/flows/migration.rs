@@ -69,7 +69,13 @@ pub async fn log_in(
     // has one, is the only one that counts; without one it takes this one.
     let local = match local.filter(|local| local.user_id == profile.user_id) {
         Some(local) => Some(local),
-        None => state.adapters.users.get(tenant_id, &profile.user_id).await?,
+        None => {
+            state
+                .adapters
+                .users
+                .get(tenant_id, &profile.user_id)
+                .await?
+        }
     };
     if let Some(local) = local {
         let has_password = state

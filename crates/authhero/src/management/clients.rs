@@ -233,6 +233,20 @@ pub async fn create(
     let new_client: NewClient = body.parse()?;
     require_non_empty("name", &new_client.name)?;
     new_client.check_credentials()?;
+    // A given id may be served from elsewhere than this store (a configuration bundle): taken
+    // anywhere is taken.
+    if let Some(client_id) = &new_client.client_id
+        && state
+            .adapters
+            .clients
+            .find_by_client_id(client_id)
+            .await?
+            .is_some()
+    {
+        return Err(
+            ApiError::new(StatusCode::CONFLICT, "The client already exists.").with_code("conflict"),
+        );
+    }
     let created =
         resource::create(&state, tenant, new_client.into_client(Timestamp::now())).await?;
     enable_on_every_connection(&state, tenant, &created.1.client_id).await?;

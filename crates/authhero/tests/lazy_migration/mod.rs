@@ -345,8 +345,26 @@ async fn a_legacy_refresh_token_is_exchanged_once_then_the_local_one_works() -> 
         }
     };
 
-    let exchanged = refresh(legacy_token.clone()).await?.ok()?;
+    // Asking for more than the legacy tenant granted, or for an API, gets neither.
+    let fields = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", legacy_token.as_str()),
+        ("client_id", APP),
+        ("client_secret", APP_SECRET),
+        ("scope", "openid offline_access read:everything"),
+        ("audience", "https://api.example.com/"),
+    ];
+    let exchanged = support::post_form(&server.router, "/oauth/token", &fields, &[])
+        .await?
+        .ok()?;
     ensure!(subject(&exchanged)? == "auth0|refresh");
+    let answer = exchanged.json()?;
+    ensure!(answer["scope"] == "openid offline_access", "{answer}");
+    let access = claims(answer["access_token"].as_str().context("access token")?)?;
+    ensure!(
+        !access.to_string().contains("https://api.example.com/"),
+        "the requested audience was granted: {access}"
+    );
     let local_token = exchanged.json()?["refresh_token"]
         .as_str()
         .context("a local refresh token")?
@@ -420,4 +438,33 @@ fn legacy_router(legacy: &LegacyTenant) -> anyhow::Result<Router> {
     Ok(authhero::AuthHero::new(legacy.adapters.clone())
         .issuer(&format!("{}/", legacy.origin))?
         .router())
+}
+
+#[tokio::test]
+async fn a_legacy_password_never_opens_a_user_with_a_local_one() -> anyhow::Result<()> {
+    let legacy = LegacyTenant::start().await?;
+    legacy.user("moved", LEGACY_EMAIL, LEGACY_PASSWORD).await?;
+    let server = Migrating::start(legacy.settings()).await?;
+    server
+        .password_login(LEGACY_EMAIL, LEGACY_PASSWORD)
+        .await?
+        .ok()?;
+
+    // The user changed email here: the old address misses locally, and the legacy tenant still
+    // accepts the old password, but the local account has its own password now.
+    let mut user = server
+        .adapters
+        .users
+        .get(&server.tenant, "auth0|moved")
+        .await?
+        .context("imported")?;
+    user.email = Some("moved@example.com".into());
+    server.adapters.users.update(&server.tenant, user).await?;
+    let refused = server.password_login(LEGACY_EMAIL, LEGACY_PASSWORD).await?;
+    refused.oauth_error(StatusCode::FORBIDDEN, "invalid_grant", "old address")?;
+    server
+        .password_login("moved@example.com", LEGACY_PASSWORD)
+        .await?
+        .ok()?;
+    Ok(())
 }
