@@ -1920,3 +1920,80 @@ async fn argon2id_hashing_is_chosen_by_the_server_and_bcrypt_users_keep_working(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn tenant_defaults_pick_the_audience_and_the_password_directory() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let mut tenant = server
+        .adapters
+        .tenants
+        .get(&server.tenant)
+        .await?
+        .context("tenant")?;
+    tenant.default_audience = Some(API.into());
+    tenant.default_directory = Some("Other-Database".into());
+    server.adapters.tenants.update(tenant).await?;
+    let audience_of = |reply: &Reply| -> anyhow::Result<Value> {
+        let token = reply.json()?["access_token"]
+            .as_str()
+            .context("no access token")?
+            .to_owned();
+        Ok(claims(&token)?["aud"].clone())
+    };
+    let names_api = |aud: &Value| {
+        aud == API
+            || aud
+                .as_array()
+                .is_some_and(|all| all.iter().any(|a| a == API))
+    };
+
+    // The code flow without an audience is for the default API.
+    let code = server.code().await?;
+    let exchanged = server.exchange(&code, VERIFIER).await?.ok()?;
+    let aud = audience_of(&exchanged)?;
+    ensure!(names_api(&aud), "code flow audience: {aud}");
+
+    // The password grant without a realm uses the default directory.
+    let now = Timestamp::now();
+    let other = Connection {
+        id: "con_other".into(),
+        name: "Other-Database".into(),
+        display_name: None,
+        strategy: "auth0".into(),
+        options: Default::default(),
+        enabled_clients: vec![server.web.clone()],
+        realms: vec!["Other-Database".into()],
+        is_domain_connection: false,
+        metadata: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    server
+        .adapters
+        .connections
+        .create(&server.tenant, other)
+        .await?;
+    let mut user = User::new("auth0", "other", "Other-Database", now);
+    user.email = Some("other@example.com".into());
+    support::create_user(&server.adapters, &server.tenant, user, PASSWORD).await?;
+    let server = &server;
+    let password = move |username: &'static str| async move {
+        let fields = [
+            ("grant_type", "password"),
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("username", username),
+            ("password", PASSWORD),
+        ];
+        server.token(&fields).await
+    };
+    let in_directory = password("other@example.com").await?.ok()?;
+    let aud = audience_of(&in_directory)?;
+    ensure!(names_api(&aud), "password grant audience: {aud}");
+    password(EMAIL).await?.oauth_error(
+        StatusCode::FORBIDDEN,
+        "invalid_grant",
+        "a user of another connection",
+    )?;
+    Ok(())
+}

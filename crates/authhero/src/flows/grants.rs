@@ -629,7 +629,13 @@ async fn password(
     caller.require_authentication()?;
     let username = params.require("username")?;
     let secret = params.require("password")?;
-    let connection = realm.unwrap_or(DEFAULT_DATABASE);
+    // Without a realm, the tenant's `default_directory`, as in Auth0 (here with the bootstrap
+    // database as the default's default).
+    let tenant = state.adapters.tenants.get(&caller.tenant_id).await?;
+    let default_directory = tenant.and_then(|tenant| tenant.default_directory);
+    let connection = realm
+        .or(default_directory.as_deref())
+        .unwrap_or(DEFAULT_DATABASE);
     let enabled = state
         .login_connection(&caller.tenant_id, connection, &caller.client.client_id)
         .await?;
@@ -655,8 +661,10 @@ async fn password(
     let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
     // No `openid` unless asked for: then there is no ID token, as with Auth0.
     let scope = params.get("scope").unwrap_or_default().to_owned();
+    let audience =
+        issue::audience_or_default(state, &caller.tenant_id, params.get("audience")).await?;
     let grant = Grant {
-        audience: params.get("audience"),
+        audience: audience.as_deref(),
         auth_time: Some(state.now()),
         ..caller.grant_to(issuer, &user, &scope, &custom_claims)
     };

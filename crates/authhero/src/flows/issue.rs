@@ -253,6 +253,20 @@ pub enum Lineage<'a> {
 
 /// A refresh token when `offline_access` was asked for and the API allows it. Only its digest
 /// is stored; the token itself goes to the client alone.
+/// The API a user's tokens are for: the one asked for, else the tenant's `default_audience`
+/// (Auth0: as if every authorization request named it), else none.
+pub async fn audience_or_default(
+    state: &AppState,
+    tenant_id: &str,
+    requested: Option<&str>,
+) -> Result<Option<String>, FlowError> {
+    if let Some(requested) = requested {
+        return Ok(Some(requested.to_owned()));
+    }
+    let tenant = state.adapters.tenants.get(tenant_id).await?;
+    Ok(tenant.and_then(|tenant| tenant.default_audience))
+}
+
 pub async fn refresh_token(
     state: &AppState,
     grant: &Grant<'_>,

@@ -20,8 +20,6 @@ use crate::state::AppState;
 pub const LOGIN_SESSION_LIFETIME: i64 = 1_800;
 /// Seconds an authorization code stays exchangeable.
 const CODE_LIFETIME: i64 = 300;
-/// Seconds a browser session lasts without a tenant setting (Auth0's default, 3 days).
-pub const SESSION_LIFETIME: i64 = 259_200;
 
 /// A response to deliver to the client's `redirect_uri`, by the requested response mode.
 #[derive(Debug)]
@@ -128,6 +126,7 @@ pub async fn authorize(
         && fresh_enough(&session)
         && session_serves(state, tenant_id, client, &authorization, &user).await
     {
+        super::sessions::touch(state, tenant_id, &session).await;
         return complete(
             state,
             issuer,
@@ -235,13 +234,14 @@ pub async fn complete(
     let mode = response_mode(params, Some(&response_type));
     let scope = params.scope.clone().unwrap_or_else(|| "openid".into());
     let custom_claims = issue::post_login(state, tenant_id, client, user).await?;
+    let audience = issue::audience_or_default(state, tenant_id, params.audience.as_deref()).await?;
     let grant = Grant {
         issuer,
         tenant_id,
         client,
         user,
         scope: &scope,
-        audience: params.audience.as_deref(),
+        audience: audience.as_deref(),
         nonce: params.nonce.as_deref(),
         session_id: Some(&session.id),
         auth_time: Some(session.authenticated_at),
@@ -270,7 +270,7 @@ pub async fn complete(
             }),
             nonce: params.nonce.clone(),
             scope: Some(scope.clone()),
-            audience: params.audience.clone(),
+            audience: audience.clone(),
             auth_time: Some(session.authenticated_at),
             custom_claims: custom_claims.clone(),
             created_at: now,
@@ -310,6 +310,8 @@ pub struct LoggedIn {
     pub answer: ClientResponse,
     pub session_id: String,
     pub session_secret: String,
+    /// Seconds the session lives at most: the cookie's too.
+    pub session_lifetime: i64,
 }
 
 /// Completes a login transaction for an authenticated user: starts the browser session, records
@@ -325,6 +327,9 @@ pub async fn finish(
 ) -> Result<LoggedIn, FlowError> {
     let now = state.now();
     let (secret, secret_hash) = secrets::generate(32);
+    let tenant = state.adapters.tenants.get(tenant_id).await?;
+    let lifetimes = super::sessions::Lifetimes::of(tenant.as_ref());
+    let expires_at = Some(now.plus_seconds(lifetimes.absolute));
     let session = Session {
         id: random::token(18),
         user_id: user.user_id.clone(),
@@ -332,8 +337,8 @@ pub async fn finish(
         updated_at: now,
         authenticated_at: now,
         last_interacted_at: now,
-        expires_at: Some(now.plus_seconds(SESSION_LIFETIME)),
-        idle_expires_at: None,
+        expires_at,
+        idle_expires_at: lifetimes.idle_end(now, expires_at),
         device: SessionDevice {
             initial_user_agent: user_agent.clone(),
             last_user_agent: user_agent,
@@ -391,5 +396,6 @@ pub async fn finish(
         answer,
         session_id: session.id,
         session_secret: secret,
+        session_lifetime: lifetimes.absolute,
     })
 }

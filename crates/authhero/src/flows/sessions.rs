@@ -1,10 +1,46 @@
-//! Browser sessions: proving one from its cookie's secret, and ending them.
+//! Browser sessions: how long they live (the tenant's `session_lifetime` and
+//! `idle_session_lifetime`), proving one from its cookie's secret, and ending them.
 
-use authhero_core::entities::{Session, User};
-use authhero_core::{ListParams, Query};
+use authhero_core::entities::{Session, Tenant, User};
+use authhero_core::{ListParams, Query, Timestamp};
 
 use crate::secrets;
 use crate::state::AppState;
+
+/// Seconds a browser session lasts without a tenant setting (Auth0's default, 3 days).
+pub const SESSION_LIFETIME: i64 = 259_200;
+/// Auth0's bound on both lifetimes: a year (8,760 hours).
+const LONGEST_HOURS: f64 = 8_760.0;
+
+/// How long a tenant's sessions last: in all, and, when the tenant sets it, without use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    pub absolute: i64,
+    pub idle: Option<i64>,
+}
+
+impl Lifetimes {
+    pub fn of(tenant: Option<&Tenant>) -> Self {
+        let seconds = |hours: f64| (hours.clamp(0.0, LONGEST_HOURS) * 3_600.0).round() as i64;
+        Self {
+            absolute: tenant
+                .and_then(|tenant| tenant.session_lifetime)
+                .map_or(SESSION_LIFETIME, seconds),
+            idle: tenant
+                .and_then(|tenant| tenant.idle_session_lifetime)
+                .map(seconds),
+        }
+    }
+
+    /// When a session used at `now` next idles out: never past its absolute end.
+    pub fn idle_end(&self, now: Timestamp, expires_at: Option<Timestamp>) -> Option<Timestamp> {
+        let idle = now.plus_seconds(self.idle?);
+        Some(match expires_at {
+            Some(end) if end < idle => end,
+            _ => idle,
+        })
+    }
+}
 
 /// The session a session cookie (its id and secret) proves: the id names the session and the
 /// secret matches the stored digest. A cookie holding only a `sid` (which every token carries) proves nothing.
@@ -27,7 +63,8 @@ pub async fn live_session(
 ) -> Option<(Session, User)> {
     let session = cookie_session(state, tenant_id, cookie).await?;
     let now = state.now();
-    if session.revoked_at.is_some() || session.expires_at.is_some_and(|expires| expires <= now) {
+    let ended = |end: Option<Timestamp>| end.is_some_and(|end| end <= now);
+    if session.revoked_at.is_some() || ended(session.expires_at) || ended(session.idle_expires_at) {
         return None;
     }
     let user = state
@@ -37,6 +74,22 @@ pub async fn live_session(
         .await
         .ok()??;
     (!user.blocked).then_some((session, user))
+}
+
+/// Records a use of the session (single sign-on), which moves its idle end on; a failure is
+/// logged, as the use itself succeeded.
+pub async fn touch(state: &AppState, tenant_id: &str, session: &Session) {
+    let now = state.now();
+    let mut used = session.clone();
+    used.last_interacted_at = now;
+    used.updated_at = now;
+    if session.idle_expires_at.is_some() {
+        let tenant = state.adapters.tenants.get(tenant_id).await.ok().flatten();
+        used.idle_expires_at = Lifetimes::of(tenant.as_ref()).idle_end(now, session.expires_at);
+    }
+    if let Err(error) = state.adapters.sessions.update(tenant_id, used).await {
+        tracing::warn!(%error, "could not record a session's use");
+    }
 }
 
 /// Ends a session; a failure is logged, since the browser's cookie is cleared regardless.

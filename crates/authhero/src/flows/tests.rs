@@ -184,13 +184,13 @@ async fn a_session_and_its_code_end_at_their_lifetimes() -> anyhow::Result<()> {
     assert!(in_time["access_token"].is_string(), "{in_time}");
 
     // The session: answers until its lifetime ends.
-    clock.at(start.plus_seconds(login::SESSION_LIFETIME - 1));
+    clock.at(start.plus_seconds(sessions::SESSION_LIFETIME - 1));
     assert!(
         sessions::live_session(&state, &tenant, cookie())
             .await
             .is_some()
     );
-    clock.at(start.plus_seconds(login::SESSION_LIFETIME));
+    clock.at(start.plus_seconds(sessions::SESSION_LIFETIME));
     assert!(
         sessions::live_session(&state, &tenant, cookie())
             .await
@@ -332,5 +332,55 @@ async fn a_migrating_connection_imports_a_legacy_user_once() -> anyhow::Result<(
     assert!(matches!(log_in("Flow-password-1").await?, Attempt::User(_)));
     assert!(matches!(log_in("Wrong-password-1").await?, Attempt::Wrong));
     assert_eq!(calls(), 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_tenants_session_lifetimes_bound_sessions_and_use_extends_the_idle_one()
+-> anyhow::Result<()> {
+    let (state, clock, tenant_id, client, user) = world().await?;
+    let mut tenant = state
+        .adapters
+        .tenants
+        .get(&tenant_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no tenant"))?;
+    tenant.session_lifetime = Some(1.0);
+    tenant.idle_session_lifetime = Some(0.5);
+    state.adapters.tenants.update(tenant).await?;
+    let start = state.now();
+    let log_in = || async {
+        let (login, _) = login::start(&state, &tenant_id, authorization(&client), None).await?;
+        let logged_in =
+            login::finish(&state, ISSUER, &tenant_id, &login, user.clone(), None).await?;
+        assert_eq!(logged_in.session_lifetime, 3_600);
+        anyhow::Ok(Some((logged_in.session_id, logged_in.session_secret)))
+    };
+    let idle = log_in().await?;
+    let used = log_in().await?;
+    let live = |cookie: Option<(String, String)>| {
+        let state = state.clone();
+        let tenant_id = tenant_id.clone();
+        async move { sessions::live_session(&state, &tenant_id, cookie).await }
+    };
+
+    // Half an hour without use ends a session; a use moves that end on, never past the hour.
+    clock.at(start.plus_seconds(1_700));
+    let (session, _) = live(used.clone())
+        .await
+        .ok_or_else(|| anyhow::anyhow!("ended early"))?;
+    sessions::touch(&state, &tenant_id, &session).await;
+    clock.at(start.plus_seconds(1_800));
+    assert!(live(idle.clone()).await.is_none(), "idle for half an hour");
+    assert!(live(used.clone()).await.is_some(), "used 100 s ago");
+    clock.at(start.plus_seconds(3_400));
+    let (session, _) = live(used.clone())
+        .await
+        .ok_or_else(|| anyhow::anyhow!("used session ended early"))?;
+    sessions::touch(&state, &tenant_id, &session).await;
+    clock.at(start.plus_seconds(3_599));
+    assert!(live(used.clone()).await.is_some());
+    clock.at(start.plus_seconds(3_600));
+    assert!(live(used).await.is_none(), "an hour is the most");
     Ok(())
 }

@@ -181,7 +181,7 @@ fn answer(state: &AppState, logged_in: LoggedIn) -> Response {
         cookies::SESSION,
         &cookies::session_value(&logged_in.session_id, &logged_in.session_secret),
         "/",
-        login::SESSION_LIFETIME,
+        logged_in.session_lifetime,
         state.secure_cookies(),
     );
     for value in [cookie, cookies::clear(cookies::LOGIN, "/u")] {
