@@ -88,8 +88,8 @@ struct Counts {
     failed: usize,
 }
 
-/// The conformance cases run per layer stack ("" for a store on its own, else the module prefix
-/// such as "cached"), each in [`Backend::ALL`] order.
+/// The conformance cases run per layer stack ("" for a store on its own, else the layer's
+/// module such as "cached"), each in [`Backend::ALL`] order.
 type Tallies = BTreeMap<String, [Counts; 3]>;
 
 /// Runs `command`, copying its stdout to ours line by line while tallying the conformance cases
@@ -122,19 +122,27 @@ fn run_streaming(mut command: Command) -> Result<(ExitStatus, Tallies)> {
     Ok((status, tallies))
 }
 
-/// Reads a libtest result line such as `test sqlite::users_round_trip ... ok` or
-/// `test cached_mysql::users_round_trip ... ok`: the layer stack ("" for none), the backend and
+/// Reads a libtest result line such as `test sqlite::users_round_trip ... ok` or, through a
+/// layer, `test cached::mysql::users_round_trip ... ok` (the modules
+/// `conformance_on_every_backend!` makes): the layer stack ("" for none), the backend and
 /// whether the case passed. Other lines, other tests and ignored cases give `None`.
 fn parse_result(line: &str) -> Option<(String, Backend, bool)> {
     let (name, result) = line.trim_end().strip_prefix("test ")?.split_once(" ... ")?;
-    let (prefix, _case) = name.split_once("::")?;
-    let (layer, backend) = Backend::ALL.into_iter().find_map(|backend| {
-        let layer = prefix.strip_suffix(backend.name())?;
-        match layer {
-            "" => Some((String::new(), backend)),
-            layer => Some((layer.strip_suffix('_')?.to_owned(), backend)),
+    let backend_named = |module: &str| {
+        Backend::ALL
+            .into_iter()
+            .find(|backend| backend.name() == module)
+    };
+    let mut modules = name.split("::");
+    let first = modules.next()?;
+    let second = modules.next()?;
+    let (layer, backend) = match backend_named(first) {
+        Some(backend) => (String::new(), backend),
+        None => {
+            modules.next()?;
+            (first.to_owned(), backend_named(second)?)
         }
-    })?;
+    };
     match result {
         "ok" => Some((layer, backend, true)),
         "FAILED" => Some((layer, backend, false)),
@@ -161,7 +169,7 @@ mod tests {
             Some((String::new(), Backend::Postgres, true))
         );
         assert_eq!(
-            parse_result("test failing_primary_postgres::a ... ok"),
+            parse_result("test failing_primary::postgres::a ... ok"),
             Some(("failing_primary".into(), Backend::Postgres, true))
         );
     }
@@ -172,6 +180,11 @@ mod tests {
         assert_eq!(parse_result("test query::parses ... ok"), None);
         assert_eq!(parse_result("test sqlite ... ok"), None);
         assert_eq!(parse_result("test mysqlite::a ... ok"), None);
+        assert_eq!(parse_result("test cached::sqlite ... ok"), None);
+        assert_eq!(
+            parse_result("test lazy_migration::local_users ... ok"),
+            None
+        );
         assert_eq!(parse_result("running 57 tests"), None);
         assert_eq!(parse_result("test result: ok. 57 passed; 0 failed"), None);
     }

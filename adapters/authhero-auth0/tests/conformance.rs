@@ -12,13 +12,9 @@ use authhero_core::{DataAdapters, Layer};
 use authhero_sea_orm::Database;
 
 async fn migrating(url: &str) -> DataAdapters {
-    let database = Database::connect(url)
+    let database = Database::open(url)
         .await
-        .unwrap_or_else(|error| panic!("connect {url}: {error}"));
-    database
-        .migrate()
-        .await
-        .unwrap_or_else(|error| panic!("migrate {url}: {error}"));
+        .unwrap_or_else(|error| panic!("open {url}: {error}"));
     let mut settings = Auth0Settings::new("legacy.invalid", "client", "secret");
     settings.base_url = Some("http://127.0.0.1:9".into());
     let legacy = Auth0Legacy::new(settings, "default")
@@ -26,30 +22,4 @@ async fn migrating(url: &str) -> DataAdapters {
     MigrationLayer::new(legacy).layer(database.adapters())
 }
 
-fn configured(variable: &str) -> Option<String> {
-    std::env::var(variable).ok().filter(|url| !url.is_empty())
-}
-
-mod migrating_sqlite {
-    authhero_adapter_tests::conformance_tests!(async {
-        Some(super::migrating("sqlite::memory:").await)
-    });
-}
-
-mod migrating_postgres {
-    authhero_adapter_tests::conformance_tests!(async {
-        match super::configured("AUTHHERO_TEST_POSTGRES_URL") {
-            Some(url) => Some(super::migrating(&url).await),
-            None => None,
-        }
-    });
-}
-
-mod migrating_mysql {
-    authhero_adapter_tests::conformance_tests!(async {
-        match super::configured("AUTHHERO_TEST_MYSQL_URL") {
-            Some(url) => Some(super::migrating(&url).await),
-            None => None,
-        }
-    });
-}
+authhero_adapter_tests::conformance_on_every_backend!(migrating: migrating);

@@ -15,36 +15,10 @@ use authhero_core::{DataAdapters, Layer};
 use authhero_sea_orm::Database;
 
 async fn cached(url: &str) -> DataAdapters {
-    let database = Database::connect(url)
+    let database = Database::open(url)
         .await
-        .unwrap_or_else(|error| panic!("connect {url}: {error}"));
-    database
-        .migrate()
-        .await
-        .unwrap_or_else(|error| panic!("migrate {url}: {error}"));
+        .unwrap_or_else(|error| panic!("open {url}: {error}"));
     CacheLayer::new(Duration::from_secs(60)).layer(database.adapters())
 }
 
-mod cached_sqlite {
-    authhero_adapter_tests::conformance_tests!(async {
-        Some(super::cached("sqlite::memory:").await)
-    });
-}
-
-mod cached_postgres {
-    authhero_adapter_tests::conformance_tests!(async {
-        match std::env::var("AUTHHERO_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Some(super::cached(&url).await),
-            _ => None,
-        }
-    });
-}
-
-mod cached_mysql {
-    authhero_adapter_tests::conformance_tests!(async {
-        match std::env::var("AUTHHERO_TEST_MYSQL_URL") {
-            Ok(url) if !url.is_empty() => Some(super::cached(&url).await),
-            _ => None,
-        }
-    });
-}
+authhero_adapter_tests::conformance_on_every_backend!(cached: cached);

@@ -23,39 +23,19 @@ async fn stores() -> (DataAdapters, DataAdapters) {
 
 /// The database at `url`, migrated: its own adapters, and the same behind the layer.
 async fn stores_at(url: &str) -> (DataAdapters, DataAdapters) {
-    let database = Database::connect(url)
+    let database = Database::open(url)
         .await
-        .unwrap_or_else(|error| panic!("connect {url}: {error}"));
-    database
-        .migrate()
-        .await
-        .unwrap_or_else(|error| panic!("migrate: {error}"));
+        .unwrap_or_else(|error| panic!("open {url}: {error}"));
     let raw = database.adapters();
     let sealed = EncryptionLayer::new(key(1)).layer(raw.clone());
     (raw, sealed)
 }
 
-mod sealed_sqlite {
-    authhero_adapter_tests::conformance_tests!(async { Some(super::stores().await.1) });
+async fn sealed(url: &str) -> DataAdapters {
+    stores_at(url).await.1
 }
 
-mod sealed_postgres {
-    authhero_adapter_tests::conformance_tests!(async {
-        match std::env::var("AUTHHERO_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Some(super::stores_at(&url).await.1),
-            _ => None,
-        }
-    });
-}
-
-mod sealed_mysql {
-    authhero_adapter_tests::conformance_tests!(async {
-        match std::env::var("AUTHHERO_TEST_MYSQL_URL") {
-            Ok(url) if !url.is_empty() => Some(super::stores_at(&url).await.1),
-            _ => None,
-        }
-    });
-}
+authhero_adapter_tests::conformance_on_every_backend!(sealed: sealed);
 
 #[tokio::test]
 async fn the_store_holds_only_sealed_secrets() -> anyhow::Result<()> {

@@ -19,13 +19,9 @@ use authhero_fallback::{Bundle, BundleError, FallbackLayer, parent_tenant};
 use authhero_sea_orm::Database;
 
 async fn database(url: &str) -> DataAdapters {
-    let database = Database::connect(url)
+    let database = Database::open(url)
         .await
-        .unwrap_or_else(|error| panic!("connect {url}: {error}"));
-    database
-        .migrate()
-        .await
-        .unwrap_or_else(|error| panic!("migrate {url}: {error}"));
+        .unwrap_or_else(|error| panic!("open {url}: {error}"));
     database.adapters()
 }
 
@@ -83,57 +79,8 @@ async fn over_failing_primary(url: &str) -> DataAdapters {
         .layer(DataAdapters::routed(&ReadsFail(&database)))
 }
 
-fn configured(variable: &str) -> Option<String> {
-    std::env::var(variable).ok().filter(|url| !url.is_empty())
-}
-
-mod fallback_sqlite {
-    authhero_adapter_tests::conformance_tests!(async {
-        Some(super::over_empty_secondary("sqlite::memory:").await)
-    });
-}
-
-mod fallback_postgres {
-    authhero_adapter_tests::conformance_tests!(async {
-        match super::configured("AUTHHERO_TEST_POSTGRES_URL") {
-            Some(url) => Some(super::over_empty_secondary(&url).await),
-            None => None,
-        }
-    });
-}
-
-mod fallback_mysql {
-    authhero_adapter_tests::conformance_tests!(async {
-        match super::configured("AUTHHERO_TEST_MYSQL_URL") {
-            Some(url) => Some(super::over_empty_secondary(&url).await),
-            None => None,
-        }
-    });
-}
-
-mod failing_primary_sqlite {
-    authhero_adapter_tests::conformance_tests!(async {
-        Some(super::over_failing_primary("sqlite::memory:").await)
-    });
-}
-
-mod failing_primary_postgres {
-    authhero_adapter_tests::conformance_tests!(async {
-        match super::configured("AUTHHERO_TEST_POSTGRES_URL") {
-            Some(url) => Some(super::over_failing_primary(&url).await),
-            None => None,
-        }
-    });
-}
-
-mod failing_primary_mysql {
-    authhero_adapter_tests::conformance_tests!(async {
-        match super::configured("AUTHHERO_TEST_MYSQL_URL") {
-            Some(url) => Some(super::over_failing_primary(&url).await),
-            None => None,
-        }
-    });
-}
+authhero_adapter_tests::conformance_on_every_backend!(fallback: over_empty_secondary);
+authhero_adapter_tests::conformance_on_every_backend!(failing_primary: over_failing_primary);
 
 const BUNDLE_YAML: &str = r##"
 clients:

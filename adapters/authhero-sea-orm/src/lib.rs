@@ -85,6 +85,13 @@ impl Database {
         Ok(Self { connection })
     }
 
+    /// [`Database::connect`], then [`Database::migrate`].
+    pub async fn open(url: &str) -> Result<Self, AdapterError> {
+        let database = Self::connect(url).await?;
+        database.migrate().await?;
+        Ok(database)
+    }
+
     /// Creates or upgrades the schema. Idempotent, and safe when many nodes start at once.
     pub async fn migrate(&self) -> Result<(), AdapterError> {
         migration::run(&self.connection)

@@ -52,8 +52,7 @@ async fn behind_bundle(
 ) -> anyhow::Result<DataAdapters> {
     let now = Timestamp::now();
     let bundle = Bundle::read(path, now)?;
-    let memory = Database::connect("sqlite::memory:").await?;
-    memory.migrate().await?;
+    let memory = Database::open("sqlite::memory:").await?;
     let secondary = memory.adapters();
     bundle
         .write_into(&secondary, DEFAULT_TENANT, now)

@@ -2,9 +2,8 @@
 //! every layer must pass, and [`conformance_tests!`] to stamp them out as `#[tokio::test]`s.
 //!
 //! ```ignore
-//! mod sqlite {
-//!     authhero_adapter_tests::conformance_tests!(async { Some(my_adapters().await) });
-//! }
+//! async fn cached(url: &str) -> DataAdapters { /* open `url`, wrap it in the layer */ }
+//! authhero_adapter_tests::conformance_on_every_backend!(cached: cached);
 //! ```
 //!
 //! The expression yields `Option<DataAdapters>`; `None` means the backend is not available in
@@ -28,6 +27,50 @@ pub use invalid::*;
 pub use listing::*;
 pub use login_failures::*;
 pub use relations::*;
+
+/// The suite on every backend: SQLite in memory always, PostgreSQL and MySQL when
+/// `AUTHHERO_TEST_POSTGRES_URL` and `AUTHHERO_TEST_MYSQL_URL` name them. `$open` is an async fn
+/// in the invoking module that opens adapters over a database URL; with `$layer:` the modules
+/// `sqlite`, `postgres` and `mysql` go inside a module of that name, which is how
+/// `cargo xtask test` tallies each layer.
+#[macro_export]
+macro_rules! conformance_on_every_backend {
+    ($layer:ident: $open:ident) => {
+        mod $layer {
+            $crate::conformance_on_every_backend!(@backends super::super::$open);
+        }
+    };
+    ($open:ident) => {
+        $crate::conformance_on_every_backend!(@backends super::$open);
+    };
+    (@backends $($open:ident)::+) => {
+        mod sqlite {
+            // A fresh in-memory database per test: nothing shared, nothing left behind.
+            $crate::conformance_tests!(async { Some($($open)::+("sqlite::memory:").await) });
+        }
+        mod postgres {
+            $crate::conformance_tests!(async {
+                match $crate::configured("AUTHHERO_TEST_POSTGRES_URL") {
+                    Some(url) => Some($($open)::+(&url).await),
+                    None => None,
+                }
+            });
+        }
+        mod mysql {
+            $crate::conformance_tests!(async {
+                match $crate::configured("AUTHHERO_TEST_MYSQL_URL") {
+                    Some(url) => Some($($open)::+(&url).await),
+                    None => None,
+                }
+            });
+        }
+    };
+}
+
+/// The database URL in `variable`, if it is set and not empty.
+pub fn configured(variable: &str) -> Option<String> {
+    std::env::var(variable).ok().filter(|url| !url.is_empty())
+}
 
 /// Stamps one `#[tokio::test]` per conformance case, each calling `$adapters` (an expression
 /// evaluating to a future of `Option<DataAdapters>`) for a fresh set of adapters.

@@ -31,8 +31,7 @@ fn api(identifier: &str) -> ResourceServer {
 #[tokio::test]
 async fn hot_lookups_come_from_memory_and_writes_through_the_layer_refresh_them()
 -> anyhow::Result<()> {
-    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
-    database.migrate().await?;
+    let database = authhero_sea_orm::Database::open("sqlite::memory:").await?;
     let storage = database.adapters();
     let cached = CacheLayer::new(Duration::from_secs(60)).layer(storage.clone());
     cached
@@ -126,8 +125,7 @@ async fn hot_lookups_come_from_memory_and_writes_through_the_layer_refresh_them(
 #[tokio::test]
 async fn tenants_come_from_memory_and_writes_through_the_layer_refresh_them() -> anyhow::Result<()>
 {
-    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
-    database.migrate().await?;
+    let database = authhero_sea_orm::Database::open("sqlite::memory:").await?;
     let storage = database.adapters();
     let cached = CacheLayer::new(Duration::from_secs(60)).layer(storage.clone());
     // Absent first: creating it through the layer must not leave that answer cached.
@@ -232,8 +230,7 @@ impl<P: ?Sized + Send + Sync + std::fmt::Debug + 'static> authhero_core::layer::
 
 #[tokio::test]
 async fn a_read_that_overlaps_a_write_leaves_nothing_stale_behind() -> anyhow::Result<()> {
-    let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
-    database.migrate().await?;
+    let database = authhero_sea_orm::Database::open("sqlite::memory:").await?;
     let storage = database.adapters();
     storage
         .tenants
