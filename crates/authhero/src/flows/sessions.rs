@@ -76,17 +76,19 @@ pub async fn live_session(
     (!user.blocked).then_some((session, user))
 }
 
-/// Records a use of the session (single sign-on), which moves its idle end on; a failure is
+/// Records a use of the session (single sign-on), which moves its idle end on. Only sessions
+/// with an idle end are written, so silent renewals cost no write otherwise; a failure is
 /// logged, as the use itself succeeded.
 pub async fn touch(state: &AppState, tenant_id: &str, session: &Session) {
+    if session.idle_expires_at.is_none() {
+        return;
+    }
     let now = state.now();
+    let tenant = state.adapters.tenants.get(tenant_id).await.ok().flatten();
     let mut used = session.clone();
     used.last_interacted_at = now;
     used.updated_at = now;
-    if session.idle_expires_at.is_some() {
-        let tenant = state.adapters.tenants.get(tenant_id).await.ok().flatten();
-        used.idle_expires_at = Lifetimes::of(tenant.as_ref()).idle_end(now, session.expires_at);
-    }
+    used.idle_expires_at = Lifetimes::of(tenant.as_ref()).idle_end(now, session.expires_at);
     if let Err(error) = state.adapters.sessions.update(tenant_id, used).await {
         tracing::warn!(%error, "could not record a session's use");
     }
