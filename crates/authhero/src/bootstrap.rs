@@ -13,33 +13,10 @@ use crate::state::management_audience;
 /// The tenant an empty database is seeded with.
 pub const DEFAULT_TENANT: &str = "default";
 
-/// The Management API scopes the bootstrap client is granted.
-pub const MANAGEMENT_SCOPES: &[&str] = &[
-    "read:users",
-    "create:users",
-    "update:users",
-    "delete:users",
-    "read:clients",
-    "create:clients",
-    "update:clients",
-    "delete:clients",
-    "read:client_keys",
-    "update:client_keys",
-    "read:connections",
-    "create:connections",
-    "update:connections",
-    "delete:connections",
-    "read:resource_servers",
-    "create:resource_servers",
-    "update:resource_servers",
-    "delete:resource_servers",
-    "read:client_grants",
-    "create:client_grants",
-    "update:client_grants",
-    "delete:client_grants",
-    "read:tenant_settings",
-    "update:tenant_settings",
-];
+/// The Management API scopes the bootstrap client is granted: every scope the API defines.
+pub fn management_scopes() -> Vec<String> {
+    crate::management::scopes()
+}
 
 /// What the operator needs to know after a bootstrap.
 #[derive(Debug, Clone)]
@@ -110,10 +87,10 @@ pub async fn bootstrap(
                 id: random::id("rs"),
                 name: "Auth0 Management API".into(),
                 identifier: audience.clone(),
-                scopes: MANAGEMENT_SCOPES
-                    .iter()
-                    .map(|scope| ResourceServerScope {
-                        value: (*scope).into(),
+                scopes: management_scopes()
+                    .into_iter()
+                    .map(|value| ResourceServerScope {
+                        value,
                         description: None,
                     })
                     .collect(),
@@ -153,10 +130,7 @@ pub async fn bootstrap(
                 id: random::id("cgr"),
                 client_id: client_id.clone(),
                 audience,
-                scope: MANAGEMENT_SCOPES
-                    .iter()
-                    .map(|scope| (*scope).to_owned())
-                    .collect(),
+                scope: management_scopes(),
                 organization_usage: None,
                 allow_any_organization: None,
                 created_at: now,
@@ -175,7 +149,7 @@ pub async fn bootstrap(
 }
 
 /// For databases seeded by an earlier version: each tenant's Management API defines every scope
-/// of [`MANAGEMENT_SCOPES`], and a grant that held every scope the API defined before (the
+/// of [`management_scopes`], and a grant that held every scope the API defined before (the
 /// bootstrap admin client's, or one made equal to it) holds the added ones too.
 async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Result<()> {
     let audience = management_audience(issuer);
@@ -193,10 +167,9 @@ async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Res
             continue;
         };
         let defined: Vec<String> = api.scopes.iter().map(|scope| scope.value.clone()).collect();
-        let added: Vec<&str> = MANAGEMENT_SCOPES
-            .iter()
-            .copied()
-            .filter(|scope| !defined.iter().any(|value| value == scope))
+        let added: Vec<String> = management_scopes()
+            .into_iter()
+            .filter(|scope| !defined.contains(scope))
             .collect();
         // An API that defined nothing gives no grant a claim to everything.
         if added.is_empty() || defined.is_empty() {
@@ -205,7 +178,7 @@ async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Res
         let now = Timestamp::now();
         api.scopes
             .extend(added.iter().map(|scope| ResourceServerScope {
-                value: (*scope).into(),
+                value: scope.clone(),
                 description: None,
             }));
         api.updated_at = now;
@@ -221,8 +194,8 @@ async fn add_new_management_scopes(adapters: &DataAdapters, issuer: &str) -> Res
                 continue;
             }
             for scope in &added {
-                if !grant.scope.iter().any(|held| held == scope) {
-                    grant.scope.push((*scope).to_owned());
+                if !grant.scope.contains(scope) {
+                    grant.scope.push(scope.clone());
                 }
             }
             grant.updated_at = now;

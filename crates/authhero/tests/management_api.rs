@@ -1515,19 +1515,22 @@ async fn bootstrap_gives_an_existing_databases_admin_the_new_scopes() -> anyhow:
         .find_by_identifier(&api.tenant, MANAGEMENT_AUDIENCE)
         .await?
         .context("management API")?;
-    let defined: Vec<&str> = management
+    let mut defined: Vec<String> = management
         .scopes
         .iter()
-        .map(|scope| scope.value.as_str())
+        .map(|scope| scope.value.clone())
         .collect();
-    assert_eq!(defined, authhero::bootstrap::MANAGEMENT_SCOPES);
+    defined.sort();
+    assert_eq!(defined, authhero::bootstrap::management_scopes());
     let admin = api
         .adapters
         .client_grants
         .find(&api.tenant, ADMIN_ID, MANAGEMENT_AUDIENCE)
         .await?
         .context("admin grant")?;
-    assert_eq!(admin.scope, authhero::bootstrap::MANAGEMENT_SCOPES);
+    let mut held = admin.scope.clone();
+    held.sort();
+    assert_eq!(held, authhero::bootstrap::management_scopes());
     let partial = api
         .adapters
         .client_grants

@@ -5,7 +5,7 @@ use serde_with::skip_serializing_none;
 
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthenticationMethodType {
     Totp,
@@ -19,7 +19,7 @@ pub enum AuthenticationMethodType {
 
 /// One enrolment, shaped like Auth0's `/users/{id}/authentication-methods` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuthenticationMethod {
     pub id: String,
     pub user_id: String,

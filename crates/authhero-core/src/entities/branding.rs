@@ -6,21 +6,21 @@ use serde_with::skip_serializing_none;
 use super::Metadata;
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BrandingColors {
     pub primary: Option<String>,
     pub page_background: Option<String>,
 }
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct BrandingFont {
     pub url: Option<String>,
 }
 
 /// A tenant's branding, shaped like Auth0's `/api/v2/branding`.
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Branding {
     pub colors: Option<BrandingColors>,
     pub logo_url: Option<String>,
@@ -31,7 +31,7 @@ pub struct Branding {
 /// A Universal Login theme, shaped like Auth0's `/api/v2/branding/themes`; its sections are kept
 /// as Auth0 sends them.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Theme {
     pub theme_id: String,

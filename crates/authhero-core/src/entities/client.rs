@@ -7,7 +7,7 @@ use serde_with::skip_serializing_none;
 
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AppType {
     Native,
@@ -16,7 +16,7 @@ pub enum AppType {
     NonInteractive,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenEndpointAuthMethod {
     None,
@@ -25,21 +25,21 @@ pub enum TokenEndpointAuthMethod {
 }
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct JwtConfiguration {
     pub alg: Option<String>,
     pub lifetime_in_seconds: Option<u64>,
     pub secret_encoded: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RefreshTokenRotation {
     Rotating,
     NonRotating,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RefreshTokenExpiration {
     Expiring,
@@ -48,7 +48,7 @@ pub enum RefreshTokenExpiration {
 
 /// Auth0's `refresh_token` object on a client.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RefreshTokenConfig {
     pub rotation_type: RefreshTokenRotation,
     pub expiration_type: RefreshTokenExpiration,
@@ -78,7 +78,7 @@ impl RefreshTokenConfig {
 
 /// An application, shaped like Auth0's `/api/v2/clients` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Client {
     /// Unique across all tenants: `/authorize` and `/oauth/token` find the tenant from it.
     pub client_id: String,
@@ -163,7 +163,7 @@ impl Client {
 
 /// Permission for a client to get tokens for an API (`/api/v2/client-grants`).
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClientGrant {
     pub id: String,
     pub client_id: String,

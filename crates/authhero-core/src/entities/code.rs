@@ -6,7 +6,7 @@ use serde_with::skip_serializing_none;
 use super::Metadata;
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CodeType {
     AuthorizationCode,
@@ -31,7 +31,7 @@ impl CodeType {
 
 /// A code that can be consumed once, before it expires.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Code {
     pub code_id: String,
     pub code_type: CodeType,

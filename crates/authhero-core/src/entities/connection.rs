@@ -8,7 +8,7 @@ use crate::time::Timestamp;
 
 /// A connection, shaped like Auth0's `/api/v2/connections` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Connection {
     pub id: String,
     /// Unique within the tenant, e.g. `Username-Password-Authentication`.

@@ -5,7 +5,7 @@ use serde_with::skip_serializing_none;
 
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomDomainStatus {
     PendingVerification,
@@ -13,7 +13,7 @@ pub enum CustomDomainStatus {
     Disabled,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomDomainType {
     Auth0ManagedCerts,
@@ -22,7 +22,7 @@ pub enum CustomDomainType {
 
 /// A custom domain, shaped like Auth0's `/api/v2/custom-domains` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CustomDomain {
     pub custom_domain_id: String,
     /// Unique across tenants: a request's host picks the tenant.

@@ -7,7 +7,7 @@ use super::Metadata;
 
 /// A tenant's email provider, shaped like Auth0's `/api/v2/emails/provider`.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EmailProvider {
     /// `smtp`, `mailgun`, `sendgrid`, `ses`, ...
     pub name: String,
@@ -26,7 +26,7 @@ fn default_true() -> bool {
 
 /// An email template, shaped like Auth0's `/api/v2/email-templates/{name}` (camelCase, as Auth0).
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EmailTemplate {
     /// `verify_email`, `reset_email`, `welcome_email`, `user_invitation`, ...

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::time::Timestamp;
 
 /// The scopes a user consented to give a client for an audience.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Grant {
     pub id: String,
     pub user_id: String,

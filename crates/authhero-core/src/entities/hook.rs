@@ -7,7 +7,7 @@ use crate::time::Timestamp;
 
 /// A hook bound to a trigger such as `pre-user-registration` or `post-user-login`.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hook {
     pub hook_id: String,
     pub trigger_id: String,

@@ -7,7 +7,7 @@ use crate::time::Timestamp;
 
 /// One log event, shaped like Auth0's log resource (`type` is Auth0's event code, e.g. `s`, `f`).
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Log {
     pub log_id: String,
     pub date: Timestamp,

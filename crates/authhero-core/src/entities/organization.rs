@@ -7,14 +7,14 @@ use super::Metadata;
 use crate::time::Timestamp;
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationColors {
     pub primary: Option<String>,
     pub page_background: Option<String>,
 }
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationBranding {
     pub logo_url: Option<String>,
     pub colors: Option<OrganizationColors>,
@@ -22,7 +22,7 @@ pub struct OrganizationBranding {
 
 /// An organization, shaped like Auth0's `/api/v2/organizations` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Organization {
     pub id: String,
     /// Unique within the tenant; lower-case letters, digits, `-` and `_` in Auth0.
@@ -36,7 +36,7 @@ pub struct Organization {
 }
 
 /// A user's membership of an organization.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationMember {
     pub organization_id: String,
     pub user_id: String,
@@ -44,7 +44,7 @@ pub struct OrganizationMember {
 }
 
 /// A connection enabled for an organization (`/organizations/{id}/enabled_connections`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OrganizationConnection {
     pub connection_id: String,
     #[serde(default)]
@@ -59,19 +59,19 @@ fn default_true() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inviter {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Invitee {
     pub email: String,
 }
 
 /// An invitation to join an organization, shaped like Auth0's invitation resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Invitation {
     pub id: String,
     pub organization_id: String,

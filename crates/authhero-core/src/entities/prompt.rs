@@ -7,7 +7,7 @@ use super::Metadata;
 
 /// A tenant's prompt settings, shaped like Auth0's `/api/v2/prompts`.
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PromptSettings {
     /// `new` or `classic`.
     pub universal_login_experience: Option<String>,
@@ -19,7 +19,7 @@ pub struct PromptSettings {
 
 /// Custom text for one prompt in one language (`/api/v2/prompts/{prompt}/custom-text/{language}`):
 /// screen name to (text key to text).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CustomText {
     pub prompt: String,
     pub language: String,

@@ -8,7 +8,7 @@ use crate::time::Timestamp;
 /// A refresh token. With rotation, each exchange issues a new token in the same family; a reused
 /// (already rotated) token revokes the whole family.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RefreshToken {
     pub id: String,
     /// The first token's id, shared by every token rotated from it.

@@ -6,7 +6,7 @@ use serde_with::skip_serializing_none;
 use crate::time::Timestamp;
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResourceServerScope {
     pub value: String,
     pub description: Option<String>,
@@ -14,7 +14,7 @@ pub struct ResourceServerScope {
 
 /// An API, shaped like Auth0's `/api/v2/resource-servers` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResourceServer {
     pub id: String,
     pub name: String,

@@ -7,7 +7,7 @@ use crate::time::Timestamp;
 
 /// A role, shaped like Auth0's `/api/v2/roles` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Role {
     pub id: String,
     /// Unique within the tenant.
@@ -18,7 +18,9 @@ pub struct Role {
 }
 
 /// One scope of one API, granted to a role or directly to a user.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Permission {
     pub resource_server_identifier: String,
     pub permission_name: String,
@@ -38,7 +40,7 @@ impl Permission {
 
 /// A role given to a user, tenant-wide or within one organization.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RoleAssignment {
     pub user_id: String,
     pub role_id: String,

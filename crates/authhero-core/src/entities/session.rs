@@ -6,7 +6,7 @@ use serde_with::skip_serializing_none;
 use crate::time::Timestamp;
 
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionDevice {
     pub initial_user_agent: Option<String>,
     pub initial_ip: Option<String>,
@@ -16,14 +16,14 @@ pub struct SessionDevice {
     pub last_asn: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionClient {
     pub client_id: String,
 }
 
 /// How and when the user proved who they are in this session.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuthenticationRecord {
     /// `pwd`, `passkey`, `email`, `sms`, `federated`, `mfa`, ...
     pub name: String,
@@ -34,7 +34,7 @@ pub struct AuthenticationRecord {
 
 /// A signed-in browser, shaped like Auth0's `/api/v2/sessions/{id}` resource.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Session {
     pub id: String,
     pub user_id: String,
@@ -58,7 +58,7 @@ pub struct Session {
 
 /// The parameters of an `/authorize` request, kept while the user logs in.
 #[skip_serializing_none]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuthorizationParams {
     pub client_id: String,
     pub redirect_uri: Option<String>,
@@ -81,7 +81,7 @@ pub struct AuthorizationParams {
 
 /// An `/authorize` transaction in flight: what was asked, and how far the user has come.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LoginSession {
     pub id: String,
     pub authorization: AuthorizationParams,

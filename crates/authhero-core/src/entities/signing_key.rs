@@ -6,7 +6,7 @@ use serde_with::skip_serializing_none;
 use crate::time::Timestamp;
 
 /// A JWS `alg` this server signs tokens with: RSA, ECDSA on P-256, or Ed25519.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum SigningAlgorithm {
     RS256,
     ES256,
@@ -15,7 +15,7 @@ pub enum SigningAlgorithm {
 
 /// A key pair, shaped like Auth0's `/api/v2/keys/signing` resource plus the private key.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SigningKey {
     pub kid: String,
     pub algorithm: SigningAlgorithm,

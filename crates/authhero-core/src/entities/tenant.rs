@@ -8,7 +8,7 @@ use crate::time::Timestamp;
 
 /// Tenant settings, shaped like Auth0's `GET /api/v2/tenants/settings` plus the tenant's id.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Tenant {
     pub id: String,
     pub friendly_name: Option<String>,

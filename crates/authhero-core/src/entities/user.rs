@@ -8,7 +8,7 @@ use crate::time::Timestamp;
 
 /// One identity of a user at a connection, as in Auth0's `identities[]`.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Identity {
     pub connection: String,
     /// The id within the provider, without the `provider|` prefix.
@@ -26,7 +26,7 @@ pub struct Identity {
 /// `identities[0]` is the primary identity: it names the connection the user belongs to, and
 /// `user_id` is `<provider>|<identities[0].user_id>`.
 #[skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct User {
     pub user_id: String,
     pub email: Option<String>,
@@ -104,7 +104,7 @@ impl User {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PasswordAlgorithm {
     Bcrypt,
@@ -112,7 +112,7 @@ pub enum PasswordAlgorithm {
 }
 
 /// A user's password hash. Never part of a user's JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Password {
     pub user_id: String,
     /// The PHC or modular-crypt string, e.g. `$2b$10$...` or `$argon2id$...`.

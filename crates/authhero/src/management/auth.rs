@@ -1,5 +1,6 @@
 //! Who calls the Management API: the bearer token is verified for this issuer's Management API
-//! audience, its client (`azp`) names the tenant, and its `scope` claim says what it may do.
+//! audience, its client (`azp`) names the tenant, and its `scope` claim must carry the scope the
+//! endpoint is declared with.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -14,7 +15,11 @@ use crate::tokens::{self, TokenRejected};
 /// The header a caller may send to name the tenant it means; it must be the token's tenant.
 const TENANT_HEADER: &str = "tenant-id";
 
-/// An authenticated Management API caller.
+/// The scope an endpoint needs, set on its route by the registry.
+#[derive(Debug, Clone)]
+pub struct RequiredScope(pub String);
+
+/// An authenticated Management API caller whose token carries the endpoint's scope.
 #[derive(Debug)]
 pub struct Caller {
     tenant_id: String,
@@ -27,15 +32,9 @@ impl Caller {
         self.scopes.iter().any(|granted| granted == scope)
     }
 
-    /// The caller's tenant, when its token carries `scope`; otherwise Auth0's 403.
-    pub fn tenant_for(&self, scope: &str) -> Result<&str, ApiError> {
-        if self.scopes.iter().any(|granted| granted == scope) {
-            Ok(&self.tenant_id)
-        } else {
-            Err(ApiError::forbidden(format!(
-                "Insufficient scope, expected any of: {scope}"
-            )))
-        }
+    /// The tenant the caller acts on.
+    pub fn tenant(&self) -> &str {
+        &self.tenant_id
     }
 }
 
@@ -69,10 +68,22 @@ impl FromRequestParts<AppState> for Caller {
             return Err(invalid_token());
         }
         check_tenant_header(&parts.headers, &tenant_id)?;
-        Ok(Self {
+        let caller = Self {
             tenant_id,
             scopes: granted_scopes(&claims),
-        })
+        };
+        // A route the registry did not declare has no scope, and so admits no one.
+        let required = parts
+            .extensions
+            .get::<RequiredScope>()
+            .map(|scope| scope.0.as_str());
+        match required {
+            Some(scope) if caller.has(scope) => Ok(caller),
+            _ => Err(ApiError::forbidden(format!(
+                "Insufficient scope, expected any of: {}",
+                required.unwrap_or_default()
+            ))),
+        }
     }
 }
 

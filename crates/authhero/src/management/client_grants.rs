@@ -2,97 +2,59 @@
 //! names an existing client and API, asks only for scopes the API defines, and is unique per
 //! client and audience.
 
+use async_trait::async_trait;
+use authhero_core::DataAdapters;
 use authhero_core::entities::{Client, ClientGrant, ResourceServer};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, Timestamp};
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use serde::Deserialize;
 
-use super::auth::Caller;
-use super::body::{JsonBody, payload_error};
-use super::patch::PatchRules;
-use super::resource::{self, Resource, find, not_found, scope};
+use super::body::payload_error;
+use super::fields::{Field, field};
+use super::registry::Endpoint;
+use super::resource::{self, Resource, find, not_found};
 use crate::error::ApiError;
 use crate::random;
 use crate::state::AppState;
 
+pub fn endpoints() -> Vec<Endpoint> {
+    resource::crud::<ClientGrant>()
+}
+
+#[async_trait]
 impl Resource for ClientGrant {
+    const PATH: &'static str = "/client-grants";
     const COLLECTION: &'static str = "client_grants";
     const MISSING_CODE: &'static str = "inexistent_client_grant";
     const FILTERS: &'static [&'static str] = &["client_id", "audience"];
-    const PATCH: PatchRules = PatchRules {
-        updatable: &["scope", "organization_usage", "allow_any_organization"],
-        merged: &[],
-    };
+    const ID_FIELD: &'static str = "id";
+    const FIELDS: &'static [Field] = &[
+        field("client_id").required().fixed(),
+        field("audience").required().fixed(),
+        field("scope").required(),
+        field("organization_usage"),
+        field("allow_any_organization"),
+    ];
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
         adapters.client_grants.as_ref()
     }
-}
 
-/// The body of `POST /api/v2/client-grants`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewClientGrant {
-    client_id: String,
-    audience: String,
-    scope: Vec<String>,
-    organization_usage: Option<String>,
-    allow_any_organization: Option<bool>,
-}
-
-impl NewClientGrant {
-    fn into_client_grant(self, now: Timestamp) -> ClientGrant {
-        ClientGrant {
-            id: random::id("cgr"),
-            client_id: self.client_id,
-            audience: self.audience,
-            scope: self.scope,
-            organization_usage: self.organization_usage,
-            allow_any_organization: self.allow_any_organization,
-            created_at: now,
-            updated_at: now,
-        }
+    fn new_id() -> String {
+        random::id("cgr")
     }
-}
 
-/// `POST /api/v2/client-grants`.
-pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonBody,
-) -> Result<(StatusCode, Json<ClientGrant>), ApiError> {
-    let tenant = caller.tenant_for(&scope::<ClientGrant>("create"))?;
-    let new_grant: NewClientGrant = body.parse()?;
-    find::<Client>(&state, tenant, &new_grant.client_id).await?;
-    let api = api_for(&state, tenant, &new_grant.audience).await?;
-    check_scopes(&api, &new_grant.scope)?;
-    resource::create(
-        &state,
-        tenant,
-        new_grant.into_client_grant(Timestamp::now()),
-    )
-    .await
-}
-
-/// `PATCH /api/v2/client-grants/{id}`: the scopes must still be ones the API defines.
-pub async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    body: JsonBody,
-) -> Result<Json<ClientGrant>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<ClientGrant>("update"))?;
-    let patch = ClientGrant::PATCH.check(body.into_object()?)?;
-    let stored = find::<ClientGrant>(&state, tenant, &id).await?;
-    let patched = patch.apply(&stored)?;
-    let api = api_for(&state, tenant, &patched.audience).await?;
-    check_scopes(&api, &patched.scope)?;
-    Ok(Json(
-        state.adapters.client_grants.update(tenant, patched).await?,
-    ))
+    /// The client and the API must exist, and the scopes must be ones the API defines.
+    async fn admit(
+        &self,
+        state: &AppState,
+        tenant: &str,
+        stored: Option<&Self>,
+    ) -> Result<(), ApiError> {
+        if stored.is_none() {
+            find::<Client>(state, tenant, &self.client_id).await?;
+        }
+        let api = api_for(state, tenant, &self.audience).await?;
+        check_scopes(&api, &self.scope)
+    }
 }
 
 /// The API whose identifier is `audience`, or Auth0's 404.

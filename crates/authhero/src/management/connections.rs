@@ -1,100 +1,64 @@
 //! `/api/v2/connections`: where identities come from. Names follow Auth0's pattern (letters and
 //! digits, single hyphens between them) and are unique within the tenant.
 
-use authhero_core::entities::{Connection, Metadata};
+use async_trait::async_trait;
+use authhero_core::DataAdapters;
+use authhero_core::entities::Connection;
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, Timestamp};
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
-use super::auth::Caller;
-use super::body::{JsonBody, require_non_empty};
-use super::patch::PatchRules;
-use super::resource::{self, Resource, scope};
+use super::body::require_non_empty;
+use super::fields::{Field, field};
+use super::registry::Endpoint;
+use super::resource::{self, Resource};
 use crate::error::ApiError;
 use crate::random;
-use crate::state::AppState;
 
 /// Auth0's limit on a connection name.
 const MAX_NAME_CHARS: usize = 128;
 
+pub fn endpoints() -> Vec<Endpoint> {
+    resource::crud::<Connection>()
+}
+
+#[async_trait]
 impl Resource for Connection {
+    const PATH: &'static str = "/connections";
     const COLLECTION: &'static str = "connections";
     const MISSING_CODE: &'static str = "inexistent_connection";
     const FILTERS: &'static [&'static str] = &["name", "strategy"];
-    const PATCH: PatchRules = PatchRules {
-        updatable: &[
-            "display_name",
-            "options",
-            "enabled_clients",
-            "realms",
-            "is_domain_connection",
-            "metadata",
-        ],
-        merged: &[],
-    };
+    const ID_FIELD: &'static str = "id";
+    const FIELDS: &'static [Field] = &[
+        field("name").required().fixed(),
+        field("strategy").required().fixed(),
+        field("display_name"),
+        field("options"),
+        field("enabled_clients"),
+        field("realms"),
+        field("is_domain_connection"),
+        field("metadata"),
+    ];
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
         adapters.connections.as_ref()
     }
-}
 
-/// The body of `POST /api/v2/connections`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewConnection {
-    name: String,
-    strategy: String,
-    display_name: Option<String>,
-    #[serde(default)]
-    options: Metadata,
-    #[serde(default)]
-    enabled_clients: Vec<String>,
-    realms: Option<Vec<String>>,
-    #[serde(default)]
-    is_domain_connection: bool,
-    #[serde(default)]
-    metadata: Metadata,
-}
+    fn new_id() -> String {
+        random::id("con")
+    }
 
-impl NewConnection {
-    /// The connection to store; its realm defaults to its name, as in Auth0.
-    fn into_connection(self, now: Timestamp) -> Connection {
-        let realms = self.realms.unwrap_or_else(|| vec![self.name.clone()]);
-        Connection {
-            id: random::id("con"),
-            name: self.name,
-            display_name: self.display_name,
-            strategy: self.strategy,
-            options: self.options,
-            enabled_clients: self.enabled_clients,
-            realms,
-            is_domain_connection: self.is_domain_connection,
-            metadata: self.metadata,
-            created_at: now,
-            updated_at: now,
+    /// A connection's realm defaults to its name, as in Auth0.
+    fn complete(body: &mut Map<String, Value>) {
+        if let Some(name) = body.get("name").cloned() {
+            body.entry("realms")
+                .or_insert_with(|| Value::Array(vec![name]));
         }
     }
-}
 
-/// `POST /api/v2/connections`.
-pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    body: JsonBody,
-) -> Result<(StatusCode, Json<Connection>), ApiError> {
-    let tenant = caller.tenant_for(&scope::<Connection>("create"))?;
-    let new_connection: NewConnection = body.parse()?;
-    check_name(&new_connection.name)?;
-    require_non_empty("strategy", &new_connection.strategy)?;
-    resource::create(
-        &state,
-        tenant,
-        new_connection.into_connection(Timestamp::now()),
-    )
-    .await
+    fn check(&self) -> Result<(), ApiError> {
+        check_name(&self.name)?;
+        require_non_empty("strategy", &self.strategy)
+    }
 }
 
 /// Auth0's rule for connection names: `^[a-zA-Z0-9](-?[a-zA-Z0-9])*$`, at most 128 characters.

@@ -5,47 +5,27 @@ use authhero_core::Timestamp;
 use authhero_core::ports::Entity;
 use serde_json::{Map, Value};
 
-use super::body::{from_json, payload_error};
+use super::body::from_json;
+use super::fields::{Field, check_update, merged};
 use crate::error::ApiError;
 
-/// Which fields of an entity a PATCH may set.
-#[derive(Debug)]
-pub struct PatchRules {
-    /// Fields the body may carry; ids and server-kept fields are not among them.
-    pub updatable: &'static [&'static str],
-    /// Object fields merged key by key rather than replaced (`app_metadata`, `user_metadata`).
-    pub merged: &'static [&'static str],
-}
-
-impl PatchRules {
-    /// The body as a patch, when it sets only fields this resource lets a PATCH change.
-    pub fn check(&self, body: Map<String, Value>) -> Result<Patch, ApiError> {
-        let others: Vec<&str> = body
-            .keys()
-            .map(String::as_str)
-            .filter(|field| !self.updatable.contains(field))
-            .collect();
-        if !others.is_empty() {
-            return Err(payload_error(format!(
-                "Additional properties not allowed: {}",
-                others.join(",")
-            )));
-        }
-        Ok(Patch {
-            fields: body,
-            merged: self.merged,
-        })
-    }
-}
-
-/// A PATCH body whose fields were checked against its resource's [`PatchRules`].
+/// A PATCH body that sets only fields its resource lets a PATCH change.
 #[derive(Debug)]
 pub struct Patch {
     fields: Map<String, Value>,
-    merged: &'static [&'static str],
+    merged: Vec<&'static str>,
 }
 
 impl Patch {
+    /// The body as a patch of a resource with these fields, or Auth0's 400 naming the others.
+    pub fn checked(fields: &[Field], body: Map<String, Value>) -> Result<Self, ApiError> {
+        check_update(fields, &body)?;
+        Ok(Self {
+            fields: body,
+            merged: merged(fields).collect(),
+        })
+    }
+
     /// `stored` with the patch applied and `updated_at` set to now; nothing is written here.
     pub fn apply<E: Entity>(self, stored: &E) -> Result<E, ApiError> {
         let mut document = match serde_json::to_value(stored) {
@@ -91,11 +71,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::management::fields::field;
 
-    const RULES: PatchRules = PatchRules {
-        updatable: &["name", "app_metadata", "blocked"],
-        merged: &["app_metadata"],
-    };
+    const FIELDS: &[Field] = &[
+        field("name"),
+        field("app_metadata").merged(),
+        field("blocked"),
+    ];
 
     fn user() -> User {
         let mut user = User::new("auth0", "1", "db", Timestamp::now());
@@ -116,7 +98,10 @@ mod tests {
         let body = patch(
             json!({"name": null, "blocked": true, "app_metadata": {"plan": "pro", "seats": null, "new": [1]}}),
         );
-        let patched = RULES.check(body).unwrap().apply(&user()).unwrap();
+        let patched = Patch::checked(FIELDS, body)
+            .unwrap()
+            .apply(&user())
+            .unwrap();
         assert_eq!(patched.name, None);
         assert!(patched.blocked);
         assert_eq!(
@@ -127,15 +112,12 @@ mod tests {
 
     #[test]
     fn refuses_fields_it_may_not_set_and_wrong_types() {
-        let other = RULES
-            .check(patch(json!({"user_id": "auth0|2"})))
-            .unwrap_err();
+        let other = Patch::checked(FIELDS, patch(json!({"user_id": "auth0|2"}))).unwrap_err();
         assert_eq!(
             other.message,
             "Payload validation error: 'Additional properties not allowed: user_id'."
         );
-        let wrong = RULES
-            .check(patch(json!({"blocked": "yes"})))
+        let wrong = Patch::checked(FIELDS, patch(json!({"blocked": "yes"})))
             .unwrap()
             .apply(&user())
             .unwrap_err();

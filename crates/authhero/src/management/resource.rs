@@ -1,32 +1,82 @@
-//! What the Management API's resources share: fetching one by id (or Auth0's 404), listing a page,
-//! creating (201), patching and deleting (204), each behind its `<action>:<collection>` scope.
+//! A Management API resource as one declaration ([`Resource`]): its path, field list, filters,
+//! rules and store. From it come the five endpoints Auth0 gives most resources (list, create,
+//! get, update, delete), each answering as Auth0 does: the page, 201, the resource or Auth0's
+//! 404, the patched resource, and 204.
 
+use async_trait::async_trait;
 use authhero_core::ports::{Entity, Repository};
-use authhero_core::{DataAdapters, Query};
+use authhero_core::{DataAdapters, Query, Timestamp};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use schemars::JsonSchema;
+use serde_json::{Map, Value};
 
 use super::auth::Caller;
-use super::body::JsonBody;
+use super::body::{JsonBody, from_json};
+use super::fields::{Field, check_create};
 use super::listing::{ListQuery, page_reply, query_error};
-use super::patch::PatchRules;
+use super::openapi;
+use super::patch::Patch;
+use super::registry::{Body, Endpoint, Reply, endpoint};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// An entity the Management API serves under `/api/v2/<collection>`.
-pub trait Resource: Entity {
+/// An entity the Management API serves under `/api/v2/<path>`.
+#[async_trait]
+pub trait Resource: Entity + JsonSchema {
+    /// Where it lives, e.g. `/client-grants`.
+    const PATH: &'static str;
     /// The plural name in scopes (`read:client_grants`) and in lists with totals.
     const COLLECTION: &'static str;
     /// The `errorCode` of Auth0's 404, e.g. `inexistent_user`.
     const MISSING_CODE: &'static str;
+    /// The fields a create body and a PATCH may carry.
+    const FIELDS: &'static [Field];
     /// The list filters that compare a field for equality (`?audience=...`).
     const FILTERS: &'static [&'static str];
-    /// What a PATCH may change.
-    const PATCH: PatchRules;
+    /// The stored field holding the id, which the server picks unless a body may give it.
+    const ID_FIELD: &'static str;
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self>;
+
+    /// A fresh id for a new resource.
+    fn new_id() -> String;
+
+    /// Fills in what a create body left out and Auth0 derives from what it gave.
+    fn complete(_body: &mut Map<String, Value>) {}
+
+    /// Refuses (400) a resource, new or patched, that breaks a rule its fields cannot state.
+    fn check(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Refuses a resource that names others the tenant does not have: a new one, or a patched
+    /// one (`stored` is what it replaces).
+    async fn admit(
+        &self,
+        _state: &AppState,
+        _tenant: &str,
+        _stored: Option<&Self>,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// What a create does besides storing the resource.
+    async fn created(&self, _state: &AppState, _tenant: &str) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// The fields a PATCH of this stored resource may change.
+    fn updatable(&self) -> &'static [Field] {
+        Self::FIELDS
+    }
+
+    /// Refuses to delete this stored resource.
+    fn check_removal(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
 
     /// The resource as this caller may read it (secrets need scopes of their own).
     fn redacted_for(self, _caller: &Caller) -> Self {
@@ -58,72 +108,138 @@ pub async fn find<R: Resource>(state: &AppState, tenant: &str, id: &str) -> Resu
         .ok_or_else(not_found::<R>)
 }
 
-/// `GET /api/v2/<collection>/{id}`.
+/// `R`'s five endpoints.
+pub fn crud<R: Resource>() -> Vec<Endpoint> {
+    vec![
+        list_endpoint::<R>(),
+        create_endpoint::<R>(),
+        get_endpoint::<R>(),
+        update_endpoint::<R>(),
+        delete_endpoint::<R>(),
+    ]
+}
+
+pub fn list_endpoint<R: Resource>() -> Endpoint {
+    endpoint!(Get R::PATH, scope::<R>("read"), format!("List {}", R::COLLECTION),
+        list::<R>, Body::None => Reply::Ok(openapi::page_of::<R>))
+    .reading(R::FILTERS)
+    .paged()
+}
+
+pub fn create_endpoint<R: Resource>() -> Endpoint {
+    endpoint!(Post R::PATH, scope::<R>("create"), format!("Create a {}", R::NAME),
+        create::<R>, Body::Json(openapi::create_body::<R>) => Reply::Created(openapi::one::<R>))
+}
+
+pub fn get_endpoint<R: Resource>() -> Endpoint {
+    endpoint!(Get format!("{}/{{id}}", R::PATH), scope::<R>("read"), format!("Get a {}", R::NAME),
+        get_one::<R>, Body::None => Reply::Ok(openapi::one::<R>))
+}
+
+pub fn update_endpoint<R: Resource>() -> Endpoint {
+    endpoint!(Patch format!("{}/{{id}}", R::PATH), scope::<R>("update"), format!("Update a {}", R::NAME),
+        update::<R>, Body::Json(openapi::update_body::<R>) => Reply::Ok(openapi::one::<R>))
+}
+
+pub fn delete_endpoint<R: Resource>() -> Endpoint {
+    endpoint!(Delete format!("{}/{{id}}", R::PATH), scope::<R>("delete"), format!("Delete a {}", R::NAME),
+        remove::<R>, Body::None => Reply::NoContent)
+}
+
+/// `GET /api/v2/<path>/{id}`.
 pub async fn get_one<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<R>("read"))?;
+) -> Result<Json<Value>, ApiError> {
     let query = ListQuery::parse(query.as_deref(), &[])?;
-    query.one(find::<R>(&state, tenant, &id).await?.redacted_for(&caller))
+    query.one(
+        find::<R>(&state, caller.tenant(), &id)
+            .await?
+            .redacted_for(&caller),
+    )
 }
 
-/// `GET /api/v2/<collection>`, with the resource's equality filters.
+/// `GET /api/v2/<path>`, with the resource's filters.
 pub async fn list<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let tenant = caller.tenant_for(&scope::<R>("read"))?;
     let query = ListQuery::parse(query.as_deref(), R::FILTERS)?;
     let mut params = query.params()?;
     params.q = R::list_filter(&query)?;
     let page = R::repository(&state.adapters)
-        .list(tenant, &params)
+        .list(caller.tenant(), &params)
         .await
         .map_err(query_error)?
         .map(|resource| resource.redacted_for(&caller));
     page_reply(R::COLLECTION, &query, &params, page)
 }
 
-/// Stores a new resource and answers 201 with it.
+/// The resource a create body describes, with the server's id and timestamps; nothing is
+/// written here.
+pub fn new_resource<R: Resource>(
+    mut body: Map<String, Value>,
+    now: Timestamp,
+) -> Result<R, ApiError> {
+    check_create(R::FIELDS, &body)?;
+    R::complete(&mut body);
+    body.entry(R::ID_FIELD)
+        .or_insert_with(|| Value::String(R::new_id()));
+    body.insert("created_at".into(), Value::String(now.to_iso()));
+    body.insert("updated_at".into(), Value::String(now.to_iso()));
+    let resource: R = from_json(Value::Object(body))?;
+    resource.check()?;
+    Ok(resource)
+}
+
+/// `POST /api/v2/<path>`: 201 with the stored resource.
 pub async fn create<R: Resource>(
-    state: &AppState,
-    tenant: &str,
-    resource: R,
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
 ) -> Result<(StatusCode, Json<R>), ApiError> {
+    let tenant = caller.tenant();
+    let resource: R = new_resource(body.into_object()?, state.now())?;
+    resource.admit(&state, tenant, None).await?;
     let created = R::repository(&state.adapters)
         .create(tenant, resource)
         .await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    created.created(&state, tenant).await?;
+    Ok((StatusCode::CREATED, Json(created.redacted_for(&caller))))
 }
 
-/// `PATCH /api/v2/<collection>/{id}` for resources without rules of their own.
+/// `PATCH /api/v2/<path>/{id}`: each field given replaces the stored one (metadata merges).
 pub async fn update<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     body: JsonBody,
 ) -> Result<Json<R>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<R>("update"))?;
-    let patch = R::PATCH.check(body.into_object()?)?;
+    let tenant = caller.tenant();
+    let body = body.into_object()?;
     let stored = find::<R>(&state, tenant, &id).await?;
-    let patched = patch.apply(&stored)?;
+    let patched: R = Patch::checked(stored.updatable(), body)?.apply(&stored)?;
+    patched.check()?;
+    patched.admit(&state, tenant, Some(&stored)).await?;
     let updated = R::repository(&state.adapters)
         .update(tenant, patched)
         .await?;
     Ok(Json(updated.redacted_for(&caller)))
 }
 
-/// `DELETE /api/v2/<collection>/{id}`: 204 whether or not it existed, as Auth0 answers.
+/// `DELETE /api/v2/<path>/{id}`: 204 whether or not it existed, as Auth0 answers.
 pub async fn remove<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let tenant = caller.tenant_for(&scope::<R>("delete"))?;
-    R::repository(&state.adapters).remove(tenant, &id).await?;
+    let repository = R::repository(&state.adapters);
+    if let Some(stored) = repository.get(caller.tenant(), &id).await? {
+        stored.check_removal()?;
+    }
+    repository.remove(caller.tenant(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,50 +10,60 @@ use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::JsonBody;
-use super::patch::PatchRules;
+use super::fields::{Field, field};
+use super::openapi;
+use super::patch::Patch;
+use super::registry::{Body, Endpoint, Reply, endpoint};
 use crate::error::ApiError;
 use crate::keys;
 use crate::state::AppState;
 
-const READ_SCOPE: &str = "read:tenant_settings";
-const UPDATE_SCOPE: &str = "update:tenant_settings";
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(Get "/tenants/settings", "read:tenant_settings", "Get tenant settings", get,
+            Body::None => Reply::Ok(openapi::one::<Tenant>)),
+        endpoint!(Patch "/tenants/settings", "update:tenant_settings", "Update tenant settings",
+            update, Body::Json(settings_body) => Reply::Ok(openapi::one::<Tenant>)),
+    ]
+}
+
+fn settings_body(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    openapi::body_of::<Tenant>(generator, SETTINGS, false)
+}
 
 /// The Auth0 tenant settings the tenant has, and the token signing algorithm.
-const PATCH: PatchRules = PatchRules {
-    updatable: &[
-        "friendly_name",
-        "picture_url",
-        "support_email",
-        "support_url",
-        "allowed_logout_urls",
-        "session_lifetime",
-        "idle_session_lifetime",
-        "default_audience",
-        "default_directory",
-        "enabled_locales",
-        "signing_alg",
-    ],
-    merged: &[],
-};
+const SETTINGS: &[Field] = &[
+    field("friendly_name"),
+    field("picture_url"),
+    field("support_email"),
+    field("support_url"),
+    field("allowed_logout_urls"),
+    field("session_lifetime"),
+    field("idle_session_lifetime"),
+    field("default_audience"),
+    field("default_directory"),
+    field("enabled_locales"),
+    field("signing_alg"),
+];
 
 /// Fields of the stored tenant that Auth0's settings do not carry.
 const NOT_SETTINGS: &[&str] = &["id", "created_at", "updated_at"];
 
 /// `GET /api/v2/tenants/settings`.
-pub async fn get(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    let tenant_id = caller.tenant_for(READ_SCOPE)?;
+async fn get(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    let tenant_id = caller.tenant();
     let tenant = find(&state, tenant_id).await?;
     Ok(Json(settings(&tenant)?))
 }
 
 /// `PATCH /api/v2/tenants/settings`: the settings after the change.
-pub async fn update(
+async fn update(
     State(state): State<AppState>,
     caller: Caller,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant_id = caller.tenant_for(UPDATE_SCOPE)?;
-    let patch = PATCH.check(body.into_object()?)?;
+    let tenant_id = caller.tenant();
+    let patch = Patch::checked(SETTINGS, body.into_object()?)?;
     let stored = find(&state, tenant_id).await?;
     let patched = patch.apply(&stored)?;
     // The key before the tenant: a token signed right after the switch must find it.

@@ -10,10 +10,25 @@ use serde_json::{Value, json};
 
 use super::auth::Caller;
 use super::listing::{ListQuery, invalid_query, query_error};
-use super::resource::{find, scope};
+use super::openapi;
+use super::registry::{Body, Endpoint, Reply, endpoint};
+use super::resource::find;
 use crate::error::ApiError;
 use crate::flows::brute_force;
 use crate::state::AppState;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(Get "/user-blocks", "read:users", "Get blocks by identifier", get_for_identifier,
+            Body::None => Reply::Ok(openapi::any_object)).reading(&["identifier"]),
+        endpoint!(Delete "/user-blocks", "update:users", "Unblock by identifier", remove_for_identifier,
+            Body::None => Reply::NoContent).reading(&["identifier"]),
+        endpoint!(Get "/user-blocks/{id}", "read:users", "Get a user's blocks", get_for_user,
+            Body::None => Reply::Ok(openapi::any_object)),
+        endpoint!(Delete "/user-blocks/{id}", "update:users", "Unblock a user", remove_for_user,
+            Body::None => Reply::NoContent),
+    ]
+}
 
 /// Auth0's answer: `{"blocked_for": [{"identifier", "ip", "connection"}]}`, the connection when
 /// the blocks are a user's (counters are kept per identifier, whatever the connection).
@@ -48,36 +63,36 @@ async fn user(state: &AppState, tenant: &str, id: &str) -> Result<User, ApiError
 }
 
 /// `GET /api/v2/user-blocks/{id}`.
-pub async fn get_for_user(
+async fn get_for_user(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let tenant = caller.tenant();
     let user = user(&state, tenant, &id).await?;
     let blocks = brute_force::blocks(&state, tenant, &brute_force::identifiers(&user)).await?;
     Ok(reply(blocks, user.connection()))
 }
 
 /// `DELETE /api/v2/user-blocks/{id}`: lifts every block of the user.
-pub async fn remove_for_user(
+async fn remove_for_user(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("update"))?;
+    let tenant = caller.tenant();
     let user = user(&state, tenant, &id).await?;
     brute_force::unblock(&state, tenant, &brute_force::identifiers(&user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v2/user-blocks?identifier=`.
-pub async fn get_for_identifier(
+async fn get_for_identifier(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let tenant = caller.tenant();
     let identifier = identifier(query.as_deref())?;
     let blocks = brute_force::blocks(&state, tenant, &[identifier])
         .await
@@ -86,12 +101,12 @@ pub async fn get_for_identifier(
 }
 
 /// `DELETE /api/v2/user-blocks?identifier=`.
-pub async fn remove_for_identifier(
+async fn remove_for_identifier(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<StatusCode, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("update"))?;
+    let tenant = caller.tenant();
     let identifier = identifier(query.as_deref())?;
     brute_force::unblock(&state, tenant, &[identifier])
         .await

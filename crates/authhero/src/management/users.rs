@@ -4,21 +4,24 @@
 //! argon2id). Emails are validated and kept trimmed and lower-cased; PATCH merges
 //! `app_metadata` and `user_metadata`.
 
-use authhero_core::entities::{Connection, Metadata, User};
+use async_trait::async_trait;
+use authhero_core::entities::{Connection, User};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
+use authhero_core::{DataAdapters, ListParams, Query};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::auth::Caller;
-use super::body::{JsonBody, payload_error, require_non_empty};
+use super::body::{JsonBody, from_json, payload_error, require_non_empty};
+use super::fields::{Field, check_create, field};
 use super::listing::{ListQuery, invalid_query, page_reply, query_error};
-use super::patch::PatchRules;
-use super::resource::{Resource, find, scope};
+use super::openapi;
+use super::patch::Patch;
+use super::registry::{Body, Endpoint, Reply, endpoint};
+use super::resource::{self, Resource, find};
 use crate::error::ApiError;
 use crate::flows::users;
 use crate::flows::validation::{self, PasswordPolicy};
@@ -29,98 +32,76 @@ use crate::state::AppState;
 /// The strategy of database connections, whose users sign in with a password.
 const DATABASE_STRATEGY: &str = "auth0";
 
+/// Fields of a create body that are not stored in the user as given.
+const NOT_STORED: &[&str] = &["connection", "password", "user_id", "verify_email"];
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(Get "/users", "read:users", "List or search users", list,
+            Body::None => Reply::Ok(openapi::page_of::<User>))
+        .reading(&["q", "search_engine"])
+        .paged(),
+        endpoint!(Post "/users", "create:users", "Create a user", create,
+            Body::Json(openapi::create_body::<User>) => Reply::Created(openapi::one::<User>)),
+        resource::get_endpoint::<User>(),
+        endpoint!(Patch "/users/{id}", "update:users", "Update a user", update,
+            Body::Json(openapi::update_body::<User>) => Reply::Ok(openapi::one::<User>)),
+        resource::delete_endpoint::<User>(),
+        endpoint!(Get "/users-by-email", "read:users", "Find users by email", by_email,
+            Body::None => Reply::Ok(openapi::list_of::<User>))
+        .reading(&["email"]),
+    ]
+}
+
+#[async_trait]
 impl Resource for User {
+    const PATH: &'static str = "/users";
     const COLLECTION: &'static str = "users";
     const MISSING_CODE: &'static str = "inexistent_user";
     const FILTERS: &'static [&'static str] = &[];
-    const PATCH: PatchRules = PatchRules {
-        updatable: &[
-            "blocked",
-            "email_verified",
-            "email",
-            "phone_number",
-            "phone_verified",
-            "user_metadata",
-            "app_metadata",
-            "given_name",
-            "family_name",
-            "name",
-            "nickname",
-            "picture",
-            "username",
-            "connection",
-            "verify_email",
-            "verify_phone_number",
-            "client_id",
-        ],
-        merged: &["app_metadata", "user_metadata"],
-    };
+    const ID_FIELD: &'static str = "user_id";
+    const FIELDS: &'static [Field] = &[
+        field("connection").required(),
+        field("email"),
+        field("username"),
+        field("phone_number"),
+        // Stored only as a hash, never in the user.
+        field("password"),
+        // The id within the connection; `user_id` becomes `<provider>|<this>`.
+        field("user_id").fixed(),
+        field("email_verified"),
+        field("phone_verified"),
+        field("blocked"),
+        field("given_name"),
+        field("family_name"),
+        field("name"),
+        field("nickname"),
+        field("picture"),
+        field("user_metadata").merged(),
+        field("app_metadata").merged(),
+        // Accepted as Auth0 accepts them; sending the verification message is not this
+        // module's job.
+        field("verify_email"),
+        field("verify_phone_number").update_only(),
+        field("client_id").update_only(),
+    ];
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
         adapters.users.as_ref()
     }
-}
 
-/// The body of `POST /api/v2/users`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewUser {
-    connection: String,
-    email: Option<String>,
-    username: Option<String>,
-    phone_number: Option<String>,
-    password: Option<String>,
-    /// The id within the connection; `user_id` becomes `<provider>|<this>`.
-    user_id: Option<String>,
-    #[serde(default)]
-    email_verified: bool,
-    #[serde(default)]
-    phone_verified: bool,
-    #[serde(default)]
-    blocked: bool,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    name: Option<String>,
-    nickname: Option<String>,
-    picture: Option<String>,
-    #[serde(default)]
-    user_metadata: Metadata,
-    #[serde(default)]
-    app_metadata: Metadata,
-    /// Accepted as Auth0 accepts it; sending the verification email is not this module's job.
-    #[serde(default, rename = "verify_email")]
-    _verify_email: bool,
-}
-
-impl NewUser {
-    fn into_user(self, connection: &Connection, now: Timestamp) -> User {
-        let provider = connection.strategy.as_str();
-        let id = self.user_id.unwrap_or_else(random::hex_id);
-        let mut user = User::new(provider, &id, &connection.name, now);
-        user.email = self.email;
-        user.username = self.username;
-        user.phone_number = self.phone_number;
-        user.email_verified = self.email_verified;
-        user.phone_verified = self.phone_verified;
-        user.blocked = self.blocked;
-        user.given_name = self.given_name;
-        user.family_name = self.family_name;
-        user.name = self.name;
-        user.nickname = self.nickname;
-        user.picture = self.picture;
-        user.user_metadata = self.user_metadata;
-        user.app_metadata = self.app_metadata;
-        user
+    fn new_id() -> String {
+        random::hex_id()
     }
 }
 
 /// `GET /api/v2/users`: `q` is Auth0's user search (`search_engine` is accepted and ignored).
-pub async fn list(
+async fn list(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let tenant = caller.tenant();
     let query = ListQuery::parse(query.as_deref(), &["q", "search_engine"])?;
     let mut params = query.params()?;
     if let Some(q) = query.get("q") {
@@ -137,12 +118,12 @@ pub async fn list(
 
 /// `GET /api/v2/users-by-email?email=`: every user with that email, in any connection, as a
 /// bare array (Auth0 compares emails without regard to case).
-pub async fn by_email(
+async fn by_email(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("read"))?;
+    let tenant = caller.tenant();
     let query = ListQuery::parse(query.as_deref(), &["email"])?;
     let email = query
         .get("email")
@@ -159,23 +140,35 @@ pub async fn by_email(
 }
 
 /// `POST /api/v2/users`.
-pub async fn create(
+async fn create(
     State(state): State<AppState>,
     caller: Caller,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("create"))?;
-    let mut new_user: NewUser = body.parse()?;
-    require_non_empty("connection", &new_user.connection)?;
-    if let Some(id) = &new_user.user_id {
+    let tenant = caller.tenant();
+    let mut body = body.into_object()?;
+    check_create(User::FIELDS, &body)?;
+    let connection_name = string_field(&body, "connection")?.unwrap_or_default();
+    require_non_empty("connection", &connection_name)?;
+    let id = string_field(&body, "user_id")?;
+    if let Some(id) = &id {
         require_non_empty("user_id", id)?;
     }
-    let connection = connection_named(&state, tenant, &new_user.connection).await?;
+    let connection = connection_named(&state, tenant, &connection_name).await?;
+    let password = string_field(&body, "password")?;
     if connection.strategy == DATABASE_STRATEGY {
-        require_database_fields(&new_user)?;
+        for required in ["email", "password"] {
+            if !body.contains_key(required) {
+                return Err(payload_error(format!(
+                    "Missing required property: {required}"
+                )));
+            }
+        }
     }
-    new_user.email = new_user.email.as_deref().map(checked_email).transpose()?;
-    let password = match new_user.password.take() {
+    if let Some(email) = string_field(&body, "email")? {
+        body.insert("email".into(), Value::String(checked_email(&email)?));
+    }
+    let password = match password {
         Some(password) => {
             PasswordPolicy::of(&connection)
                 .check(&password)
@@ -184,24 +177,57 @@ pub async fn create(
         }
         None => None,
     };
-    let user = new_user.into_user(&connection, state.now());
+    let user = new_user(&connection, id, body, &state)?;
     let user = users::create(&state.adapters, tenant, user, password, state.now())
         .await
         .map_err(user_error)?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+/// The user a checked create body describes, in `connection`; nothing is written here.
+fn new_user(
+    connection: &Connection,
+    id: Option<String>,
+    body: Map<String, Value>,
+    state: &AppState,
+) -> Result<User, ApiError> {
+    let id = id.unwrap_or_else(User::new_id);
+    let user = User::new(&connection.strategy, &id, &connection.name, state.now());
+    let Value::Object(mut document) = serde_json::to_value(user)
+        .map_err(|error| authhero_core::Error::internal(error.to_string()))?
+    else {
+        return Err(authhero_core::Error::internal("a user is not a JSON object").into());
+    };
+    document.extend(
+        body.into_iter()
+            .filter(|(name, _)| !NOT_STORED.contains(&name.as_str())),
+    );
+    from_json(Value::Object(document))
+}
+
+/// A string field of a body, if given; any other JSON type is Auth0's 400.
+fn string_field(body: &Map<String, Value>, name: &str) -> Result<Option<String>, ApiError> {
+    match body.get(name) {
+        None => Ok(None),
+        Some(Value::String(value)) => Ok(Some(value.clone())),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "Payload validation error: 'Expected type string but found type {}' on property {name}.",
+            super::body::json_type(other)
+        ))),
+    }
+}
+
 /// `PATCH /api/v2/users/{id}`: metadata merges one level deep; a `password` replaces the hash.
-pub async fn update(
+async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     body: JsonBody,
 ) -> Result<Json<User>, ApiError> {
-    let tenant = caller.tenant_for(&scope::<User>("update"))?;
+    let tenant = caller.tenant();
     let mut body = body.into_object()?;
     let new_password = take_password(&mut body)?;
-    let patch = User::PATCH.check(body)?;
+    let patch = Patch::checked(User::FIELDS, body)?;
     let stored = find::<User>(&state, tenant, &id).await?;
     let mut patched = patch.apply(&stored)?;
     // Only a changed email is checked: one stored before these checks must not block a PATCH.
@@ -236,17 +262,6 @@ async fn connection_named(
     state.connection_named(tenant, name).await?.ok_or_else(|| {
         ApiError::bad_request("The connection does not exist.").with_code("inexistent_connection")
     })
-}
-
-/// A database connection's user signs in with an email and a password.
-fn require_database_fields(new_user: &NewUser) -> Result<(), ApiError> {
-    if new_user.email.is_none() {
-        return Err(payload_error("Missing required property: email"));
-    }
-    if new_user.password.is_none() {
-        return Err(payload_error("Missing required property: password"));
-    }
-    Ok(())
 }
 
 /// The email as stored (trimmed, lower-cased), or Auth0's format error.
