@@ -175,6 +175,53 @@ impl ListQuery {
     }
 }
 
+/// A list whose store pages only by offset, read by checkpoint: the checkpoint this server hands
+/// out as `next` is the number of the following page.
+#[derive(Debug)]
+pub struct PagedCheckpoint {
+    /// The page of a checkpoint request; None when the request paged by offset.
+    page: Option<u32>,
+    take: u32,
+}
+
+impl PagedCheckpoint {
+    /// The offset paging to ask the store for.
+    pub fn of(params: &ListParams) -> Result<(Self, ListParams), ApiError> {
+        let Pagination::Checkpoint(checkpoint) = &params.pagination else {
+            return Ok((
+                Self {
+                    page: None,
+                    take: 0,
+                },
+                params.clone(),
+            ));
+        };
+        let page = match &checkpoint.from {
+            None => 0,
+            Some(from) => from
+                .parse::<u32>()
+                .map_err(|_| invalid_query("from is not a checkpoint this list gave"))?,
+        };
+        let offset = ListParams::page(page, checkpoint.take).map_err(query_error)?;
+        Ok((
+            Self {
+                page: Some(page),
+                take: checkpoint.take,
+            },
+            offset,
+        ))
+    }
+
+    /// The store's page with the checkpoint of the next one, when it was full.
+    pub fn next<T>(&self, mut page: ListPage<T>) -> ListPage<T> {
+        if let Some(current) = self.page {
+            let full = u32::try_from(page.items.len()).is_ok_and(|length| length >= self.take);
+            page.next = full.then(|| (current + 1).to_string());
+        }
+        page
+    }
+}
+
 /// Auth0's 400 for a query string that breaks the list's rules.
 pub fn invalid_query(detail: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("Query validation error: '{detail}'."))

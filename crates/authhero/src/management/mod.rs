@@ -11,11 +11,14 @@ mod fields;
 mod listing;
 mod openapi;
 mod patch;
+mod permissions;
 mod registry;
 mod resource;
 mod resource_servers;
+mod roles;
 mod tenant_settings;
 mod user_blocks;
+mod user_rbac;
 mod users;
 
 use axum::extract::DefaultBodyLimit;
@@ -37,9 +40,11 @@ fn catalogue() -> Vec<registry::Endpoint> {
         client_grants::endpoints(),
         connections::endpoints(),
         resource_servers::endpoints(),
+        roles::endpoints(),
         tenant_settings::endpoints(),
         users::endpoints(),
         user_blocks::endpoints(),
+        user_rbac::endpoints(),
     ]
     .concat()
 }

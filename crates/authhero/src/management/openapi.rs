@@ -56,6 +56,11 @@ pub fn page_of<R: Resource>(generator: &mut SchemaGenerator) -> Schema {
     ]})
 }
 
+/// A page of objects: a bare array, or an object holding it.
+pub fn any_page(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]})
+}
+
 /// Any JSON object.
 pub fn any_object(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": "object"})

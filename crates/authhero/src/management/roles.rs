@@ -1,0 +1,241 @@
+//! `/api/v2/roles`: RBAC roles, the permissions (API scopes) each gives, and the users who have
+//! it tenant-wide. Names are unique within the tenant; a permission must be a scope its API
+//! defines.
+
+use async_trait::async_trait;
+use authhero_core::entities::{Permission, Role, User};
+use authhero_core::ports::Repository;
+use authhero_core::query::{FieldPath, Pattern};
+use authhero_core::{DataAdapters, Query};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::body::{JsonBody, from_json, require_non_empty};
+use super::fields::{Field, field};
+use super::listing::{ListQuery, PagedCheckpoint, invalid_query, page_reply, query_error};
+use super::openapi;
+use super::permissions::{
+    PermissionsBody, checked_permissions, described, permissions_body, too_short,
+};
+use super::registry::{Body, Endpoint, Reply, endpoint};
+use super::resource::{self, Resource, find};
+use crate::error::ApiError;
+use crate::random;
+use crate::state::AppState;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut endpoints = resource::crud::<Role>();
+    endpoints.extend([
+        endpoint!(Get "/roles/{id}/permissions", "read:roles", "List a role's permissions",
+            list_permissions, Body::None => Reply::Ok(openapi::any_page))
+        .paged(),
+        endpoint!(Post "/roles/{id}/permissions", "update:roles", "Add permissions to a role",
+            add_permissions, Body::Json(permissions_body) => Reply::Created(openapi::any_object)),
+        endpoint!(Delete "/roles/{id}/permissions", "update:roles", "Remove permissions from a role",
+            remove_permissions, Body::Json(permissions_body) => Reply::NoContent),
+        endpoint!(Get "/roles/{id}/users", "read:roles", "List a role's users",
+            list_users, Body::None => Reply::Ok(openapi::any_page))
+        .paged(),
+        endpoint!(Post "/roles/{id}/users", "update:roles", "Give a role to users",
+            assign_users, Body::Json(openapi::any_object) => Reply::Ok(openapi::any_object)),
+    ]);
+    endpoints
+}
+
+#[async_trait]
+impl Resource for Role {
+    const PATH: &'static str = "/roles";
+    const COLLECTION: &'static str = "roles";
+    const MISSING_CODE: &'static str = "inexistent_role";
+    const FILTERS: &'static [&'static str] = &["name_filter"];
+    const ID_FIELD: &'static str = "id";
+    const FIELDS: &'static [Field] = &[field("name").required(), field("description")];
+
+    fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
+        adapters.roles.as_ref()
+    }
+
+    fn new_id() -> String {
+        random::id("rol")
+    }
+
+    fn check(&self) -> Result<(), ApiError> {
+        require_non_empty("name", &self.name)
+    }
+
+    /// `name_filter`: roles whose name starts with it.
+    fn list_filter(query: &ListQuery) -> Result<Option<Query>, ApiError> {
+        let Some(prefix) = query.get("name_filter") else {
+            return Ok(None);
+        };
+        let field = FieldPath::parse("name").map_err(invalid_query)?;
+        Ok(Some(Query::Match {
+            field: Some(field),
+            pattern: Pattern::Prefix(prefix.to_owned()),
+        }))
+    }
+}
+
+/// `GET /api/v2/roles/{id}/permissions`.
+async fn list_permissions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let tenant = caller.tenant();
+    find::<Role>(&state, tenant, &id).await?;
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    let params = query.params()?;
+    let page = state
+        .adapters
+        .role_permissions
+        .list(tenant, &id, &params)
+        .await
+        .map_err(query_error)?;
+    let page = described(&state, tenant, page).await?;
+    page_reply("permissions", &query, &params, page)
+}
+
+/// `POST /api/v2/roles/{id}/permissions`: 201; permissions the role has stay as they are.
+async fn add_permissions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let tenant = caller.tenant();
+    let permissions = role_permissions(&state, tenant, &id, body).await?;
+    state
+        .adapters
+        .role_permissions
+        .assign(tenant, &id, &permissions)
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({}))))
+}
+
+/// `DELETE /api/v2/roles/{id}/permissions`.
+async fn remove_permissions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant();
+    let permissions = role_permissions(&state, tenant, &id, body).await?;
+    state
+        .adapters
+        .role_permissions
+        .remove(tenant, &id, &permissions)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The permissions a body names for the existing role `id`.
+async fn role_permissions(
+    state: &AppState,
+    tenant: &str,
+    id: &str,
+    body: JsonBody,
+) -> Result<Vec<Permission>, ApiError> {
+    let body: PermissionsBody = from_json(serde_json::Value::Object(body.into_object()?))?;
+    find::<Role>(state, tenant, id).await?;
+    checked_permissions(state, tenant, body.permissions).await
+}
+
+/// A user who has the role, as Auth0 lists them.
+#[derive(Debug, serde::Serialize)]
+struct RoleUser {
+    user_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    picture: Option<String>,
+}
+
+/// `GET /api/v2/roles/{id}/users`: those who have the role tenant-wide.
+async fn list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let tenant = caller.tenant();
+    find::<Role>(&state, tenant, &id).await?;
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    let params = query.params()?;
+    let (checkpoint, offset) = PagedCheckpoint::of(&params)?;
+    let assignments = state
+        .adapters
+        .user_roles
+        .list_by_role(tenant, &id, &offset)
+        .await
+        .map_err(query_error)?;
+    let assignments = checkpoint.next(assignments);
+    let mut users = Vec::with_capacity(assignments.items.len());
+    for assignment in &assignments.items {
+        if assignment.organization_id.is_some() {
+            continue;
+        }
+        if let Some(user) = state
+            .adapters
+            .users
+            .get(tenant, &assignment.user_id)
+            .await?
+        {
+            users.push(RoleUser {
+                user_id: user.user_id,
+                email: user.email,
+                name: user.name,
+                picture: user.picture,
+            });
+        }
+    }
+    let page = authhero_core::ListPage {
+        items: users,
+        total: assignments.total,
+        next: assignments.next,
+    };
+    page_reply("users", &query, &params, page)
+}
+
+/// The body of `POST /api/v2/roles/{id}/users`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersBody {
+    users: Vec<String>,
+}
+
+/// `POST /api/v2/roles/{id}/users`: the role, tenant-wide, for each existing user.
+async fn assign_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let tenant = caller.tenant();
+    let body: UsersBody = from_json(serde_json::Value::Object(body.into_object()?))?;
+    if body.users.is_empty() {
+        return Err(too_short("users"));
+    }
+    find::<Role>(&state, tenant, &id).await?;
+    // Every user first, so that one unknown id writes nothing.
+    for user_id in &body.users {
+        find::<User>(&state, tenant, user_id).await?;
+    }
+    let role = [id];
+    for user_id in &body.users {
+        state
+            .adapters
+            .user_roles
+            .assign(tenant, user_id, &role, None)
+            .await?;
+    }
+    Ok(Json(serde_json::json!({})))
+}
