@@ -2,6 +2,7 @@
 //! round trip of every resource in Auth0's shapes, and every refusal (401, 403, 400, 404, 409)
 //! answered in Auth0's error shape without writing anything.
 
+mod organizations;
 mod rbac;
 mod support;
 

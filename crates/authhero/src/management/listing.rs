@@ -175,10 +175,22 @@ impl ListQuery {
     }
 }
 
+/// A page of a list whose store pages only by offset (a relationship), fetched by `fetch`,
+/// whichever way the request pages.
+pub async fn by_offset<T, F, Fut>(params: &ListParams, fetch: F) -> Result<ListPage<T>, ApiError>
+where
+    F: FnOnce(ListParams) -> Fut,
+    Fut: Future<Output = authhero_core::Result<ListPage<T>>>,
+{
+    let (checkpoint, offset) = PagedCheckpoint::of(params)?;
+    let page = fetch(offset).await.map_err(query_error)?;
+    Ok(checkpoint.next(page))
+}
+
 /// A list whose store pages only by offset, read by checkpoint: the checkpoint this server hands
 /// out as `next` is the number of the following page.
 #[derive(Debug)]
-pub struct PagedCheckpoint {
+struct PagedCheckpoint {
     /// The page of a checkpoint request; None when the request paged by offset.
     page: Option<u32>,
     take: u32,
@@ -186,7 +198,7 @@ pub struct PagedCheckpoint {
 
 impl PagedCheckpoint {
     /// The offset paging to ask the store for.
-    pub fn of(params: &ListParams) -> Result<(Self, ListParams), ApiError> {
+    fn of(params: &ListParams) -> Result<(Self, ListParams), ApiError> {
         let Pagination::Checkpoint(checkpoint) = &params.pagination else {
             return Ok((
                 Self {
@@ -213,7 +225,7 @@ impl PagedCheckpoint {
     }
 
     /// The store's page with the checkpoint of the next one, when it was full.
-    pub fn next<T>(&self, mut page: ListPage<T>) -> ListPage<T> {
+    fn next<T>(&self, mut page: ListPage<T>) -> ListPage<T> {
         if let Some(current) = self.page {
             let full = u32::try_from(page.items.len()).is_ok_and(|length| length >= self.take);
             page.next = full.then(|| (current + 1).to_string());

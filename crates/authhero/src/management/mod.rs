@@ -10,6 +10,7 @@ mod connections;
 mod fields;
 mod listing;
 mod openapi;
+mod organizations;
 mod patch;
 mod permissions;
 mod registry;
@@ -39,6 +40,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         clients::endpoints(),
         client_grants::endpoints(),
         connections::endpoints(),
+        organizations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),
         tenant_settings::endpoints(),

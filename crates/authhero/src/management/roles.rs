@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::auth::Caller;
 use super::body::{JsonBody, from_json, require_non_empty};
 use super::fields::{Field, field};
-use super::listing::{ListQuery, PagedCheckpoint, invalid_query, page_reply, query_error};
+use super::listing::{ListQuery, by_offset, invalid_query, page_reply};
 use super::openapi;
 use super::permissions::{
     PermissionsBody, checked_permissions, described, permissions_body, too_short,
@@ -91,12 +91,11 @@ async fn list_permissions(
     find::<Role>(&state, tenant, &id).await?;
     let query = ListQuery::parse(query.as_deref(), &[])?;
     let params = query.params()?;
-    let page = state
-        .adapters
-        .role_permissions
-        .list(tenant, &id, &params)
-        .await
-        .map_err(query_error)?;
+    let (adapters, id) = (&state.adapters, id.as_str());
+    let page = by_offset(&params, |offset| async move {
+        adapters.role_permissions.list(tenant, id, &offset).await
+    })
+    .await?;
     let page = described(&state, tenant, page).await?;
     page_reply("permissions", &query, &params, page)
 }
@@ -170,14 +169,11 @@ async fn list_users(
     find::<Role>(&state, tenant, &id).await?;
     let query = ListQuery::parse(query.as_deref(), &[])?;
     let params = query.params()?;
-    let (checkpoint, offset) = PagedCheckpoint::of(&params)?;
-    let assignments = state
-        .adapters
-        .user_roles
-        .list_by_role(tenant, &id, &offset)
-        .await
-        .map_err(query_error)?;
-    let assignments = checkpoint.next(assignments);
+    let (adapters, id) = (&state.adapters, id.as_str());
+    let assignments = by_offset(&params, |offset| async move {
+        adapters.user_roles.list_by_role(tenant, id, &offset).await
+    })
+    .await?;
     let mut users = Vec::with_capacity(assignments.items.len());
     for assignment in &assignments.items {
         if assignment.organization_id.is_some() {

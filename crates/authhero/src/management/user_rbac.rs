@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::{JsonBody, from_json};
-use super::listing::{ListQuery, page_reply, query_error};
+use super::listing::{ListQuery, by_offset, page_reply};
 use super::openapi;
 use super::permissions::{
     PermissionsBody, checked_permissions, described, permissions_body, too_short,
@@ -69,12 +69,11 @@ async fn list_roles(
     find::<User>(&state, tenant, &id).await?;
     let query = ListQuery::parse(query.as_deref(), &[])?;
     let params = query.params()?;
-    let page = state
-        .adapters
-        .user_roles
-        .list(tenant, &id, None, &params)
-        .await
-        .map_err(query_error)?;
+    let (adapters, id) = (&state.adapters, id.as_str());
+    let page = by_offset(&params, |offset| async move {
+        adapters.user_roles.list(tenant, id, None, &offset).await
+    })
+    .await?;
     page_reply("roles", &query, &params, page)
 }
 
@@ -141,12 +140,11 @@ async fn list_permissions(
     find::<User>(&state, tenant, &id).await?;
     let query = ListQuery::parse(query.as_deref(), &[])?;
     let params = query.params()?;
-    let page = state
-        .adapters
-        .user_permissions
-        .list(tenant, &id, &params)
-        .await
-        .map_err(query_error)?;
+    let (adapters, id) = (&state.adapters, id.as_str());
+    let page = by_offset(&params, |offset| async move {
+        adapters.user_permissions.list(tenant, id, &offset).await
+    })
+    .await?;
     let page = described(&state, tenant, page).await?;
     page_reply("permissions", &query, &params, page)
 }

@@ -30,7 +30,7 @@ fn permission(name: &str) -> Value {
 }
 
 impl Api {
-    async fn delete_with(&self, uri: &str, body: Value) -> anyhow::Result<super::Reply> {
+    pub(crate) async fn delete_with(&self, uri: &str, body: Value) -> anyhow::Result<super::Reply> {
         self.call(
             Method::DELETE,
             uri,
@@ -41,7 +41,7 @@ impl Api {
     }
 
     /// A token for a second tenant's own admin client, holding every Management API scope.
-    async fn other_tenant_token(&self) -> anyhow::Result<String> {
+    pub(crate) async fn other_tenant_token(&self) -> anyhow::Result<String> {
         let now = Timestamp::now();
         let other = self
             .adapters
