@@ -4,6 +4,7 @@
 
 mod organizations;
 mod rbac;
+mod signing_keys;
 mod support;
 
 use anyhow::{Context, anyhow, ensure};

@@ -17,6 +17,7 @@ mod registry;
 mod resource;
 mod resource_servers;
 mod roles;
+mod signing_keys;
 mod tenant_settings;
 mod user_blocks;
 mod user_rbac;
@@ -43,6 +44,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         organizations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),
+        signing_keys::endpoints(),
         tenant_settings::endpoints(),
         users::endpoints(),
         user_blocks::endpoints(),

@@ -16,6 +16,7 @@ use crate::state::AppState;
 pub enum Verb {
     Get,
     Post,
+    Put,
     Patch,
     Delete,
 }
@@ -26,6 +27,7 @@ impl Verb {
         match self {
             Verb::Get => "get",
             Verb::Post => "post",
+            Verb::Put => "put",
             Verb::Patch => "patch",
             Verb::Delete => "delete",
         }
@@ -94,6 +96,9 @@ macro_rules! mount {
     };
     (Post, $handler:expr) => {
         axum::routing::post($handler)
+    };
+    (Put, $handler:expr) => {
+        axum::routing::put($handler)
     };
     (Patch, $handler:expr) => {
         axum::routing::patch($handler)
