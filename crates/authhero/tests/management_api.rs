@@ -2,6 +2,7 @@
 //! round trip of every resource in Auth0's shapes, and every refusal (401, 403, 400, 404, 409)
 //! answered in Auth0's error shape without writing anything.
 
+mod logs;
 mod organizations;
 mod rbac;
 mod signing_keys;
@@ -102,9 +103,15 @@ impl Reply {
 
 impl Api {
     async fn start() -> anyhow::Result<Api> {
+        Self::start_with(|_| {}).await
+    }
+
+    /// The router on a fresh database whose ports `change` may replace.
+    async fn start_with(change: impl FnOnce(&mut DataAdapters)) -> anyhow::Result<Api> {
         let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
         database.migrate().await?;
-        let adapters = database.adapters();
+        let mut adapters = database.adapters();
+        change(&mut adapters);
         let options = BootstrapOptions {
             admin_client_id: Some(ADMIN_ID.into()),
             admin_client_secret: Some(ADMIN_SECRET.into()),

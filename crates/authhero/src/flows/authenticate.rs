@@ -7,6 +7,7 @@ use authhero_core::entities::User;
 use authhero_core::{ListParams, Query};
 
 use super::brute_force;
+use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
 use crate::passwords;
 use crate::state::AppState;
@@ -24,8 +25,38 @@ pub enum Attempt {
 }
 
 /// The user of `connection` with this email or username, if the password matches and the pair
-/// of identifier and `ip` is not blocked; every outcome is counted by brute-force protection.
+/// of identifier and `ip` is not blocked; every outcome is counted by brute-force protection
+/// and logged (`s`, `f`, `limit_wc`).
 pub async fn authenticate(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &str,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> authhero_core::Result<Attempt> {
+    let attempt = attempt(state, tenant_id, connection, username, password, ip).await?;
+    let (kind, description) = match &attempt {
+        Attempt::User(_) => (EventType::SuccessLogin, "Successful login"),
+        Attempt::Wrong => (EventType::FailedLogin, "Wrong email or password."),
+        Attempt::Blocked => (
+            EventType::BlockedAccount,
+            "Too many failed logins for this identifier from this IP",
+        ),
+    };
+    let mut log = logs::event(kind, state.now());
+    log.description = Some(description.into());
+    log.ip = Some(ip.to_owned());
+    log.connection = Some(connection.to_owned());
+    log.user_name = Some(username.to_owned());
+    if let Attempt::User(user) = &attempt {
+        log = logs::about(log, user);
+    }
+    logs::record(state, tenant_id, log);
+    Ok(attempt)
+}
+
+async fn attempt(
     state: &AppState,
     tenant_id: &str,
     connection: &str,

@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::authenticate::{Attempt, DEFAULT_DATABASE, authenticate};
 use super::issue::{self, Grant, Lineage, resource_server};
+use super::logs::{self, EventType};
 use super::{ErrorKind, FlowError, Params, brute_force, grant_types, migration};
 use crate::hooks::{CredentialsExchange, CustomClaims, merge_custom_claims};
 use crate::random::constant_time_eq;
@@ -55,10 +56,10 @@ pub async fn grant(
         )));
     }
     let response = match grant_type.as_str() {
-        "client_credentials" => client_credentials(state, issuer, &caller, params).await?,
-        "authorization_code" => authorization_code(state, issuer, &caller, params).await?,
-        "refresh_token" => refresh_token(state, issuer, &caller, params).await?,
-        "password" => password(state, issuer, &caller, params, None, origin.ip(&caller)).await?,
+        "client_credentials" => client_credentials(state, issuer, &caller, params).await,
+        "authorization_code" => authorization_code(state, issuer, &caller, params).await,
+        "refresh_token" => refresh_token(state, issuer, &caller, params).await,
+        "password" => password(state, issuer, &caller, params, None, origin.ip(&caller)).await,
         "http://auth0.com/oauth/grant-type/password-realm" => {
             let realm = params.require("realm")?.to_owned();
             password(
@@ -69,7 +70,7 @@ pub async fn grant(
                 Some(&realm),
                 origin.ip(&caller),
             )
-            .await?
+            .await
         }
         other => {
             return Err(FlowError::unsupported_grant_type(format!(
@@ -77,7 +78,48 @@ pub async fn grant(
             )));
         }
     };
-    Ok(response)
+    log_exchange(state, &caller, &grant_type, params, origin, &response);
+    response
+}
+
+/// Logs a token exchange: `seccft`, `seacft`, `sertft`, `sepft` or their failures.
+fn log_exchange(
+    state: &AppState,
+    caller: &CallingClient,
+    grant_type: &str,
+    params: &Params,
+    origin: Origin<'_>,
+    response: &Result<Value, FlowError>,
+) {
+    let (succeeded, failed) = match grant_type {
+        "client_credentials" => (
+            EventType::SuccessExchangeClientCredentials,
+            EventType::FailedExchangeClientCredentials,
+        ),
+        "authorization_code" => (
+            EventType::SuccessExchangeAuthorizationCode,
+            EventType::FailedExchangeAuthorizationCode,
+        ),
+        "refresh_token" => (
+            EventType::SuccessExchangeRefreshToken,
+            EventType::FailedExchangeRefreshToken,
+        ),
+        _ => (
+            EventType::SuccessExchangePassword,
+            EventType::FailedExchangePassword,
+        ),
+    };
+    let kind = if response.is_ok() { succeeded } else { failed };
+    let mut log = logs::event(kind, state.now());
+    log.client_id = Some(caller.client.client_id.clone());
+    log.client_name = Some(caller.client.name.clone());
+    log.ip = Some(origin.ip(caller).to_owned());
+    log.audience = params.get("audience").map(str::to_owned);
+    log.scope = params.get("scope").map(str::to_owned);
+    if let Err(error) = response {
+        log.description = Some(error.description.clone());
+    }
+    logs::record(state, &caller.tenant_id, log);
 }
 
 impl CallingClient {

@@ -13,6 +13,7 @@ pub mod grants;
 pub mod issue;
 pub mod login;
 pub mod logout;
+pub mod logs;
 pub mod migration;
 mod params;
 pub mod password_reset;

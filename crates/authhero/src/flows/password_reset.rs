@@ -11,6 +11,7 @@
 
 use authhero_core::entities::{Code, CodeType, Metadata};
 
+use super::logs::{self, EventType};
 use super::validation::PasswordPolicy;
 use super::{brute_force, migration, sessions, users};
 use crate::email::{Email, EmailSender, SendError};
@@ -101,6 +102,10 @@ async fn send_link(
         used_at: None,
     };
     state.adapters.codes.create(tenant_id, code).await?;
+    let mut log = logs::event(EventType::SuccessChangePasswordRequest, now);
+    log.description = Some("Password change request".into());
+    log.client_id = Some(client_id.to_owned());
+    logs::record(state, tenant_id, logs::about(log, &user));
     let ticket = format!("{tenant_id}.{secret}");
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("ticket", &ticket)
@@ -196,5 +201,8 @@ pub async fn reset(
     sessions::end_all(state, tenant_id, &user_id).await?;
     // As Auth0: a new password lifts the user's brute-force blocks.
     brute_force::unblock(state, tenant_id, &brute_force::identifiers(&user)).await?;
+    let mut log = logs::event(EventType::SuccessChangePassword, state.now());
+    log.description = Some("Password changed".into());
+    logs::record(state, tenant_id, logs::about(log, &user));
     Ok(true)
 }

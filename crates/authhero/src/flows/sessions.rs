@@ -4,6 +4,7 @@
 use authhero_core::entities::{Session, Tenant, User};
 use authhero_core::{ListParams, Query, Timestamp};
 
+use super::logs::{self, EventType};
 use crate::secrets;
 use crate::state::AppState;
 
@@ -94,11 +95,20 @@ pub async fn touch(state: &AppState, tenant_id: &str, session: &Session) {
     }
 }
 
-/// Ends a session; a failure is logged, since the browser's cookie is cleared regardless.
+/// Ends a session at logout, and logs it; a failure is traced, since the browser's cookie is
+/// cleared regardless.
 pub async fn end(state: &AppState, tenant_id: &str, session: &Session) {
     if let Err(error) = state.adapters.sessions.remove(tenant_id, &session.id).await {
         tracing::warn!(%error, "could not remove a session at logout");
     }
+    let mut log = logs::event(EventType::SuccessLogout, state.now());
+    log.description = Some("User successfully logged out".into());
+    log.user_id = Some(session.user_id.clone());
+    log.client_id = session
+        .clients
+        .first()
+        .map(|client| client.client_id.clone());
+    logs::record(state, tenant_id, log);
 }
 
 /// Removes every session of the user, a page at a time.

@@ -4,6 +4,7 @@
 use authhero_core::entities::{Client, Connection, Password, PasswordAlgorithm, User};
 use authhero_core::{DataAdapters, Result, Timestamp};
 
+use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
 use super::validation::{PasswordPolicy, WeakPassword};
 use crate::hooks::Registration;
@@ -26,8 +27,39 @@ pub enum SignUpError {
 
 /// A signup through `client` to a database connection: the connection's password policy, the
 /// pre-registration hook (which may refuse), the user and its password in one write, then the
-/// post-registration hook.
+/// post-registration hook. Either outcome is logged (`ss`, `fs`).
 pub async fn sign_up(
+    state: &AppState,
+    tenant_id: &str,
+    client: &Client,
+    connection: &Connection,
+    user: User,
+    password: &str,
+) -> std::result::Result<User, SignUpError> {
+    let email = user.email.clone();
+    let outcome = register(state, tenant_id, client, connection, user, password).await;
+    let kind = match &outcome {
+        Ok(_) => EventType::SuccessSignup,
+        Err(SignUpError::Storage(_)) => return outcome,
+        Err(_) => EventType::FailedSignup,
+    };
+    let mut log = logs::event(kind, state.now());
+    log.client_id = Some(client.client_id.clone());
+    log.client_name = Some(client.name.clone());
+    log.connection = Some(connection.name.clone());
+    log.connection_id = Some(connection.id.clone());
+    match &outcome {
+        Ok(user) => log = logs::about(log, user),
+        Err(refusal) => {
+            log.user_name = email;
+            log.description = Some(refusal.to_string());
+        }
+    }
+    logs::record(state, tenant_id, log);
+    outcome
+}
+
+async fn register(
     state: &AppState,
     tenant_id: &str,
     client: &Client,

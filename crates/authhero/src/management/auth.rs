@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 
+use super::audit::CallRecord;
 use crate::error::ApiError;
 use crate::state::{AppState, Issuer, management_audience};
 use crate::tokens::{self, TokenRejected};
@@ -15,9 +16,13 @@ use crate::tokens::{self, TokenRejected};
 /// The header a caller may send to name the tenant it means; it must be the token's tenant.
 const TENANT_HEADER: &str = "tenant-id";
 
-/// The scope an endpoint needs, set on its route by the registry.
+/// What the registry declares of an endpoint, set on its route: the scope it needs and what it
+/// does.
 #[derive(Debug, Clone)]
-pub struct RequiredScope(pub String);
+pub struct Declared {
+    pub scope: String,
+    pub summary: String,
+}
 
 /// An authenticated Management API caller whose token carries the endpoint's scope.
 #[derive(Debug)]
@@ -63,9 +68,12 @@ impl FromRequestParts<AppState> for Caller {
         if !machine {
             return Err(invalid_token());
         }
-        let tenant_id = token_tenant(state, &claims).await?;
+        let (tenant_id, client_id) = token_tenant(state, &claims).await?;
         if !issuer.admits(&tenant_id) {
             return Err(invalid_token());
+        }
+        if let Some(record) = parts.extensions.get::<CallRecord>() {
+            record.fill(state, &tenant_id, &client_id);
         }
         check_tenant_header(&parts.headers, &tenant_id)?;
         let caller = Self {
@@ -75,8 +83,8 @@ impl FromRequestParts<AppState> for Caller {
         // A route the registry did not declare has no scope, and so admits no one.
         let required = parts
             .extensions
-            .get::<RequiredScope>()
-            .map(|scope| scope.0.as_str());
+            .get::<Declared>()
+            .map(|declared| declared.scope.as_str());
         match required {
             Some(scope) if caller.has(scope) => Ok(caller),
             _ => Err(ApiError::forbidden(format!(
@@ -103,8 +111,11 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     Ok(token)
 }
 
-/// The tenant of the client the token was issued to.
-async fn token_tenant(state: &AppState, claims: &Map<String, Value>) -> Result<String, ApiError> {
+/// The tenant of the client the token was issued to, and that client.
+async fn token_tenant(
+    state: &AppState,
+    claims: &Map<String, Value>,
+) -> Result<(String, String), ApiError> {
     let client_id = claims
         .get("azp")
         .and_then(Value::as_str)
@@ -115,7 +126,7 @@ async fn token_tenant(state: &AppState, claims: &Map<String, Value>) -> Result<S
         .find_by_client_id(client_id)
         .await?
         .ok_or_else(invalid_token)?;
-    Ok(tenant_id)
+    Ok((tenant_id, client_id.to_owned()))
 }
 
 fn check_tenant_header(headers: &HeaderMap, tenant_id: &str) -> Result<(), ApiError> {

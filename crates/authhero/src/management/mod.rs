@@ -2,6 +2,7 @@
 //! Management API access token. Every endpoint is declared once in the [`registry`]; the
 //! router, the API's scopes and the OpenAPI document at `/api/v2/openapi.json` come from it.
 
+mod audit;
 mod auth;
 mod body;
 mod client_grants;
@@ -9,6 +10,7 @@ mod clients;
 mod connections;
 mod fields;
 mod listing;
+mod logs;
 mod openapi;
 mod organizations;
 mod patch;
@@ -41,6 +43,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         clients::endpoints(),
         client_grants::endpoints(),
         connections::endpoints(),
+        logs::endpoints(),
         organizations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),

@@ -8,7 +8,8 @@ use axum::Router;
 use axum::routing::MethodRouter;
 use schemars::{Schema, SchemaGenerator};
 
-use super::auth::RequiredScope;
+use super::audit::audit;
+use super::auth::Declared;
 use crate::state::AppState;
 
 /// An HTTP verb the Management API uses.
@@ -146,11 +147,16 @@ pub fn scopes() -> Vec<String> {
     scopes.into_iter().map(str::to_owned).collect()
 }
 
-/// The router of `endpoints`, each route behind its scope.
+/// The router of `endpoints`, each route behind its scope and logged.
 pub fn router(endpoints: &[Endpoint]) -> Router<AppState> {
     endpoints.iter().fold(Router::new(), |router, endpoint| {
-        let route =
-            (endpoint.route)().route_layer(axum::Extension(RequiredScope(endpoint.scope.clone())));
+        let declared = Declared {
+            scope: endpoint.scope.clone(),
+            summary: endpoint.summary.clone(),
+        };
+        let route = (endpoint.route)()
+            .route_layer(axum::middleware::from_fn(audit))
+            .route_layer(axum::Extension(declared));
         router.route(&endpoint.full_path(), route)
     })
 }
