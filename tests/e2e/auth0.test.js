@@ -1,11 +1,14 @@
-// The auth0 Node SDK (v4), unmodified: AuthenticationClient grants and database endpoints, and
-// ManagementClient CRUD on users and clients. The SDK always builds https://<domain> URLs; its
-// documented `fetch` option sends them to the local http server instead (see plainHttpFetch).
+// The auth0 Node SDK's v4 API, unmodified, as auth0@7 still ships it under 'auth0/legacy' (a
+// bundled auth0@4.37.1): AuthenticationClient grants and database endpoints, and ManagementClient
+// CRUD on users and clients. The Authentication API client is no longer part of auth0 from v7 on,
+// so this file tests it at v4; the Management API through the SDK's current major (v7) is covered
+// by management-sdk.test.js. The SDK always builds https://<domain> URLs; its documented `fetch`
+// option sends them to the local http server instead (see plainHttpFetch).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { AuthApiError, AuthenticationClient, ManagementApiError, ManagementClient } from 'auth0';
+import { AuthApiError, AuthenticationClient, ManagementApiError, ManagementClient } from 'auth0/legacy';
 
 import { DATABASE, decodeJwt, plainHttpFetch, random, startServer } from './support/harness.js';
 

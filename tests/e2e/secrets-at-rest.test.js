@@ -1,13 +1,15 @@
 // Secrets at rest across restarts of the real binary: client secrets and signing keys are sealed
 // under the server's key, so a restart with the same key file serves them as before (the auth0
 // SDK reads a client's secret back with read:client_keys, tokens from before still verify), and
-// a start with another key is refused instead of answering every request with an error.
+// a start with another key is refused instead of answering every request with an error. The SDK
+// is the v4 ManagementClient that auth0@7 bundles as 'auth0/legacy' (auth0@4.37.1); the v7 one
+// is exercised by management-sdk.test.js.
 
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 
-import { ManagementClient } from 'auth0';
+import { ManagementClient } from 'auth0/legacy';
 
 import { plainHttpFetch, random, startServer } from './support/harness.js';
 

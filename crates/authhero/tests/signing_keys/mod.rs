@@ -79,7 +79,7 @@ async fn rotation_signs_with_the_new_key_and_revocation_unpublishes_the_old() ->
         .await?
         .expect(StatusCode::OK)?;
     assert_eq!(revoked.body["kid"], old.as_str());
-    assert_eq!(published_kids(&api).await?, [new.clone()]);
+    assert_eq!(published_kids(&api).await?, [new]);
     let old_key = api
         .call(
             Method::GET,
