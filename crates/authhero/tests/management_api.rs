@@ -7,6 +7,7 @@ mod organizations;
 mod rbac;
 mod signing_keys;
 mod support;
+mod tenant_config;
 
 use anyhow::{Context, anyhow, ensure};
 use authhero::bootstrap::{BootstrapOptions, bootstrap};

@@ -3,6 +3,7 @@
 //! Entities carry no tenant id: every port call names the tenant, so a value can never be written
 //! to one tenant while claiming to belong to another.
 
+mod attack_protection;
 mod authentication_method;
 mod branding;
 mod client;
@@ -24,6 +25,9 @@ mod signing_key;
 mod tenant;
 mod user;
 
+pub use attack_protection::{
+    AttackProtection, BreachedPasswordDetection, BruteForceProtection, SuspiciousIpThrottling,
+};
 pub use authentication_method::{AuthenticationMethod, AuthenticationMethodType};
 pub use branding::{Branding, BrandingColors, BrandingFont, Theme};
 pub use client::{

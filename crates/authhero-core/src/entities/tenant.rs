@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-use crate::entities::SigningAlgorithm;
+use crate::entities::{AttackProtection, SigningAlgorithm};
 use crate::time::Timestamp;
 
 /// Tenant settings, shaped like Auth0's `GET /api/v2/tenants/settings` plus the tenant's id.
@@ -27,6 +27,9 @@ pub struct Tenant {
     pub enabled_locales: Vec<String>,
     /// What the tenant's access and ID tokens are signed with; absent is RS256.
     pub signing_alg: Option<SigningAlgorithm>,
+    /// Kept with the tenant; served under `/api/v2/attack-protection`, not with the settings.
+    #[serde(default)]
+    pub attack_protection: AttackProtection,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -46,6 +49,7 @@ impl Tenant {
             default_directory: None,
             enabled_locales: Vec::new(),
             signing_alg: None,
+            attack_protection: AttackProtection::default(),
             created_at: now,
             updated_at: now,
         }

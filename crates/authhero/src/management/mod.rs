@@ -8,6 +8,9 @@ mod body;
 mod client_grants;
 mod clients;
 mod connections;
+mod custom_domains;
+mod custom_text;
+mod emails;
 mod fields;
 mod listing;
 mod logs;
@@ -19,6 +22,7 @@ mod registry;
 mod resource;
 mod resource_servers;
 mod roles;
+mod settings;
 mod signing_keys;
 mod tenant_settings;
 mod user_blocks;
@@ -43,10 +47,14 @@ fn catalogue() -> Vec<registry::Endpoint> {
         clients::endpoints(),
         client_grants::endpoints(),
         connections::endpoints(),
+        custom_domains::endpoints(),
+        custom_text::endpoints(),
+        emails::endpoints(),
         logs::endpoints(),
         organizations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),
+        settings::all_endpoints(),
         signing_keys::endpoints(),
         tenant_settings::endpoints(),
         users::endpoints(),

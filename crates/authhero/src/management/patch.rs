@@ -3,6 +3,8 @@
 
 use authhero_core::Timestamp;
 use authhero_core::ports::Entity;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::body::from_json;
@@ -28,10 +30,32 @@ impl Patch {
 
     /// `stored` with the patch applied and `updated_at` set to now; nothing is written here.
     pub fn apply<E: Entity>(self, stored: &E) -> Result<E, ApiError> {
+        let mut document = self.merged_into(stored, E::NAME)?;
+        document.insert(
+            "updated_at".into(),
+            Value::String(Timestamp::now().to_iso()),
+        );
+        from_json(Value::Object(document))
+    }
+
+    /// A setting (`name`) with the patch applied; nothing is written here.
+    pub fn apply_to<T: Serialize + DeserializeOwned>(
+        self,
+        stored: &T,
+        name: &str,
+    ) -> Result<T, ApiError> {
+        from_json(Value::Object(self.merged_into(stored, name)?))
+    }
+
+    fn merged_into<T: Serialize>(
+        self,
+        stored: &T,
+        name: &str,
+    ) -> Result<Map<String, Value>, ApiError> {
         let mut document = match serde_json::to_value(stored) {
             Ok(Value::Object(document)) => document,
             _ => {
-                let message = format!("a stored {} is not a JSON object", E::NAME);
+                let message = format!("a stored {name} is not a JSON object");
                 return Err(authhero_core::Error::internal(message).into());
             }
         };
@@ -46,11 +70,7 @@ impl Patch {
                 }
             }
         }
-        document.insert(
-            "updated_at".into(),
-            Value::String(Timestamp::now().to_iso()),
-        );
-        from_json(Value::Object(document))
+        Ok(document)
     }
 }
 

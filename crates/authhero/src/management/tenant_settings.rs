@@ -47,7 +47,7 @@ const SETTINGS: &[Field] = &[
 ];
 
 /// Fields of the stored tenant that Auth0's settings do not carry.
-const NOT_SETTINGS: &[&str] = &["id", "created_at", "updated_at"];
+const NOT_SETTINGS: &[&str] = &["id", "attack_protection", "created_at", "updated_at"];
 
 /// `GET /api/v2/tenants/settings`.
 async fn get(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {

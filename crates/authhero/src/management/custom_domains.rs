@@ -1,0 +1,101 @@
+//! `/api/v2/custom-domains`: the host names a tenant is served on. A new domain waits for
+//! verification (`pending_verification`) and serves nothing until it is `ready`; names are
+//! unique across tenants, so one host never names two tenants.
+
+use async_trait::async_trait;
+use authhero_core::DataAdapters;
+use authhero_core::entities::CustomDomain;
+use authhero_core::ports::Repository;
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::fields::{Field, field};
+use super::registry::Endpoint;
+use super::resource::{self, Resource};
+use crate::error::ApiError;
+use crate::random;
+use crate::state::AppState;
+
+const MAX_DOMAIN_CHARS: usize = 253;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    resource::crud::<CustomDomain>()
+}
+
+#[async_trait]
+impl Resource for CustomDomain {
+    const PATH: &'static str = "/custom-domains";
+    const COLLECTION: &'static str = "custom_domains";
+    const MISSING_CODE: &'static str = "inexistent_custom_domain";
+    const FILTERS: &'static [&'static str] = &[];
+    const ID_FIELD: &'static str = "custom_domain_id";
+    const FIELDS: &'static [Field] = &[
+        field("domain").required().fixed(),
+        field("type").required().fixed(),
+        field("custom_client_ip_header"),
+        field("tls_policy"),
+    ];
+
+    fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
+        adapters.custom_domains.as_ref()
+    }
+
+    fn new_id() -> String {
+        random::id("cd")
+    }
+
+    /// A new domain is not verified yet, and not the primary one.
+    fn complete(body: &mut Map<String, Value>) {
+        body.insert(
+            "status".into(),
+            Value::String("pending_verification".into()),
+        );
+        body.insert("primary".into(), Value::Bool(false));
+        if let Some(Value::String(domain)) = body.get_mut("domain") {
+            *domain = domain.to_ascii_lowercase();
+        }
+    }
+
+    /// A host name: dot-separated labels of letters, digits and inner hyphens.
+    fn check(&self) -> Result<(), ApiError> {
+        let labels_ok = self.domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        if labels_ok && self.domain.contains('.') && self.domain.len() <= MAX_DOMAIN_CHARS {
+            return Ok(());
+        }
+        Err(ApiError::bad_request(format!(
+            "Payload validation error: 'Object didn't pass validation for format hostname: {}' on property domain.",
+            self.domain
+        )))
+    }
+
+    /// A host another tenant (or this one) already has is taken.
+    async fn admit(
+        &self,
+        state: &AppState,
+        _tenant: &str,
+        stored: Option<&Self>,
+    ) -> Result<(), ApiError> {
+        if stored.is_some() {
+            return Ok(());
+        }
+        match state
+            .adapters
+            .custom_domains
+            .find_by_domain(&self.domain)
+            .await?
+        {
+            Some(_) => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "The custom domain already exists.",
+            )
+            .with_code("custom_domain_conflict")),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! What a tenant configures once: branding, prompts and their custom text, attack protection,
+//! email templates and provider, and custom domains. Defaults until changed, changes that
+//! stick, refusals that write nothing, and another tenant that sees none of it.
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::Api;
+
+impl Api {
+    async fn put(&self, uri: &str, body: Value) -> anyhow::Result<super::Reply> {
+        self.call(
+            Method::PUT,
+            uri,
+            Some(&self.admin_token),
+            Some(body.to_string()),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn settings_start_at_auth0s_defaults_and_keep_changes() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let prompts = api.get("/api/v2/prompts").await?.expect(StatusCode::OK)?;
+    assert_eq!(prompts.body["universal_login_experience"], "new");
+    let changed = api
+        .patch("/api/v2/prompts", json!({"identifier_first": true}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(changed.body["identifier_first"], true);
+    assert_eq!(changed.body["universal_login_experience"], "new");
+
+    let branding = api
+        .patch(
+            "/api/v2/branding",
+            json!({"colors": {"primary": "#ff0000"}, "logo_url": "https://cdn.example.com/l.png"}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(branding.body["colors"]["primary"], "#ff0000");
+    let read = api.get("/api/v2/branding").await?.expect(StatusCode::OK)?;
+    assert_eq!(read.body, branding.body);
+
+    let brute = api
+        .get("/api/v2/attack-protection/brute-force-protection")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(brute.body["enabled"], true);
+    assert_eq!(brute.body["max_attempts"], 10);
+    let brute = api
+        .patch(
+            "/api/v2/attack-protection/brute-force-protection",
+            json!({"max_attempts": 5}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(brute.body["max_attempts"], 5);
+    assert_eq!(brute.body["mode"], "count_per_identifier_and_ip");
+    let throttling = api
+        .get("/api/v2/attack-protection/suspicious-ip-throttling")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(throttling.body["stage"]["pre-login"]["max_attempts"], 100);
+    let breached = api
+        .get("/api/v2/attack-protection/breached-password-detection")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(breached.body["enabled"], false);
+    // Attack protection is not part of the tenant settings.
+    let settings = api
+        .get("/api/v2/tenants/settings")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(
+        settings.body.get("attack_protection").is_none(),
+        "{}",
+        settings.body
+    );
+
+    let text = "/api/v2/prompts/login/custom-text/en";
+    assert_eq!(api.get(text).await?.expect(StatusCode::OK)?.body, json!({}));
+    let texts = json!({"login": {"title": "Welcome to Acme"}});
+    api.put(text, texts.clone()).await?.expect(StatusCode::OK)?;
+    assert_eq!(api.get(text).await?.expect(StatusCode::OK)?.body, texts);
+
+    // Refusals write nothing.
+    for (uri, body) in [
+        ("/api/v2/prompts", json!({"identifier_first": "yes"})),
+        ("/api/v2/prompts", json!({"colour": 1})),
+        ("/api/v2/branding", json!({"logo_url": 5})),
+        (
+            "/api/v2/attack-protection/brute-force-protection",
+            json!({"max_attempts": -1}),
+        ),
+    ] {
+        api.patch(uri, body.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    api.put("/api/v2/prompts/nope/custom-text/en", texts.clone())
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    api.put(text, json!({"login": "flat"}))
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    assert_eq!(api.get(text).await?.body, texts);
+    assert_eq!(
+        api.get("/api/v2/prompts").await?.body["identifier_first"],
+        true
+    );
+
+    let other = api.other_tenant_token().await?;
+    let theirs = api
+        .call(Method::GET, "/api/v2/branding", Some(&other), None)
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(theirs.body, json!({}));
+    let theirs = api
+        .call(Method::GET, text, Some(&other), None)
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(theirs.body, json!({}));
+    Ok(())
+}
+
+#[tokio::test]
+async fn email_templates_and_provider_round_trip() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let path = "/api/v2/email-templates/verify_email";
+    api.get(path)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_email_template"))?;
+    let template = json!({
+        "template": "verify_email", "body": "<p>{{ url }}</p>", "from": "no-reply@example.com",
+        "subject": "Verify", "syntax": "liquid", "enabled": true, "urlLifetimeInSeconds": 3600,
+    });
+    api.post("/api/v2/email-templates", template.clone())
+        .await?
+        .expect(StatusCode::CREATED)?;
+    api.post("/api/v2/email-templates", template.clone())
+        .await?
+        .expect(StatusCode::CONFLICT)?;
+    let patched = api
+        .patch(path, json!({"subject": "Please verify"}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["subject"], "Please verify");
+    assert_eq!(patched.body["urlLifetimeInSeconds"], 3600);
+    let replaced = api
+        .put(
+            "/api/v2/email-templates/welcome_email",
+            json!({"body": "Hi", "from": "a@example.com", "subject": "Hi", "syntax": "liquid", "enabled": false}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(replaced.body["template"], "welcome_email");
+    for bad in [
+        json!({"template": "nope", "body": "b", "from": "f", "subject": "s", "syntax": "liquid", "enabled": true}),
+        json!({"template": "reset_email", "body": "b"}),
+        json!({"template": "reset_email", "body": "b", "from": "f", "subject": "s", "syntax": "liquid", "enabled": "yes"}),
+    ] {
+        api.post("/api/v2/email-templates", bad.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    api.get("/api/v2/email-templates/reset_email")
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+
+    api.get("/api/v2/emails/provider")
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.post("/api/v2/emails/provider", json!({"name": "carrier-pigeon"}))
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    let provider = api
+        .post(
+            "/api/v2/emails/provider",
+            json!({"name": "smtp", "default_from_address": "no-reply@example.com",
+                   "credentials": {"smtp_host": "127.0.0.1", "smtp_port": 2525, "smtp_user": "u", "smtp_pass": "secret"}}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert!(
+        !provider.body.to_string().contains("secret"),
+        "{}",
+        provider.body
+    );
+    let changed = api
+        .patch("/api/v2/emails/provider", json!({"enabled": false}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(changed.body["enabled"], false);
+    assert_eq!(changed.body["name"], "smtp");
+    let stored = api
+        .adapters
+        .email_providers
+        .get(&api.tenant)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no provider stored"))?;
+    assert_eq!(stored.credentials["smtp_pass"], "secret");
+
+    let other = api.other_tenant_token().await?;
+    api.call(Method::GET, path, Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.call(Method::GET, "/api/v2/emails/provider", Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.delete("/api/v2/emails/provider")
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    api.get("/api/v2/emails/provider")
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn custom_domains_wait_for_verification_and_are_unique() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let created = api
+        .post(
+            "/api/v2/custom-domains",
+            json!({"domain": "Login.Example.com", "type": "auth0_managed_certs"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(created.body["domain"], "login.example.com");
+    assert_eq!(created.body["status"], "pending_verification");
+    let path = format!(
+        "/api/v2/custom-domains/{}",
+        created.str("custom_domain_id")?
+    );
+    let listed = api
+        .get("/api/v2/custom-domains")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(listed.items()?.len(), 1);
+    for bad in [
+        json!({"domain": "login.example.com", "type": "auth0_managed_certs"}),
+        json!({"domain": "no spaces.example.com", "type": "auth0_managed_certs"}),
+        json!({"domain": "nodot", "type": "auth0_managed_certs"}),
+        json!({"domain": "ok.example.com", "type": "magic"}),
+        json!({"domain": "ok.example.com", "type": "auth0_managed_certs", "status": "ready"}),
+    ] {
+        let reply = api.post("/api/v2/custom-domains", bad.clone()).await?;
+        assert!(
+            reply.status == StatusCode::BAD_REQUEST || reply.status == StatusCode::CONFLICT,
+            "{bad}: {reply:?}"
+        );
+    }
+    // Another tenant cannot take the host either.
+    let other = api.other_tenant_token().await?;
+    api.call(
+        Method::POST,
+        "/api/v2/custom-domains",
+        Some(&other),
+        Some(json!({"domain": "login.example.com", "type": "self_managed_certs"}).to_string()),
+    )
+    .await?
+    .expect(StatusCode::CONFLICT)?;
+    api.call(Method::GET, &path, Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    let patched = api
+        .patch(&path, json!({"tls_policy": "recommended"}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["status"], "pending_verification");
+    api.patch(&path, json!({"status": "ready"}))
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    assert!(api.get("/api/v2/custom-domains").await?.items()?.is_empty());
+    Ok(())
+}
+
+/// Every endpoint the OpenAPI document lists is behind a token: without one, 401.
+#[tokio::test]
+async fn every_documented_endpoint_needs_a_token() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let document = api
+        .call(Method::GET, "/api/v2/openapi.json", None, None)
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(document.body["openapi"], "3.1.0");
+    let paths = document.body["paths"]
+        .as_object()
+        .ok_or_else(|| anyhow::anyhow!("no paths"))?;
+    assert!(paths.len() > 30, "{} paths", paths.len());
+    for (path, operations) in paths {
+        let concrete: String = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "x"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for verb in operations
+            .as_object()
+            .map(|o| o.keys())
+            .into_iter()
+            .flatten()
+        {
+            let method = Method::from_bytes(verb.to_uppercase().as_bytes())?;
+            let reply = api.call(method, &concrete, None, Some("{}".into())).await?;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{verb} {path}: {reply:?}"
+            );
+        }
+    }
+    Ok(())
+}
