@@ -5,6 +5,7 @@
 mod logs;
 mod organizations;
 mod rbac;
+mod sessions;
 mod signing_keys;
 mod support;
 mod tenant_config;

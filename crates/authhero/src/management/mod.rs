@@ -22,6 +22,7 @@ mod registry;
 mod resource;
 mod resource_servers;
 mod roles;
+mod sessions;
 mod settings;
 mod signing_keys;
 mod tenant_settings;
@@ -54,6 +55,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         organizations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),
+        sessions::endpoints(),
         settings::all_endpoints(),
         signing_keys::endpoints(),
         tenant_settings::endpoints(),
