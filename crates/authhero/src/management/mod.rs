@@ -14,6 +14,7 @@ mod emails;
 mod fields;
 mod listing;
 mod logs;
+mod not_built;
 mod openapi;
 mod organizations;
 mod patch;
@@ -52,6 +53,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         custom_text::endpoints(),
         emails::endpoints(),
         logs::endpoints(),
+        not_built::endpoints(),
         organizations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),

@@ -61,6 +61,11 @@ pub fn any_page(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"anyOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]})
 }
 
+/// Any JSON value.
+pub fn any_json(_: &mut SchemaGenerator) -> Schema {
+    json_schema!(true)
+}
+
 /// Any JSON object.
 pub fn any_object(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": "object"})
