@@ -120,6 +120,10 @@ pub struct Client {
     #[serde(default)]
     pub is_token_endpoint_ip_header_trusted: bool,
     pub initiate_login_uri: Option<String>,
+    /// Auth0's custom login page, kept as set (the login pages are this server's own).
+    #[serde(default)]
+    pub custom_login_page_on: bool,
+    pub custom_login_page: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -155,6 +159,8 @@ impl Client {
             cross_origin_authentication: false,
             is_token_endpoint_ip_header_trusted: false,
             initiate_login_uri: None,
+            custom_login_page_on: false,
+            custom_login_page: None,
             created_at: now,
             updated_at: now,
         }

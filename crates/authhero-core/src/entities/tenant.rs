@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
 
-use crate::entities::{AttackProtection, SigningAlgorithm};
+use crate::entities::{AttackProtection, Metadata, SigningAlgorithm};
 use crate::time::Timestamp;
 
 /// Tenant settings, shaped like Auth0's `GET /api/v2/tenants/settings` plus the tenant's id.
@@ -27,6 +27,16 @@ pub struct Tenant {
     pub enabled_locales: Vec<String>,
     /// What the tenant's access and ID tokens are signed with; absent is RS256.
     pub signing_alg: Option<SigningAlgorithm>,
+    /// Auth0's feature flags, kept as set (this server acts on none of them yet).
+    #[serde(default)]
+    pub flags: Metadata,
+    pub default_redirection_uri: Option<String>,
+    pub sandbox_version: Option<String>,
+    /// Auth0's hosted page settings, kept as set.
+    pub error_page: Option<Metadata>,
+    pub guardian_mfa_page: Option<Metadata>,
+    pub change_password: Option<Metadata>,
+    pub device_flow: Option<Metadata>,
     /// Kept with the tenant; served under `/api/v2/attack-protection`, not with the settings.
     #[serde(default)]
     pub attack_protection: AttackProtection,
@@ -49,6 +59,13 @@ impl Tenant {
             default_directory: None,
             enabled_locales: Vec::new(),
             signing_alg: None,
+            flags: Metadata::new(),
+            default_redirection_uri: None,
+            sandbox_version: None,
+            error_page: None,
+            guardian_mfa_page: None,
+            change_password: None,
+            device_flow: None,
             attack_protection: AttackProtection::default(),
             created_at: now,
             updated_at: now,

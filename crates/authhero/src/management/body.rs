@@ -26,6 +26,11 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 }
 
 impl JsonBody {
+    /// The body as it was sent, whatever its JSON type.
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+
     /// The body as a JSON object (a PATCH), or a 400 for any other JSON value.
     pub fn into_object(self) -> Result<Map<String, Value>, ApiError> {
         match self.0 {

@@ -5,16 +5,17 @@
 use async_trait::async_trait;
 use authhero_core::entities::{Client, RefreshTokenConfig, TokenEndpointAuthMethod};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, Query};
+use authhero_core::{DataAdapters, ListPage, Query};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use serde_json::{Map, Value};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
 
 use super::auth::Caller;
 use super::body::require_non_empty;
 use super::fields::{Field, field};
-use super::listing::{ListQuery, invalid_query};
+use super::listing::{ListQuery, invalid_query, page_reply};
 use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource};
@@ -25,12 +26,47 @@ use crate::state::AppState;
 
 /// The client endpoints: Auth0's five, and the secret's rotation.
 pub fn endpoints() -> Vec<Endpoint> {
-    let mut endpoints = resource::crud::<Client>();
-    endpoints.push(
+    vec![
+        endpoint!(Get "/clients", "read:clients", "List clients", list,
+            Body::None => Reply::Ok(openapi::page_of::<Client>))
+        .reading(Client::FILTERS)
+        .paged(),
+        resource::create_endpoint::<Client>(),
+        resource::get_endpoint::<Client>(),
+        resource::update_endpoint::<Client>(),
+        resource::delete_endpoint::<Client>(),
         endpoint!(Post "/clients/{id}/rotate-secret", "update:client_keys",
-        "Rotate a client secret", rotate_secret, Body::None => Reply::Ok(openapi::one::<Client>)),
-    );
-    endpoints
+            "Rotate a client secret", rotate_secret, Body::None => Reply::Ok(openapi::one::<Client>)),
+    ]
+}
+
+/// `GET /api/v2/clients`. With `is_global=true` the answer is Auth0's global client, "All
+/// Applications", which stands for the tenant's own settings (the deploy CLI reads the login
+/// page from it); this server stores none, so it is the same unconfigured client every time.
+async fn list(
+    state: State<AppState>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = ListQuery::parse(raw.as_deref(), Client::FILTERS)?;
+    if query.flag("is_global")? != Some(true) {
+        return resource::list::<Client>(state, caller, RawQuery(raw)).await;
+    }
+    let params = query.params()?;
+    let global = json!({
+        "client_id": format!("global-{}", caller.tenant()),
+        "name": "All Applications",
+        "global": true,
+        "is_first_party": true,
+        "callbacks": [],
+        "custom_login_page_on": false,
+    });
+    let page = ListPage {
+        items: vec![global],
+        total: Some(1),
+        next: None,
+    };
+    page_reply(Client::COLLECTION, &query, &params, page)
 }
 
 const MAX_CLIENT_ID: usize = 128;
@@ -71,6 +107,8 @@ impl Resource for Client {
         field("cross_origin_authentication"),
         field("is_token_endpoint_ip_header_trusted"),
         field("initiate_login_uri"),
+        field("custom_login_page_on"),
+        field("custom_login_page"),
     ];
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
@@ -169,8 +207,8 @@ impl Resource for Client {
         self
     }
 
-    /// Auth0's filters: `app_type` (a comma-separated list), `is_first_party`, and
-    /// `is_global`, true only of Auth0's own global client, which this server has not.
+    /// Auth0's filters: `app_type` (a comma-separated list) and `is_first_party`; stored
+    /// clients are never global.
     fn list_filter(query: &ListQuery) -> Result<Option<Query>, ApiError> {
         let mut clauses = Vec::new();
         if let Some(types) = query.get("app_type") {
@@ -185,9 +223,6 @@ impl Resource for Client {
             clauses.push(
                 Query::equals("is_first_party", first_party.to_string()).map_err(invalid_query)?,
             );
-        }
-        if query.flag("is_global")? == Some(true) {
-            clauses.push(Query::equals("is_global", "true").map_err(invalid_query)?);
         }
         Ok(match clauses.len() {
             0 => None,

@@ -2,23 +2,176 @@
 //! digits, single hyphens between them) and are unique within the tenant.
 
 use async_trait::async_trait;
-use authhero_core::DataAdapters;
-use authhero_core::entities::Connection;
+use authhero_core::entities::{Client, Connection};
 use authhero_core::ports::Repository;
-use serde_json::{Map, Value};
+use authhero_core::{DataAdapters, ListPage, Pagination};
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
 
-use super::body::require_non_empty;
+use super::auth::Caller;
+use super::body::{JsonBody, from_json, payload_error, require_non_empty};
 use super::fields::{Field, field};
-use super::registry::Endpoint;
-use super::resource::{self, Resource};
+use super::listing::{ListQuery, invalid_query, page_reply};
+use super::openapi;
+use super::registry::{Body, Endpoint, Reply, endpoint};
+use super::resource::{self, Resource, find};
 use crate::error::ApiError;
+use crate::paging::every_page;
 use crate::random;
+use crate::state::AppState;
 
 /// Auth0's limit on a connection name.
 const MAX_NAME_CHARS: usize = 128;
 
 pub fn endpoints() -> Vec<Endpoint> {
-    resource::crud::<Connection>()
+    let mut endpoints = resource::crud::<Connection>();
+    endpoints.extend([
+        endpoint!(Get "/connections/{id}/clients", "read:connections",
+            "List the clients a connection is enabled for", enabled_clients,
+            Body::None => Reply::Ok(openapi::any_page))
+        .paged(),
+        endpoint!(Patch "/connections/{id}/clients", "update:connections",
+            "Enable or disable a connection for clients", change_enabled_clients,
+            Body::Json(client_changes_body) => Reply::NoContent),
+        endpoint!(Get "/clients/{id}/connections", "read:connections",
+            "List the connections enabled for a client", client_connections,
+            Body::None => Reply::Ok(openapi::page_of::<Connection>))
+        .paged(),
+    ]);
+    endpoints
+}
+
+/// Auth0's limit on the changes one PATCH of a connection's clients makes.
+const MAX_CLIENT_CHANGES: usize = 50;
+
+/// One change of `PATCH /api/v2/connections/{id}/clients`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientChange {
+    client_id: String,
+    status: bool,
+}
+
+fn client_changes_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "maxItems": MAX_CLIENT_CHANGES,
+        "items": {
+            "type": "object",
+            "required": ["client_id", "status"],
+            "properties": {"client_id": {"type": "string"}, "status": {"type": "boolean"}},
+            "additionalProperties": false,
+        },
+    })
+}
+
+/// `GET /api/v2/connections/{id}/clients`: `{clients: [{client_id}], next}`, by checkpoint.
+async fn enabled_clients(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let connection = find::<Connection>(&state, caller.tenant(), &id).await?;
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    let take = match query.params()?.pagination {
+        Pagination::Checkpoint(checkpoint) => checkpoint.take,
+        Pagination::Offset { per_page, .. } => per_page,
+    };
+    let start = match query.get("from") {
+        None => 0,
+        Some(from) => from
+            .parse::<usize>()
+            .map_err(|_| invalid_query("from is not a checkpoint this list gave"))?,
+    };
+    let take = usize::try_from(take).unwrap_or(usize::MAX);
+    let items: Vec<Value> = connection
+        .enabled_clients
+        .iter()
+        .skip(start)
+        .take(take)
+        .map(|client_id| json!({ "client_id": client_id }))
+        .collect();
+    let end = start.saturating_add(items.len());
+    let mut answer = json!({ "clients": items });
+    if end < connection.enabled_clients.len() {
+        answer["next"] = Value::String(end.to_string());
+    }
+    Ok(Json(answer).into_response())
+}
+
+/// `PATCH /api/v2/connections/{id}/clients`: a list of `{client_id, status}`; each named client
+/// must exist, or nothing changes. 204.
+async fn change_enabled_clients(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant();
+    let changes: Vec<ClientChange> = from_json(body.into_value())?;
+    if changes.len() > MAX_CLIENT_CHANGES {
+        return Err(payload_error(format!(
+            "Array is too long ({}), maximum {MAX_CLIENT_CHANGES}",
+            changes.len()
+        )));
+    }
+    let mut connection = find::<Connection>(&state, tenant, &id).await?;
+    for change in &changes {
+        find::<Client>(&state, tenant, &change.client_id).await?;
+    }
+    for change in changes {
+        let enabled = connection.enabled_clients.contains(&change.client_id);
+        if change.status && !enabled {
+            connection.enabled_clients.push(change.client_id);
+        } else if !change.status {
+            connection
+                .enabled_clients
+                .retain(|client| *client != change.client_id);
+        }
+    }
+    connection.updated_at = state.now();
+    state
+        .adapters
+        .connections
+        .update(tenant, connection)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v2/clients/{id}/connections`: the connections enabled for the client.
+async fn client_connections(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let tenant = caller.tenant();
+    find::<Client>(&state, tenant, &id).await?;
+    let query = ListQuery::parse(query.as_deref(), &["strategy"])?;
+    let params = query.params()?;
+    let adapters = &state.adapters;
+    let every = every_page::<_, ApiError, _, _>(|page| async move {
+        Ok(adapters.connections.list(tenant, &page).await?.items)
+    })
+    .await?;
+    let strategy = query.get("strategy");
+    let items: Vec<Connection> = every
+        .into_iter()
+        .filter(|connection| connection.enabled_clients.contains(&id))
+        .filter(|connection| strategy.is_none_or(|wanted| connection.strategy == wanted))
+        .collect();
+    let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
+    let page = ListPage {
+        items,
+        total: Some(total),
+        next: None,
+    };
+    page_reply("connections", &query, &params, page)
 }
 
 #[async_trait]

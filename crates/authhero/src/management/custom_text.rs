@@ -1,5 +1,5 @@
 //! `/api/v2/prompts/{prompt}/custom-text/{language}`: a tenant's own wording for a login
-//! prompt's screens, replaced whole by PUT; `{}` until set. Prompt names are Auth0's.
+//! prompt's screens, replaced whole by PUT; `{}` until set.
 
 use authhero_core::entities::{CustomText, Metadata};
 use axum::Json;
@@ -12,45 +12,6 @@ use super::registry::{Body, Endpoint, Reply, endpoint};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Auth0's prompts that carry custom text.
-const PROMPTS: &[&str] = &[
-    "login",
-    "login-id",
-    "login-password",
-    "login-passwordless",
-    "login-email-verification",
-    "signup",
-    "signup-id",
-    "signup-password",
-    "phone-identifier-enrollment",
-    "phone-identifier-challenge",
-    "email-identifier-challenge",
-    "reset-password",
-    "custom-form",
-    "consent",
-    "customized-consent",
-    "logout",
-    "mfa-push",
-    "mfa-otp",
-    "mfa-voice",
-    "mfa-phone",
-    "mfa-webauthn",
-    "mfa-sms",
-    "mfa-email",
-    "mfa-recovery-code",
-    "mfa",
-    "status",
-    "device-flow",
-    "email-verification",
-    "email-otp-challenge",
-    "organizations",
-    "invitation",
-    "common",
-    "passkeys",
-    "captcha",
-    "brute-force-protection",
-];
-
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(Get "/prompts/{prompt}/custom-text/{language}", "read:prompts",
@@ -61,9 +22,19 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
+/// A prompt's name as Auth0 writes them (`login-id`, `mfa-push`): lower-case words joined by
+/// hyphens. Which prompts the login pages show their text on is theirs to say.
+fn is_prompt_name(prompt: &str) -> bool {
+    !prompt.is_empty()
+        && prompt.len() <= 50
+        && prompt
+            .split('-')
+            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase()))
+}
+
 /// The prompt and language of a path, when both are ones Auth0 knows the shape of.
 fn checked(prompt: &str, language: &str) -> Result<(), ApiError> {
-    if !PROMPTS.contains(&prompt) {
+    if !is_prompt_name(prompt) {
         return Err(ApiError::bad_request(format!("Invalid prompt: {prompt}")));
     }
     let well_formed = !language.is_empty()

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::auth::Caller;
+use super::body::JsonBody;
 use super::listing::{ListQuery, page_reply};
 use super::openapi;
 use super::registry::{Body, Endpoint, Reply, Verb};
@@ -53,6 +54,46 @@ macro_rules! fixed {
     };
 }
 
+/// A settings object this server keeps at its default: a PATCH that changes nothing is
+/// answered with it, any other is refused (400), as the feature is not built.
+macro_rules! default_only {
+    ($path:literal, $read:literal, $update:literal, $summary:literal, $answer:expr) => {
+        [
+            fixed!($path, $read, $summary, $answer),
+            Endpoint {
+                verb: Verb::Patch,
+                path: $path.into(),
+                scope: $update.into(),
+                summary: concat!($summary, " (only its defaults)").into(),
+                parameters: &[],
+                paged: false,
+                body: Body::Json(openapi::any_json),
+                reply: Reply::Ok(openapi::any_json),
+                route: || {
+                    axum::routing::patch(|_caller: Caller, body: JsonBody| async move {
+                        keep_default($answer, body)
+                    })
+                },
+            },
+        ]
+    };
+}
+
+/// `default`, when `body` sets nothing but what it already holds.
+fn keep_default(default: Value, body: JsonBody) -> Result<Json<Value>, ApiError> {
+    let changes = body.into_object()?;
+    let unchanged = changes
+        .iter()
+        .all(|(field, value)| default.get(field) == Some(value));
+    if !unchanged {
+        return Err(ApiError::bad_request(
+            "This server does not support changing this setting yet.",
+        )
+        .with_code("operation_not_supported"));
+    }
+    Ok(Json(default))
+}
+
 fn empty_page(_caller: &Caller, collection: &'static str, raw: Option<&str>) -> Response {
     let answer = ListQuery::parse(raw, &[]).and_then(|query| {
         let params: ListParams = query.params()?;
@@ -67,7 +108,44 @@ fn empty_page(_caller: &Caller, collection: &'static str, raw: Option<&str>) -> 
 }
 
 pub fn endpoints() -> Vec<Endpoint> {
-    vec![
+    let settings = [
+        default_only!(
+            "/risk-assessments/settings",
+            "read:attack_protection",
+            "update:attack_protection",
+            "Risk assessment settings",
+            json!({"enabled": false})
+        ),
+        default_only!(
+            "/risk-assessments/settings/new-device",
+            "read:attack_protection",
+            "update:attack_protection",
+            "New device risk assessment",
+            json!({"remember_for": 0})
+        ),
+        default_only!(
+            "/supplemental-signals",
+            "read:attack_protection",
+            "update:attack_protection",
+            "Supplemental signals",
+            json!({"akamai_enabled": false})
+        ),
+    ];
+    let mut endpoints: Vec<Endpoint> = settings.into_iter().flatten().collect();
+    endpoints.push(Endpoint {
+        verb: Verb::Put,
+        path: "/guardian/policies".into(),
+        scope: "update:mfa_policies".into(),
+        summary: "Set MFA policies (only none)".into(),
+        parameters: &[],
+        paged: false,
+        body: Body::Json(openapi::any_json),
+        reply: Reply::Ok(openapi::any_json),
+        route: || {
+            axum::routing::put(|_caller: Caller, body: JsonBody| async move { no_policies(body) })
+        },
+    });
+    endpoints.extend([
         empty_list!(
             "/rules",
             "read:rules",
@@ -86,11 +164,18 @@ pub fn endpoints() -> Vec<Endpoint> {
             "hooks",
             "List hooks (none: legacy hooks are not supported)"
         ),
-        empty_list!(
+        // Auth0 answers this list in its envelope whatever the query asks.
+        fixed!(
             "/actions/actions",
             "read:actions",
-            "actions",
-            "List actions (none yet)"
+            "List actions (none yet)",
+            json!({"actions": [], "total": 0, "page": 0, "per_page": 50})
+        ),
+        fixed!(
+            "/actions/modules",
+            "read:actions",
+            "List action modules (none yet)",
+            json!({"modules": [], "total": 0})
         ),
         fixed!(
             "/actions/triggers",
@@ -197,10 +282,22 @@ pub fn endpoints() -> Vec<Endpoint> {
             "List network ACLs (none yet)"
         ),
         fixed!(
-            "/risk-assessments/settings",
+            "/branding/phone/templates",
+            "read:phone_templates",
+            "List phone templates",
+            json!({"templates": []})
+        ),
+        fixed!(
+            "/attack-protection/bot-detection",
             "read:attack_protection",
-            "Get risk assessment settings",
-            json!({"enabled": false})
+            "Get bot detection settings",
+            json!({})
+        ),
+        fixed!(
+            "/attack-protection/captcha",
+            "read:attack_protection",
+            "Get CAPTCHA settings",
+            json!({})
         ),
         fixed!(
             "/branding/phone/providers",
@@ -238,5 +335,17 @@ pub fn endpoints() -> Vec<Endpoint> {
             "List a client's credentials (none: private_key_jwt is not supported yet)",
             json!([])
         ),
-    ]
+    ]);
+    endpoints
+}
+
+/// `PUT /api/v2/guardian/policies`: only the empty list, as MFA is not built.
+fn no_policies(body: JsonBody) -> Result<Json<Value>, ApiError> {
+    match body.into_value() {
+        Value::Array(policies) if policies.is_empty() => Ok(Json(json!([]))),
+        _ => Err(
+            ApiError::bad_request("This server does not support MFA policies yet.")
+                .with_code("operation_not_supported"),
+        ),
+    }
 }

@@ -6,7 +6,7 @@ use authhero_core::Timestamp;
 use authhero_core::entities::{SigningAlgorithm, Tenant};
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::auth::Caller;
 use super::body::JsonBody;
@@ -44,7 +44,39 @@ const SETTINGS: &[Field] = &[
     field("default_directory"),
     field("enabled_locales"),
     field("signing_alg"),
+    field("flags"),
+    field("default_redirection_uri"),
+    field("sandbox_version"),
+    field("error_page"),
+    field("guardian_mfa_page"),
+    field("change_password"),
+    field("device_flow"),
 ];
+
+/// Lifetimes Auth0 also takes in minutes; they are kept in hours, as Auth0 shows them.
+const IN_MINUTES: &[(&str, &str)] = &[
+    ("session_lifetime_in_minutes", "session_lifetime"),
+    ("idle_session_lifetime_in_minutes", "idle_session_lifetime"),
+];
+
+/// The body with each lifetime given in minutes turned into hours.
+fn in_hours(mut body: Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
+    for (minutes_field, hours_field) in IN_MINUTES {
+        let Some(minutes) = body.remove(*minutes_field) else {
+            continue;
+        };
+        let minutes = minutes
+            .as_f64()
+            .filter(|minutes| *minutes >= 0.0)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "Payload validation error: 'Expected type number' on property {minutes_field}."
+                ))
+            })?;
+        body.insert((*hours_field).into(), Value::from(minutes / 60.0));
+    }
+    Ok(body)
+}
 
 /// Fields of the stored tenant that Auth0's settings do not carry.
 const NOT_SETTINGS: &[&str] = &["id", "attack_protection", "created_at", "updated_at"];
@@ -63,7 +95,7 @@ async fn update(
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let tenant_id = caller.tenant();
-    let patch = Patch::checked(SETTINGS, body.into_object()?)?;
+    let patch = Patch::checked(SETTINGS, in_hours(body.into_object()?)?)?;
     let stored = find(&state, tenant_id).await?;
     let patched = patch.apply(&stored)?;
     // The key before the tenant: a token signed right after the switch must find it.

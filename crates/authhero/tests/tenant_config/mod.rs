@@ -98,7 +98,7 @@ async fn settings_start_at_auth0s_defaults_and_keep_changes() -> anyhow::Result<
             .await?
             .expect(StatusCode::BAD_REQUEST)?;
     }
-    api.put("/api/v2/prompts/nope/custom-text/en", texts.clone())
+    api.put("/api/v2/prompts/Not_A_Prompt/custom-text/en", texts.clone())
         .await?
         .expect(StatusCode::BAD_REQUEST)?;
     api.put(text, json!({"login": "flat"}))
@@ -317,5 +317,92 @@ async fn every_documented_endpoint_needs_a_token() -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// What the deploy CLI sends back on import: lifetimes in minutes, flags and page settings.
+#[tokio::test]
+async fn tenant_settings_take_lifetimes_in_minutes_and_keep_flags() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let updated = api
+        .patch(
+            "/api/v2/tenants/settings",
+            json!({"session_lifetime_in_minutes": 10080, "idle_session_lifetime_in_minutes": 4320,
+                   "flags": {"enable_client_connections": true}, "sandbox_version": "18",
+                   "error_page": {"show_log_link": false, "url": ""}}),
+        )
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(updated.body["session_lifetime"], 168.0);
+    assert_eq!(updated.body["idle_session_lifetime"], 72.0);
+    assert_eq!(updated.body["flags"]["enable_client_connections"], true);
+    assert_eq!(updated.body["error_page"]["show_log_link"], false);
+    assert!(updated.body.get("session_lifetime_in_minutes").is_none());
+    api.patch(
+        "/api/v2/tenants/settings",
+        json!({"session_lifetime_in_minutes": "a week"}),
+    )
+    .await?
+    .expect(StatusCode::BAD_REQUEST)?;
+    let read = api.get("/api/v2/tenants/settings").await?;
+    assert_eq!(read.body["session_lifetime"], 168.0);
+    Ok(())
+}
+
+/// A connection's clients, read by checkpoint and changed by the list Auth0 takes.
+#[tokio::test]
+async fn a_connections_clients_are_listed_and_changed() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let client = api
+        .post("/api/v2/clients", json!({"name": "Shop"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let client_id = client.str("client_id")?.to_owned();
+    let connection = api
+        .post(
+            "/api/v2/connections",
+            json!({"name": "shop-users", "strategy": "auth0"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let path = format!("/api/v2/connections/{}/clients", connection.str("id")?);
+    let none = api
+        .get(&format!("{path}?take=10"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(none.body, json!({"clients": []}));
+    api.patch(&path, json!([{"client_id": client_id, "status": true}]))
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    let one = api.get(&path).await?.expect(StatusCode::OK)?;
+    assert_eq!(one.body["clients"][0]["client_id"], client_id.as_str());
+    let of_client = api
+        .get(&format!(
+            "/api/v2/clients/{client_id}/connections?strategy=auth0&include_totals=true"
+        ))
+        .await?
+        .expect(StatusCode::OK)?;
+    let names: Vec<&str> = of_client.body["connections"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&"shop-users"), "{}", of_client.body);
+    // An unknown client changes nothing, not even the known one beside it.
+    api.patch(
+        &path,
+        json!([{"client_id": client_id, "status": false}, {"client_id": "nobody", "status": true}]),
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
+    api.patch(&path, json!({"client_id": client_id}))
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    let still = api.get(&path).await?.expect(StatusCode::OK)?;
+    assert_eq!(still.body["clients"].as_array().map(Vec::len), Some(1));
+    api.patch(&path, json!([{"client_id": client_id, "status": false}]))
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    let none = api.get(&path).await?.expect(StatusCode::OK)?;
+    assert_eq!(none.body, json!({"clients": []}));
     Ok(())
 }
