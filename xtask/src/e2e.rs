@@ -24,12 +24,14 @@ pub fn run(node_args: &[String]) -> Result<()> {
         install.arg("ci").current_dir(&suite);
         run_checked(install, "npm ci")?;
     }
+    let schemathesis = install_schemathesis(&suite)?;
     let mut node = Command::new("node");
     node.arg("--test")
         .arg("--test-reporter=spec")
         .args(node_args)
         .current_dir(&suite)
-        .env("AUTHHERO_SERVER_BIN", &server);
+        .env("AUTHHERO_SERVER_BIN", &server)
+        .env("SCHEMATHESIS_BIN", &schemathesis);
     let outcome = run_checked(node, "the end-to-end suite");
     println!(
         "end-to-end suite: {} in {:.1} s",
@@ -77,6 +79,37 @@ pub fn check_node() -> Result<()> {
         bail!("the end-to-end suite needs Node.js {MIN_NODE_MAJOR} or later; `node` is {version}");
     }
     Ok(())
+}
+
+/// The schemathesis version the OpenAPI run uses (PyPI).
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// schemathesis's `st`, installed into a virtual environment beside the suite's packages
+/// (`tests/e2e/.venv`) the first time, or when the pinned version changes.
+fn install_schemathesis(suite: &Path) -> Result<PathBuf> {
+    let venv = suite.join(".venv");
+    let bin = venv.join("bin");
+    let st = bin.join("st");
+    let marker = venv.join(format!("schemathesis-{SCHEMATHESIS_VERSION}"));
+    if st.is_file() && marker.is_file() {
+        return Ok(st);
+    }
+    let mut create = Command::new("python3");
+    create.args(["-m", "venv"]).arg(&venv);
+    run_checked(
+        create,
+        "creating the schemathesis virtual environment (needs python3-venv)",
+    )?;
+    let mut install = Command::new(bin.join("pip"));
+    install.args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    ]);
+    run_checked(install, "pip install schemathesis")?;
+    std::fs::write(&marker, b"").with_context(|| format!("writing {}", marker.display()))?;
+    Ok(st)
 }
 
 fn npm() -> &'static str {

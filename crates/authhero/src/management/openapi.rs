@@ -192,6 +192,17 @@ fn operation(endpoint: &Endpoint, generator: &mut SchemaGenerator) -> Value {
         .for_each(|name| query(name, "string"));
     let mut responses = Map::new();
     match endpoint.reply {
+        // `fields` may leave out any field, required ones too: a selection is any object (or,
+        // for a list, any array of objects).
+        Reply::Ok(shape) if endpoint.verb == Verb::Get => {
+            let full = shape(generator);
+            let selected = json_schema!({"anyOf": [
+                full,
+                {"type": "object", "description": "The fields `fields` selected."},
+                {"type": "array", "items": {"type": "object"}, "description": "The fields `fields` selected of each."},
+            ]});
+            responses.insert("200".into(), content("OK", selected))
+        }
         Reply::Ok(shape) => responses.insert("200".into(), content("OK", shape(generator))),
         Reply::Created(shape) => {
             responses.insert("201".into(), content("Created", shape(generator)))

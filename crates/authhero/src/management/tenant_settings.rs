@@ -6,6 +6,7 @@ use authhero_core::Timestamp;
 use authhero_core::entities::{SigningAlgorithm, Tenant};
 use axum::Json;
 use axum::extract::State;
+use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 use super::auth::Caller;
@@ -21,10 +22,28 @@ use crate::state::AppState;
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
         endpoint!(Get "/tenants/settings", "read:tenant_settings", "Get tenant settings", get,
-            Body::None => Reply::Ok(openapi::one::<Tenant>)),
+            Body::None => Reply::Ok(settings_reply)),
         endpoint!(Patch "/tenants/settings", "update:tenant_settings", "Update tenant settings",
-            update, Body::Json(settings_body) => Reply::Ok(openapi::one::<Tenant>)),
+            update, Body::Json(settings_body) => Reply::Ok(settings_reply)),
     ]
+}
+
+/// The tenant's schema without what [`settings`] leaves out.
+fn settings_reply(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = Tenant::json_schema(generator);
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for field in NOT_SETTINGS {
+            properties.remove(*field);
+        }
+    }
+    if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+        required.retain(|field| {
+            !field
+                .as_str()
+                .is_some_and(|name| NOT_SETTINGS.contains(&name))
+        });
+    }
+    schema
 }
 
 fn settings_body(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
