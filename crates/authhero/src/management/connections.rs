@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use authhero_core::entities::{Client, Connection};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, ListPage, Pagination};
+use authhero_core::{DataAdapters, ListPage, ListParams, Pagination, Query};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -37,6 +37,12 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(Patch "/connections/{id}/clients", "update:connections",
             "Enable or disable a connection for clients", change_enabled_clients,
             Body::Json(client_changes_body) => Reply::NoContent),
+        endpoint!(Get "/connections/{id}/status", "read:connections",
+            "Check a connection's status", status, Body::None => Reply::Ok(openapi::any_json)),
+        endpoint!(Delete "/connections/{id}/users", "delete:users",
+            "Delete a database connection's user by email", remove_user_by_email,
+            Body::None => Reply::NoContent)
+        .reading(&["email"]),
         endpoint!(Get "/clients/{id}/connections", "read:connections",
             "List the connections enabled for a client", client_connections,
             Body::None => Reply::Ok(openapi::page_of::<Connection>))
@@ -140,6 +146,53 @@ async fn change_enabled_clients(
         .connections
         .update(tenant, connection)
         .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v2/connections/{id}/status`: every connection this server has is served by the
+/// server itself, so one that exists is online.
+async fn status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    find::<Connection>(&state, caller.tenant(), &id).await?;
+    Ok(Json(json!({})))
+}
+
+/// `DELETE /api/v2/connections/{id}/users?email=`: the database connection's user with this
+/// email; 204 whether or not there was one.
+async fn remove_user_by_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<StatusCode, ApiError> {
+    let tenant = caller.tenant();
+    let connection = find::<Connection>(&state, tenant, &id).await?;
+    if connection.strategy != "auth0" {
+        return Err(ApiError::bad_request(
+            "Only a database connection's users can be deleted by email.",
+        ));
+    }
+    let query = ListQuery::parse(query.as_deref(), &["email"])?;
+    let email = query
+        .get("email")
+        .ok_or_else(|| invalid_query("Missing required property: email"))?
+        .trim()
+        .to_lowercase();
+    let filter = Query::And(vec![
+        Query::equals("email", email).map_err(invalid_query)?,
+        Query::equals("connection", &connection.name).map_err(invalid_query)?,
+    ]);
+    let found = state
+        .adapters
+        .users
+        .list(tenant, &ListParams::default().with_query(filter))
+        .await?;
+    for user in found.items {
+        state.adapters.users.remove(tenant, &user.user_id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

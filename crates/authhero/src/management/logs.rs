@@ -2,10 +2,10 @@
 //! Auth0's `q` (the SDK's `search`), e.g. `type:s` or `date:[2024-01-01 TO 2024-02-01]`.
 
 use async_trait::async_trait;
-use authhero_core::entities::Log;
+use authhero_core::entities::{Log, User};
 use authhero_core::ports::Repository;
 use authhero_core::{DataAdapters, Query, Sort};
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
 use super::auth::Caller;
@@ -13,7 +13,7 @@ use super::fields::Field;
 use super::listing::{ListQuery, invalid_query, page_reply, query_error};
 use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
-use super::resource::{self, Resource};
+use super::resource::{self, Resource, find};
 use crate::error::ApiError;
 use crate::random;
 use crate::state::AppState;
@@ -25,6 +25,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         .reading(&["q", "search"])
         .paged(),
         resource::get_endpoint::<Log>(),
+        endpoint!(Get "/users/{id}/logs", "read:logs", "List a user's log events", user_logs,
+            Body::None => Reply::Ok(openapi::page_of::<Log>))
+        .paged(),
     ]
 }
 
@@ -54,9 +57,38 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let query = ListQuery::parse(query.as_deref(), &["q", "search"])?;
+    let searched = query
+        .get("q")
+        .or_else(|| query.get("search"))
+        .map(Query::parse)
+        .transpose()
+        .map_err(invalid_query)?;
+    newest_first(&state, &caller, &query, searched).await
+}
+
+/// `GET /api/v2/users/{id}/logs`: the user's events, newest first.
+async fn user_logs(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    find::<User>(&state, caller.tenant(), &id).await?;
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    let of_user = Query::equals("user_id", id).map_err(invalid_query)?;
+    newest_first(&state, &caller, &query, Some(of_user)).await
+}
+
+/// The logs `filter` finds, newest first unless the query sorts them.
+async fn newest_first(
+    state: &AppState,
+    caller: &Caller,
+    query: &ListQuery,
+    filter: Option<Query>,
+) -> Result<Response, ApiError> {
     let mut params = query.params()?;
-    if let Some(q) = query.get("q").or_else(|| query.get("search")) {
-        params = params.with_query(Query::parse(q).map_err(invalid_query)?);
+    if let Some(filter) = filter {
+        params = params.with_query(filter);
     }
     if query.get("sort").is_none() {
         params = params.with_sort(Sort::parse("date:-1").map_err(query_error)?);
@@ -67,5 +99,5 @@ async fn list(
         .list(caller.tenant(), &params)
         .await
         .map_err(query_error)?;
-    page_reply(Log::COLLECTION, &query, &params, page)
+    page_reply(Log::COLLECTION, query, &params, page)
 }

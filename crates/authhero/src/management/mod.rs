@@ -26,6 +26,7 @@ mod roles;
 mod sessions;
 mod settings;
 mod signing_keys;
+mod stats;
 mod tenant_settings;
 mod user_blocks;
 mod user_rbac;
@@ -60,6 +61,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         sessions::endpoints(),
         settings::all_endpoints(),
         signing_keys::endpoints(),
+        stats::endpoints(),
         tenant_settings::endpoints(),
         users::endpoints(),
         user_blocks::endpoints(),

@@ -32,6 +32,10 @@ pub fn endpoints() -> Vec<Endpoint> {
     endpoints.extend([
         endpoint!(Get "/organizations/name/{name}", "read:organizations",
             "Get an organization by name", by_name, Body::None => Reply::Ok(openapi::one::<Organization>)),
+        endpoint!(Get "/users/{id}/organizations", "read:organizations",
+            "List a user's organizations", user_organizations,
+            Body::None => Reply::Ok(openapi::page_of::<Organization>))
+        .paged(),
         endpoint!(Get "/organizations/{id}/members", "read:organization_members",
             "List an organization's members", list_members, Body::None => Reply::Ok(openapi::any_page))
         .paged(),
@@ -131,6 +135,43 @@ async fn by_name(
         .next()
         .map(Json)
         .ok_or_else(not_found::<Organization>)
+}
+
+/// `GET /api/v2/users/{id}/organizations`.
+async fn user_organizations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let tenant = caller.tenant();
+    find::<User>(&state, tenant, &id).await?;
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    let params = query.params()?;
+    let (adapters, id) = (&state.adapters, id.as_str());
+    let memberships = by_offset(&params, |offset| async move {
+        adapters
+            .organization_members
+            .list_by_user(tenant, id, &offset)
+            .await
+    })
+    .await?;
+    let mut organizations = Vec::with_capacity(memberships.items.len());
+    for membership in &memberships.items {
+        if let Some(organization) = adapters
+            .organizations
+            .get(tenant, &membership.organization_id)
+            .await?
+        {
+            organizations.push(organization);
+        }
+    }
+    let page = authhero_core::ListPage {
+        items: organizations,
+        total: memberships.total,
+        next: memberships.next,
+    };
+    page_reply(Organization::COLLECTION, &query, &params, page)
 }
 
 /// A member as Auth0 lists them.

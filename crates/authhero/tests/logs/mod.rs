@@ -50,6 +50,39 @@ async fn exchanges_logins_and_api_calls_are_logged() -> anyhow::Result<()> {
 
     let logins = logs_matching(&api, "type:s", 1).await?;
     assert_eq!(logins[0]["user_name"], "logged@example.com");
+    let user_id = logins[0]["user_id"].as_str().context("user_id")?.to_owned();
+    let of_user = api
+        .get(&format!("{}/logs", super::user_path(&user_id)))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(
+        of_user
+            .items()?
+            .iter()
+            .all(|log| log["user_id"] == user_id.as_str()),
+        "{}",
+        of_user.body
+    );
+    assert!(of_user.items()?.iter().any(|log| log["type"] == "s"));
+    let active = api
+        .get("/api/v2/stats/active-users")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(active.body, 1);
+    let daily = api
+        .get("/api/v2/stats/daily")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(daily.items()?.len(), 1, "{}", daily.body);
+    assert!(daily.items()?[0]["logins"].as_u64() >= Some(1));
+    api.get("/api/v2/stats/daily?from=2024-01-01")
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    let empty = api
+        .get("/api/v2/stats/daily?from=20200101&to=20200102")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(empty.items()?.is_empty());
     assert!(
         logins[0]["user_id"]
             .as_str()

@@ -48,6 +48,11 @@ async fn organizations_round_trip_with_members_roles_and_connections() -> anyhow
         .await?
         .expect(StatusCode::OK)?;
     assert_eq!(listed.body["members"][0]["email"], "member@example.com");
+    let of_user = api
+        .get(&format!("{}/organizations", user_path(&user_id)))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(of_user.items()?[0]["name"], "acme");
 
     let role = api
         .post("/api/v2/roles", json!({"name": "org-admin"}))

@@ -406,3 +406,37 @@ async fn a_connections_clients_are_listed_and_changed() -> anyhow::Result<()> {
     assert_eq!(none.body, json!({"clients": []}));
     Ok(())
 }
+
+/// A connection that exists is online; its users are deleted by email.
+#[tokio::test]
+async fn a_connections_status_and_its_users_by_email() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connections = api
+        .get("/api/v2/connections?strategy=auth0")
+        .await?
+        .expect(StatusCode::OK)?;
+    let id = connections.items()?[0]["id"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no id"))?
+        .to_owned();
+    api.get(&format!("/api/v2/connections/{id}/status"))
+        .await?
+        .expect(StatusCode::OK)?;
+    api.get("/api/v2/connections/con_nope/status")
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.create_user("Leaving@Example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let users = format!("/api/v2/connections/{id}/users");
+    api.delete(&users).await?.expect(StatusCode::BAD_REQUEST)?;
+    api.delete(&format!("{users}?email=leaving%40example.com"))
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    let left = api
+        .get("/api/v2/users-by-email?email=leaving%40example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(left.items()?.is_empty(), "{}", left.body);
+    Ok(())
+}
