@@ -136,6 +136,7 @@ impl Database {
             )),
             signing_keys: Arc::new(SigningKeys::new(db())),
             logs: Arc::new(Documents::<Log>::new(db(), &schema::LOGS)),
+            jobs: Arc::new(Documents::<Job>::new(db(), &schema::JOBS)),
             branding: Arc::new(Setting::<Branding>::new(db(), "branding")),
             themes: Arc::new(Documents::<Theme>::new(db(), &schema::THEMES)),
             prompt_settings: Arc::new(Setting::<PromptSettings>::new(db(), "prompt_settings")),

@@ -360,6 +360,13 @@ pub(crate) static LOGS: Table = Table {
     )
 };
 
+pub(crate) static JOBS: Table = table(
+    "jobs",
+    "job",
+    id("id", "/id"),
+    &[time("created_at", "/created_at")],
+);
+
 pub(crate) static THEMES: Table = Table {
     default_sort: "theme_id",
     ..table("themes", "theme", id("theme_id", "/themeId"), &[])

@@ -733,3 +733,23 @@ pub async fn users_are_created_with_their_password(adapters: DataAdapters) -> an
     );
     tenant.cleanup().await
 }
+
+pub async fn jobs_round_trip(adapters: DataAdapters) -> anyhow::Result<()> {
+    let tenant = TestTenant::new(&adapters).await?;
+    round_trip(
+        adapters.jobs.as_ref(),
+        &tenant.id,
+        fixtures::job(&unique("job"), fixtures::now()),
+        |j| {
+            j.status = "completed".into();
+            j.summary = Some(authhero_core::entities::JobSummary {
+                failed: 1,
+                updated: 0,
+                inserted: 2,
+                total: 3,
+            });
+        },
+    )
+    .await?;
+    tenant.cleanup().await
+}

@@ -359,6 +359,30 @@ pub fn log(log_id: &str, date: Timestamp) -> Log {
     }
 }
 
+pub fn job(id: &str, now: Timestamp) -> Job {
+    Job {
+        id: id.into(),
+        kind: "users_import".into(),
+        status: "pending".into(),
+        connection_id: Some("con_1".into()),
+        connection: Some(UNICODE.into()),
+        upsert: true,
+        external_id: None,
+        send_completion_email: false,
+        summary: None,
+        status_details: None,
+        errors: vec![JobRowError {
+            user: serde_json::json!({"email": UNICODE}),
+            errors: vec![JobErrorDetail {
+                code: "INVALID_FORMAT".into(),
+                message: UNICODE.into(),
+                path: Some("email".into()),
+            }],
+        }],
+        created_at: now,
+    }
+}
+
 pub fn theme(theme_id: &str) -> Theme {
     Theme {
         theme_id: theme_id.into(),

@@ -96,6 +96,7 @@ macro_rules! conformance_tests {
             authentication_methods_round_trip,
             logs_round_trip,
             themes_round_trip,
+            jobs_round_trip,
             email_templates_round_trip,
             hooks_round_trip,
             custom_domains_round_trip,

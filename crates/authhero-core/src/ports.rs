@@ -51,6 +51,7 @@ entity! {
     Grant => "grant", id;
     Hook => "hook", hook_id;
     Invitation => "invitation", id;
+    Job => "job", id;
     Log => "log", log_id;
     LoginSession => "login session", id;
     Organization => "organization", id;
@@ -84,6 +85,7 @@ pub type EmailTemplatesRepository = dyn Repository<EmailTemplate>;
 pub type GrantsRepository = dyn Repository<Grant>;
 pub type HooksRepository = dyn Repository<Hook>;
 pub type InvitationsRepository = dyn Repository<Invitation>;
+pub type JobsRepository = dyn Repository<Job>;
 pub type LogsRepository = dyn Repository<Log>;
 pub type LoginSessionsRepository = dyn Repository<LoginSession>;
 pub type OrganizationsRepository = dyn Repository<Organization>;
@@ -449,6 +451,7 @@ pub struct DataAdapters {
     pub authentication_methods: Arc<AuthenticationMethodsRepository>,
     pub signing_keys: Arc<dyn SigningKeysRepository>,
     pub logs: Arc<LogsRepository>,
+    pub jobs: Arc<JobsRepository>,
     pub branding: Arc<BrandingRepository>,
     pub themes: Arc<ThemesRepository>,
     pub prompt_settings: Arc<PromptSettingsRepository>,

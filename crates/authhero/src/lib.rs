@@ -22,6 +22,7 @@ pub mod hooks;
 mod html;
 mod issuer;
 pub mod keys;
+mod legacy_hashes;
 mod management;
 mod markup;
 mod paging;

@@ -10,6 +10,8 @@ use authhero_core::entities::PasswordAlgorithm;
 use authhero_core::{Error, Result};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::legacy_hashes;
+
 /// Auth0's bcrypt cost.
 pub const BCRYPT_COST: u32 = 10;
 
@@ -48,6 +50,9 @@ fn hash_now(password: &str, algorithm: PasswordAlgorithm) -> Result<String> {
         PasswordAlgorithm::Argon2id => {
             hash_argon2id(password).map_err(|error| Error::internal(format!("argon2: {error}")))
         }
+        PasswordAlgorithm::Imported => Err(Error::internal(
+            "imported hashes are made elsewhere; new ones use bcrypt or argon2id",
+        )),
     }
 }
 
@@ -133,6 +138,8 @@ pub async fn verify(password: String, stored: String) -> Result<bool> {
         let _permit = permit;
         if stored.starts_with("$argon2") {
             verify_argon2(&password, &stored)
+        } else if legacy_hashes::is_legacy(&stored) {
+            legacy_hashes::verify(&password, &stored)
         } else {
             bcrypt::verify(password, &stored).unwrap_or(false)
         }

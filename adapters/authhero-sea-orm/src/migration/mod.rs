@@ -5,6 +5,7 @@ mod m0002_refresh_token_rotation;
 mod m0003_postgres_prefix_indexes;
 mod m0004_login_failures;
 mod m0005_enabled_clients_explicit;
+mod m0006_jobs;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_postgres_prefix_indexes::Migration),
             Box::new(m0004_login_failures::Migration),
             Box::new(m0005_enabled_clients_explicit::Migration),
+            Box::new(m0006_jobs::Migration),
         ]
     }
 

@@ -13,6 +13,7 @@ mod custom_domain;
 mod email;
 mod grant;
 mod hook;
+mod job;
 mod log;
 mod login_failure;
 mod organization;
@@ -40,6 +41,7 @@ pub use custom_domain::{CustomDomain, CustomDomainStatus, CustomDomainType};
 pub use email::{EmailProvider, EmailTemplate};
 pub use grant::Grant;
 pub use hook::Hook;
+pub use job::{Job, JobErrorDetail, JobRowError, JobSummary};
 pub use log::Log;
 pub use login_failure::LoginFailure;
 pub use organization::{

@@ -109,6 +109,9 @@ impl User {
 pub enum PasswordAlgorithm {
     Bcrypt,
     Argon2id,
+    /// Made by another system and imported as it was (PBKDF2, LDAP, salted digests); replaced
+    /// with the server's own algorithm at the next successful login.
+    Imported,
 }
 
 /// A user's password hash. Never part of a user's JSON.

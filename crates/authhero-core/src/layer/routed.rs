@@ -267,6 +267,7 @@ impl DataAdapters {
             ),
             signing_keys: route!(every, "signing key", signing_keys),
             logs: route!(every, Log::NAME, logs),
+            jobs: route!(every, Job::NAME, jobs),
             branding: route!(every, "branding", branding),
             themes: route!(every, Theme::NAME, themes),
             prompt_settings: route!(every, "prompt settings", prompt_settings),

@@ -3,12 +3,12 @@
 //! is no one to check, so no answer tells who exists. A migrating connection's users who are
 //! not local yet are checked by the legacy provider ([`migration`]).
 
-use authhero_core::entities::User;
+use authhero_core::entities::{PasswordAlgorithm, User};
 use authhero_core::{ListParams, Query};
 
-use super::brute_force;
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
+use super::{brute_force, users};
 use crate::passwords;
 use crate::state::AppState;
 
@@ -131,7 +131,14 @@ async fn verify(
         decoy().await?;
         return Ok(None);
     };
-    Ok(passwords::verify(password.to_owned(), stored.hash)
-        .await?
-        .then_some(user))
+    let algorithm = stored.algorithm;
+    if !passwords::verify(password.to_owned(), stored.hash).await? {
+        return Ok(None);
+    }
+    // A hash imported from another system is replaced by one of the server's own at first use.
+    if algorithm == PasswordAlgorithm::Imported {
+        let hash = passwords::hash(password.to_owned(), state.password_algorithm).await?;
+        users::set_password(state, tenant_id, &user.user_id, hash).await?;
+    }
+    Ok(Some(user))
 }

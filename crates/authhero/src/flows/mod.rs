@@ -10,6 +10,7 @@ mod clock;
 mod error;
 pub mod grant_types;
 pub mod grants;
+pub mod imports;
 pub mod issue;
 pub mod login;
 pub mod logout;

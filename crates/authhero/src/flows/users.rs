@@ -129,19 +129,30 @@ pub async fn create(
         .await
 }
 
-/// Stores a new password hash for the user, replacing any they had.
+/// Stores a new password hash, of the server's algorithm, for the user, replacing any they had.
 pub async fn set_password(
     state: &AppState,
     tenant_id: &str,
     user_id: &str,
     hash: String,
 ) -> Result<()> {
+    set_hash(state, tenant_id, user_id, hash, state.password_algorithm).await
+}
+
+/// Stores `hash`, made with `algorithm`, as the user's password, replacing any they had.
+pub async fn set_hash(
+    state: &AppState,
+    tenant_id: &str,
+    user_id: &str,
+    hash: String,
+    algorithm: PasswordAlgorithm,
+) -> Result<()> {
     let passwords = &state.adapters.passwords;
     let now = state.now();
     match passwords.get(tenant_id, user_id).await? {
         Some(mut stored) => {
             stored.hash = hash;
-            stored.algorithm = state.password_algorithm;
+            stored.algorithm = algorithm;
             stored.updated_at = now;
             passwords.update(tenant_id, stored).await?;
         }
@@ -149,7 +160,7 @@ pub async fn set_password(
             let password = Password {
                 user_id: user_id.to_owned(),
                 hash,
-                algorithm: state.password_algorithm,
+                algorithm,
                 created_at: now,
                 updated_at: now,
             };

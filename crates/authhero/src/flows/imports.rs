@@ -1,0 +1,323 @@
+//! Bulk user imports (Auth0's `users-imports` job): each row of Auth0's import format becomes a
+//! user of one database connection, with its password hash as the other system made it. A row
+//! that fails is recorded with why and never stops the others; with `upsert`, a row whose email
+//! the connection has already changes that user instead.
+
+use authhero_core::entities::{
+    Connection, Job, JobErrorDetail, JobRowError, JobSummary, Password, User,
+};
+use authhero_core::{ListParams, Query};
+use serde_json::{Map, Value};
+
+use super::users;
+use super::validation;
+use crate::legacy_hashes;
+use crate::random;
+use crate::state::AppState;
+
+/// The fields a row of Auth0's import format may carry.
+const ROW_FIELDS: &[&str] = &[
+    "email",
+    "email_verified",
+    "user_id",
+    "username",
+    "given_name",
+    "family_name",
+    "name",
+    "nickname",
+    "picture",
+    "blocked",
+    "password_hash",
+    "custom_password_hash",
+    "app_metadata",
+    "user_metadata",
+    "phone_number",
+    "phone_verified",
+];
+
+/// Fields of a row that are not profile fields of the user as given.
+const NOT_PROFILE: &[&str] = &["user_id", "password_hash", "custom_password_hash"];
+
+/// The most row errors a job keeps; the summary still counts every failure.
+const MAX_KEPT_ERRORS: usize = 10_000;
+
+/// What one row came to.
+enum Outcome {
+    Inserted,
+    Updated,
+}
+
+/// Runs the import of `rows` into `connection`, then stores the finished job. Called in the
+/// background; every failure ends up in the job, never in a caller.
+pub async fn run(
+    state: AppState,
+    tenant_id: String,
+    connection: Connection,
+    rows: Vec<Value>,
+    mut job: Job,
+) {
+    job.status = "processing".into();
+    if let Err(error) = state.adapters.jobs.update(&tenant_id, job.clone()).await {
+        tracing::warn!(%error, job = job.id, "could not mark an import job as processing");
+    }
+    let mut summary = JobSummary {
+        total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
+        ..JobSummary::default()
+    };
+    for row in rows {
+        match import_row(&state, &tenant_id, &connection, &row, job.upsert).await {
+            Ok(Outcome::Inserted) => summary.inserted += 1,
+            Ok(Outcome::Updated) => summary.updated += 1,
+            Err(detail) => {
+                summary.failed += 1;
+                if job.errors.len() < MAX_KEPT_ERRORS {
+                    job.errors.push(JobRowError {
+                        user: row,
+                        errors: vec![detail],
+                    });
+                }
+            }
+        }
+    }
+    job.status = "completed".into();
+    job.summary = Some(summary);
+    if let Err(error) = state.adapters.jobs.update(&tenant_id, job.clone()).await {
+        tracing::error!(%error, job = job.id, "could not store a finished import job");
+    }
+}
+
+fn row_error(code: &str, message: impl Into<String>, path: Option<&str>) -> JobErrorDetail {
+    JobErrorDetail {
+        code: code.to_owned(),
+        message: message.into(),
+        path: path.map(str::to_owned),
+    }
+}
+
+/// Imports one row; the reason it was refused otherwise.
+async fn import_row(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &Connection,
+    row: &Value,
+    upsert: bool,
+) -> Result<Outcome, JobErrorDetail> {
+    let Value::Object(fields) = row else {
+        return Err(row_error("INVALID_FORMAT", "A row must be an object", None));
+    };
+    if let Some(unknown) = fields
+        .keys()
+        .find(|field| !ROW_FIELDS.contains(&field.as_str()))
+    {
+        return Err(row_error(
+            "OBJECT_ADDITIONAL_PROPERTIES",
+            format!("Additional properties not allowed: {unknown}"),
+            Some(unknown),
+        ));
+    }
+    let email = match fields.get("email") {
+        Some(Value::String(email)) => validation::email(email).map_err(|_| {
+            row_error(
+                "INVALID_FORMAT",
+                "Object didn't pass validation for format email",
+                Some("email"),
+            )
+        })?,
+        Some(_) => {
+            return Err(row_error(
+                "INVALID_TYPE",
+                "Expected type string",
+                Some("email"),
+            ));
+        }
+        None => {
+            return Err(row_error(
+                "OBJECT_MISSING_REQUIRED_PROPERTY",
+                "Missing required property: email",
+                Some("email"),
+            ));
+        }
+    };
+    let password = password_of(fields)?;
+    let existing = user_with_email(state, tenant_id, connection, &email).await?;
+    let storage =
+        |error: authhero_core::Error| row_error("INTERNAL_ERROR", error.to_string(), None);
+    match existing {
+        Some(_) if !upsert => Err(row_error(
+            "DUPLICATED_USER",
+            "The user already exists",
+            Some("email"),
+        )),
+        Some(existing) => {
+            let updated = with_profile(&existing, fields, &email)?;
+            state
+                .adapters
+                .users
+                .update(tenant_id, updated)
+                .await
+                .map_err(storage)?;
+            if let Some(imported) = password {
+                users::set_hash(
+                    state,
+                    tenant_id,
+                    &existing.user_id,
+                    imported.hash,
+                    imported.algorithm,
+                )
+                .await
+                .map_err(storage)?;
+            }
+            Ok(Outcome::Updated)
+        }
+        None => {
+            let id = match fields.get("user_id") {
+                None => random::hex_id(),
+                Some(Value::String(id)) if !id.is_empty() => {
+                    // Auth0 exports carry the full id (`auth0|…`); the part after the provider is kept.
+                    id.rsplit_once('|')
+                        .map_or(id.as_str(), |(_, own)| own)
+                        .to_owned()
+                }
+                Some(_) => {
+                    return Err(row_error(
+                        "INVALID_TYPE",
+                        "user_id must be a non-empty string",
+                        Some("user_id"),
+                    ));
+                }
+            };
+            let now = state.now();
+            let fresh = User::new(&connection.strategy, &id, &connection.name, now);
+            let user = with_profile(&fresh, fields, &email)?;
+            let created = match password {
+                Some(imported) => {
+                    let stored = Password {
+                        user_id: user.user_id.clone(),
+                        hash: imported.hash,
+                        algorithm: imported.algorithm,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    state
+                        .adapters
+                        .users
+                        .create_with_password(tenant_id, user, stored)
+                        .await
+                }
+                None => state.adapters.users.create(tenant_id, user).await,
+            };
+            match created {
+                Ok(_) => Ok(Outcome::Inserted),
+                Err(error) if error.is_conflict() => Err(row_error(
+                    "DUPLICATED_USER",
+                    "The user already exists",
+                    Some("user_id"),
+                )),
+                Err(error) => Err(storage(error)),
+            }
+        }
+    }
+}
+
+/// The row's password hash as stored here: `password_hash` is bcrypt; `custom_password_hash`
+/// any other kind Auth0 takes.
+fn password_of(
+    fields: &Map<String, Value>,
+) -> Result<Option<legacy_hashes::Imported>, JobErrorDetail> {
+    fn refused(path: &'static str) -> impl Fn(legacy_hashes::Refused) -> JobErrorDetail {
+        move |why| row_error("INVALID_FORMAT", why.to_string(), Some(path))
+    }
+    if let Some(custom) = fields.get("custom_password_hash") {
+        return legacy_hashes::from_auth0(custom)
+            .map(Some)
+            .map_err(refused("custom_password_hash"));
+    }
+    match fields.get("password_hash") {
+        None => Ok(None),
+        Some(hash) => {
+            let as_custom = serde_json::json!({"algorithm": "bcrypt", "hash": {"value": hash}});
+            legacy_hashes::from_auth0(&as_custom)
+                .map(Some)
+                .map_err(refused("password_hash"))
+        }
+    }
+}
+
+/// The connection's user with `email`, if there is one.
+async fn user_with_email(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &Connection,
+    email: &str,
+) -> Result<Option<User>, JobErrorDetail> {
+    let internal =
+        |error: authhero_core::Error| row_error("INTERNAL_ERROR", error.to_string(), None);
+    let filter = Query::And(vec![
+        Query::equals("email", email).map_err(|error| internal(error.into()))?,
+        Query::equals("connection", &connection.name).map_err(|error| internal(error.into()))?,
+    ]);
+    let found = state
+        .adapters
+        .users
+        .list(tenant_id, &ListParams::default().with_query(filter))
+        .await
+        .map_err(internal)?;
+    Ok(found.items.into_iter().next())
+}
+
+/// `user` with the row's profile fields set over it, typed as a user's.
+fn with_profile(
+    user: &User,
+    fields: &Map<String, Value>,
+    email: &str,
+) -> Result<User, JobErrorDetail> {
+    let invalid = |why: String| row_error("INVALID_TYPE", why, None);
+    let Ok(Value::Object(mut document)) = serde_json::to_value(user) else {
+        return Err(invalid("a user is not a JSON object".into()));
+    };
+    for (field, value) in fields {
+        if !NOT_PROFILE.contains(&field.as_str()) {
+            document.insert(field.clone(), value.clone());
+        }
+    }
+    document.insert("email".into(), Value::String(email.to_owned()));
+    serde_json::from_value(Value::Object(document)).map_err(|error| invalid(error.to_string()))
+}
+
+/// A pending users-import job of `connection`.
+pub fn new_job(
+    connection: &Connection,
+    upsert: bool,
+    external_id: Option<String>,
+    send_completion_email: bool,
+    state: &AppState,
+) -> Job {
+    Job {
+        id: random::id("job"),
+        kind: "users_import".into(),
+        status: "pending".into(),
+        connection_id: Some(connection.id.clone()),
+        connection: Some(connection.name.clone()),
+        upsert,
+        external_id,
+        send_completion_email,
+        summary: None,
+        status_details: None,
+        errors: Vec::new(),
+        created_at: state.now(),
+    }
+}
+
+/// The users a file of Auth0's import format holds: a JSON array of objects.
+pub fn rows_of(file: &[u8]) -> Result<Vec<Value>, String> {
+    match serde_json::from_slice::<Value>(file) {
+        Ok(Value::Array(rows)) => Ok(rows),
+        Ok(_) => Err("The users file must hold a JSON array of users".into()),
+        Err(error) => Err(format!("The users file is not valid JSON: {error}")),
+    }
+}
+
+/// Whether an import may target this connection: Auth0 imports into database connections.
+pub fn imports_into(connection: &Connection) -> bool {
+    connection.strategy == "auth0"
+}

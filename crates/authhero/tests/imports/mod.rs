@@ -1,0 +1,308 @@
+//! Bulk user imports: Auth0's multipart upload and file format, passwords hashed elsewhere
+//! (bcrypt, salted SHA-256, PBKDF2, LDAP) that log in and are then re-hashed, rows that fail
+//! without stopping the others, upserts, and uploads refused before anything is written.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use authhero_core::entities::PasswordAlgorithm;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use serde_json::{Value, json};
+
+use super::{Api, DATABASE, Reply, password_client, password_login};
+
+const IMPORTED_PASSWORD: &str = "Imported-password-1";
+const BOUNDARY: &str = "authhero-import-boundary";
+
+impl Api {
+    /// `POST /api/v2/jobs/users-imports` with these form fields (`users` as a file).
+    async fn upload(&self, token: &str, fields: &[(&str, &str)]) -> anyhow::Result<Reply> {
+        let mut body = String::new();
+        for (name, value) in fields {
+            body.push_str(&format!("--{BOUNDARY}\r\n"));
+            if *name == "users" {
+                body.push_str("Content-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\nContent-Type: application/json\r\n\r\n");
+            } else {
+                body.push_str(&format!(
+                    "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                ));
+            }
+            body.push_str(value);
+            body.push_str("\r\n");
+        }
+        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+        let request = Request::post("/api/v2/jobs/users-imports")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))?;
+        self.send(request).await
+    }
+
+    /// The job once it is no longer pending or processing (within five seconds).
+    async fn finished_job(&self, id: &str) -> anyhow::Result<Value> {
+        for _ in 0..250 {
+            let job = self
+                .get(&format!("/api/v2/jobs/{id}"))
+                .await?
+                .expect(StatusCode::OK)?;
+            if job.body["status"] == "completed" || job.body["status"] == "failed" {
+                return Ok(job.body);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bail!("job {id} did not finish")
+    }
+
+    async fn database_id(&self) -> anyhow::Result<String> {
+        let connections = self
+            .get(&format!("/api/v2/connections?name={DATABASE}"))
+            .await?
+            .expect(StatusCode::OK)?;
+        Ok(connections.items()?[0]["id"]
+            .as_str()
+            .context("connection id")?
+            .to_owned())
+    }
+}
+
+#[tokio::test]
+async fn imported_hashes_log_in_and_failed_rows_stop_nothing() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connection = api.database_id().await?;
+    api.create_user("existing@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let bcrypt =
+        authhero::passwords::hash(IMPORTED_PASSWORD.into(), PasswordAlgorithm::Bcrypt).await?;
+    let users = json!([
+        {"email": "bcrypt@example.com", "email_verified": true, "password_hash": bcrypt,
+         "user_id": "auth0|5f0c1b2d3e4f5a6b7c8d9e0f", "app_metadata": {"plan": "gold"}},
+        {"email": "sha256@example.com", "custom_password_hash": {
+            "algorithm": "sha256",
+            "hash": {"value": "818f04e46328a94640daeb157250a7c8731651c9c0f660ff5021f7b2e28379fa", "encoding": "hex"},
+            "salt": {"value": "NaCl", "position": "prefix"}}},
+        {"email": "pbkdf2@example.com", "custom_password_hash": {"algorithm": "pbkdf2", "hash": {
+            "value": "$pbkdf2-sha512$i=1000,l=64$c2FsdHNhbHQ$ap/Ls3QPUuVY9WzR2VLF0mFcIBILJQQ2kFcpu5NS5pa3CFhQP3u4Jjt2GEAgtoqJk/h2SoFt/0PNpquz7mENwg"}}},
+        {"email": "ldap@example.com", "custom_password_hash": {"algorithm": "ldap", "hash": {
+            "value": "{SSHA}cmHWa5kYXLcvoPqcX20ijUt0yZtwZXBwZXI="}}},
+        {"email": "not-an-email", "given_name": "Broken"},
+        {"email": "rot13@example.com", "custom_password_hash": {"algorithm": "rot13", "hash": {"value": "x"}}},
+        {"email": "existing@example.com", "name": "Duplicate"},
+        {"email": "extra@example.com", "favourite_colour": "red"},
+    ]);
+    let created = api
+        .upload(
+            &api.admin_token,
+            &[
+                ("users", &users.to_string()),
+                ("connection_id", &connection),
+            ],
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(created.body["type"], "users_import");
+    assert_eq!(created.body["connection"], DATABASE);
+    let id = created.str("id")?.to_owned();
+    let job = api.finished_job(&id).await?;
+    assert_eq!(job["status"], "completed");
+    assert_eq!(
+        job["summary"],
+        json!({"failed": 4, "updated": 0, "inserted": 4, "total": 8})
+    );
+    assert!(job.get("errors").is_none(), "{job}");
+    let errors = api
+        .get(&format!("/api/v2/jobs/{id}/errors"))
+        .await?
+        .expect(StatusCode::OK)?;
+    let codes: Vec<&str> = errors
+        .items()?
+        .iter()
+        .filter_map(|row| row["errors"][0]["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "INVALID_FORMAT",
+            "INVALID_FORMAT",
+            "DUPLICATED_USER",
+            "OBJECT_ADDITIONAL_PROPERTIES"
+        ]
+    );
+    assert_eq!(errors.items()?[0]["user"]["given_name"], "Broken");
+
+    // The given id and profile are kept.
+    let kept = api
+        .get("/api/v2/users/auth0%7C5f0c1b2d3e4f5a6b7c8d9e0f")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(kept.body["app_metadata"]["plan"], "gold");
+    assert_eq!(kept.body["email_verified"], true);
+
+    let client = password_client(&api).await?;
+    for email in [
+        "bcrypt@example.com",
+        "sha256@example.com",
+        "pbkdf2@example.com",
+        "ldap@example.com",
+    ] {
+        let wrong = password_login(&api, &client, email, "Not-the-password-1").await?;
+        assert_eq!(wrong, StatusCode::FORBIDDEN, "{email}");
+        let login = password_login(&api, &client, email, IMPORTED_PASSWORD).await?;
+        assert_eq!(login, StatusCode::OK, "{email}");
+    }
+    // A legacy hash is replaced by the server's own at its first use, and still logs in.
+    let pbkdf2_user = api
+        .get("/api/v2/users-by-email?email=pbkdf2%40example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    let user_id = pbkdf2_user.items()?[0]["user_id"]
+        .as_str()
+        .context("user_id")?
+        .to_owned();
+    let stored = api
+        .adapters
+        .passwords
+        .get(&api.tenant, &user_id)
+        .await?
+        .context("password")?;
+    assert_eq!(stored.algorithm, PasswordAlgorithm::Bcrypt);
+    assert!(stored.hash.starts_with("$2"), "{}", stored.hash);
+    let again = password_login(&api, &client, "pbkdf2@example.com", IMPORTED_PASSWORD).await?;
+    assert_eq!(again, StatusCode::OK);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_upsert_changes_the_users_it_finds() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connection = api.database_id().await?;
+    api.create_user("upsert@example.com", json!({"plan": "free"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let users = json!([
+        {"email": "upsert@example.com", "name": "Changed", "app_metadata": {"plan": "pro"}},
+        {"email": "fresh@example.com"},
+    ]);
+    let created = api
+        .upload(
+            &api.admin_token,
+            &[
+                ("users", &users.to_string()),
+                ("connection_id", &connection),
+                ("upsert", "true"),
+            ],
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let job = api.finished_job(created.str("id")?).await?;
+    assert_eq!(
+        job["summary"],
+        json!({"failed": 0, "updated": 1, "inserted": 1, "total": 2})
+    );
+    let changed = api
+        .get("/api/v2/users-by-email?email=upsert%40example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(changed.items()?[0]["name"], "Changed");
+    assert_eq!(changed.items()?[0]["app_metadata"]["plan"], "pro");
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_before_any_job() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connection = api.database_id().await?;
+    let token = api.admin_token.clone();
+    let one = json!([{"email": "never@example.com"}]).to_string();
+    for (fields, status) in [
+        (vec![("users", one.as_str())], StatusCode::BAD_REQUEST),
+        (
+            vec![("connection_id", connection.as_str())],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![
+                ("users", "{not json"),
+                ("connection_id", connection.as_str()),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![
+                ("users", "{\"email\": \"a@b.c\"}"),
+                ("connection_id", connection.as_str()),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![("users", one.as_str()), ("connection_id", "con_nope")],
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            vec![
+                ("users", one.as_str()),
+                ("connection_id", connection.as_str()),
+                ("upsert", "maybe"),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            vec![
+                ("users", one.as_str()),
+                ("connection_id", connection.as_str()),
+                ("colour", "red"),
+            ],
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let reply = api.upload(&token, &fields).await?;
+        assert_eq!(reply.status, status, "{fields:?}: {reply:?}");
+        assert_eq!(reply.body["statusCode"], status.as_u16(), "{reply:?}");
+    }
+    // Not multipart at all: Auth0's JSON error, not a bare rejection.
+    let json_body = api
+        .call(
+            Method::POST,
+            "/api/v2/jobs/users-imports",
+            Some(&token),
+            Some(json!({"users": []}).to_string()),
+        )
+        .await?;
+    assert_eq!(json_body.body["statusCode"], json_body.status.as_u16());
+    assert!(json_body.status.is_client_error());
+    let nobody = api
+        .get("/api/v2/users-by-email?email=never%40example.com")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(nobody.items()?.is_empty());
+
+    // Another tenant's job is an unknown id.
+    let created = api
+        .upload(&token, &[("users", &one), ("connection_id", &connection)])
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let id = created.str("id")?.to_owned();
+    api.finished_job(&id).await?;
+    let other = api.other_tenant_token().await?;
+    api.call(
+        Method::GET,
+        &format!("/api/v2/jobs/{id}"),
+        Some(&other),
+        None,
+    )
+    .await?
+    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_job"))?;
+    api.call(
+        Method::GET,
+        &format!("/api/v2/jobs/{id}/errors"),
+        Some(&other),
+        None,
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}
