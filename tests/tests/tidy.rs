@@ -47,13 +47,15 @@ const IO_CRATES: &[&str] = &[
 const STORAGE_ADAPTERS: &[&str] = &["authhero-sea-orm", "authhero-diesel"];
 
 /// The modules of `crates/authhero` the flows may use: none of them may know HTTP either.
+/// (`bootstrap.rs` is not among them: it seeds the Management API with every scope the
+/// registry declares, so no flow may use it; see `HTTP_MARKERS`.)
 const DOMAIN_MODULES: &[&str] = &[
-    "bootstrap.rs",
     "email.rs",
     "hooks.rs",
     "keys.rs",
     "markup.rs",
     "paging.rs",
+    "legacy_hashes.rs",
     "passwords.rs",
     "random.rs",
     "secrets.rs",
@@ -79,6 +81,7 @@ const HTTP_MARKERS: &[&str] = &[
     "crate::client_ip",
     "crate::security_headers",
     "crate::serve",
+    "crate::bootstrap",
 ];
 
 /// The three HTTP parts over the flows, and the helper modules their handlers may import.
@@ -86,7 +89,18 @@ const PARTS: &[(&str, &[&str])] = &[
     ("auth_api", &["form", "client_auth"]),
     (
         "management",
-        &["auth", "body", "listing", "patch", "resource"],
+        &[
+            "audit",
+            "auth",
+            "body",
+            "fields",
+            "listing",
+            "openapi",
+            "patch",
+            "permissions",
+            "registry",
+            "resource",
+        ],
     ),
     ("universal_login", &[]),
 ];
@@ -273,7 +287,11 @@ fn code_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 #[test]
 fn the_flows_know_no_http() -> TestResult {
     let source = Path::new("crates/authhero/src");
-    let mut files: Vec<PathBuf> = rust_files(&["crates/authhero/src/flows"])?;
+    // The flows' own unit tests may bootstrap a database, as any test does.
+    let mut files: Vec<PathBuf> = rust_files(&["crates/authhero/src/flows"])?
+        .into_iter()
+        .filter(|file| file.file_name().is_none_or(|name| name != "tests.rs"))
+        .collect();
     assert!(
         !files.is_empty(),
         "no flows found: the check would prove nothing"

@@ -68,7 +68,13 @@ pub async fn bootstrap(
                 name: "Username-Password-Authentication".into(),
                 display_name: None,
                 strategy: "auth0".into(),
-                options: Default::default(),
+                // What an Auth0 tenant's first database connection has (and what this server
+                // does without them), so tools that read options see them.
+                options:
+                    serde_json::json!({"passwordPolicy": "good", "brute_force_protection": true})
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
                 enabled_clients: Vec::new(),
                 realms: vec!["Username-Password-Authentication".into()],
                 is_domain_connection: false,

@@ -124,7 +124,10 @@ pub struct Client {
     #[serde(default)]
     pub custom_login_page_on: bool,
     pub custom_login_page: Option<String>,
+    /// Kept for ordering; not part of Auth0's shape, so never in an answer.
+    #[schemars(skip)]
     pub created_at: Timestamp,
+    #[schemars(skip)]
     pub updated_at: Timestamp,
 }
 
@@ -179,6 +182,9 @@ pub struct ClientGrant {
     pub scope: Vec<String>,
     pub organization_usage: Option<String>,
     pub allow_any_organization: Option<bool>,
+    /// Kept for ordering; not part of Auth0's shape, so never in an answer.
+    #[schemars(skip)]
     pub created_at: Timestamp,
+    #[schemars(skip)]
     pub updated_at: Timestamp,
 }

@@ -27,6 +27,9 @@ pub struct Connection {
     pub is_domain_connection: bool,
     #[serde(default)]
     pub metadata: Metadata,
+    /// Kept for ordering; not part of Auth0's shape, so never in an answer.
+    #[schemars(skip)]
     pub created_at: Timestamp,
+    #[schemars(skip)]
     pub updated_at: Timestamp,
 }

@@ -31,7 +31,10 @@ pub struct Organization {
     pub branding: Option<OrganizationBranding>,
     #[serde(default)]
     pub metadata: Metadata,
+    /// Kept for ordering; not part of Auth0's shape, so never in an answer.
+    #[schemars(skip)]
     pub created_at: Timestamp,
+    #[schemars(skip)]
     pub updated_at: Timestamp,
 }
 

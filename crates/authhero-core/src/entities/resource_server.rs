@@ -37,6 +37,9 @@ pub struct ResourceServer {
     pub token_dialect: Option<String>,
     #[serde(default)]
     pub is_system: bool,
+    /// Kept for ordering; not part of Auth0's shape, so never in an answer.
+    #[schemars(skip)]
     pub created_at: Timestamp,
+    #[schemars(skip)]
     pub updated_at: Timestamp,
 }

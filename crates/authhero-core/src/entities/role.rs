@@ -13,7 +13,10 @@ pub struct Role {
     /// Unique within the tenant.
     pub name: String,
     pub description: Option<String>,
+    /// Kept for ordering; not part of Auth0's shape, so never in an answer.
+    #[schemars(skip)]
     pub created_at: Timestamp,
+    #[schemars(skip)]
     pub updated_at: Timestamp,
 }
 

@@ -80,6 +80,7 @@ impl Resource for Client {
     const MISSING_CODE: &'static str = "inexistent_client";
     const FILTERS: &'static [&'static str] = &["app_type", "is_first_party", "is_global"];
     const ID_FIELD: &'static str = "client_id";
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
     const FIELDS: &'static [Field] = &[
         field("name").required(),
         // Given only when moving an application here with the credentials it already ships (an
@@ -238,13 +239,13 @@ async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Client>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let tenant = caller.tenant();
     let mut client = resource::find::<Client>(&state, tenant, &id).await?;
     client.client_secret = Some(random::token(48));
     client.updated_at = state.now();
     let rotated = state.adapters.clients.update(tenant, client).await?;
-    Ok(Json(rotated))
+    Ok(Json(resource::shown(rotated, &caller)?))
 }
 
 /// Auth0 enables a new application on every existing connection (the tenant's default

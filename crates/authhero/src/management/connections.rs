@@ -213,11 +213,12 @@ async fn client_connections(
     })
     .await?;
     let strategy = query.get("strategy");
-    let items: Vec<Connection> = every
+    let items = every
         .into_iter()
         .filter(|connection| connection.enabled_clients.contains(&id))
         .filter(|connection| strategy.is_none_or(|wanted| connection.strategy == wanted))
-        .collect();
+        .map(|connection| resource::shown(connection, &caller))
+        .collect::<Result<Vec<_>, _>>()?;
     let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
     let page = ListPage {
         items,
@@ -234,6 +235,7 @@ impl Resource for Connection {
     const MISSING_CODE: &'static str = "inexistent_connection";
     const FILTERS: &'static [&'static str] = &["name", "strategy"];
     const ID_FIELD: &'static str = "id";
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
     const FIELDS: &'static [Field] = &[
         field("name").required().fixed(),
         field("strategy").required().fixed(),

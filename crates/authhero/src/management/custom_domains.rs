@@ -29,6 +29,7 @@ impl Resource for CustomDomain {
     const MISSING_CODE: &'static str = "inexistent_custom_domain";
     const FILTERS: &'static [&'static str] = &[];
     const ID_FIELD: &'static str = "custom_domain_id";
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
     const FIELDS: &'static [Field] = &[
         field("domain").required().fixed(),
         field("type").required().fixed(),

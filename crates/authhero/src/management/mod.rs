@@ -12,6 +12,7 @@ mod custom_domains;
 mod custom_text;
 mod emails;
 mod fields;
+mod jobs;
 mod listing;
 mod logs;
 mod not_built;
@@ -32,17 +33,17 @@ mod user_blocks;
 mod user_rbac;
 mod users;
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{any, get};
 use axum::{Json, Router};
 
-pub use self::registry::scopes;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// Auth0 refuses bodies over one megabyte (413).
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Every scope the Management API defines, sorted.
+pub fn scopes() -> Vec<String> {
+    registry::scopes(&catalogue())
+}
 
 /// Every endpoint, resource by resource.
 fn catalogue() -> Vec<registry::Endpoint> {
@@ -53,6 +54,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         custom_domains::endpoints(),
         custom_text::endpoints(),
         emails::endpoints(),
+        jobs::endpoints(),
         logs::endpoints(),
         not_built::endpoints(),
         organizations::endpoints(),
@@ -71,7 +73,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
 }
 
 pub fn routes() -> Router<AppState> {
-    let endpoints = registry::endpoints();
+    let endpoints = catalogue();
     let document = openapi::document(&endpoints);
     registry::router(&endpoints)
         .route(
@@ -79,10 +81,6 @@ pub fn routes() -> Router<AppState> {
             get(|| async move { Json(document) }),
         )
         .route("/api/v2/{*rest}", any(unknown_endpoint))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            MAX_BODY_BYTES,
-        ))
 }
 
 /// Auth0's 404 for a path the Management API does not have.

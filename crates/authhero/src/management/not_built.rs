@@ -26,6 +26,7 @@ macro_rules! empty_list {
             summary: $summary.into(),
             parameters: &[],
             paged: true,
+            max_body_bytes: super::registry::MAX_BODY_BYTES,
             body: Body::None,
             reply: Reply::Ok(openapi::any_page),
             route: || {
@@ -47,6 +48,7 @@ macro_rules! fixed {
             summary: $summary.into(),
             parameters: &[],
             paged: false,
+            max_body_bytes: super::registry::MAX_BODY_BYTES,
             body: Body::None,
             reply: Reply::Ok(openapi::any_json),
             route: || axum::routing::get(|_caller: Caller| async move { Json::<Value>($answer) }),
@@ -67,6 +69,7 @@ macro_rules! default_only {
                 summary: concat!($summary, " (only its defaults)").into(),
                 parameters: &[],
                 paged: false,
+                max_body_bytes: super::registry::MAX_BODY_BYTES,
                 body: Body::Json(openapi::any_json),
                 reply: Reply::Ok(openapi::any_json),
                 route: || {
@@ -139,6 +142,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         summary: "Set MFA policies (only none)".into(),
         parameters: &[],
         paged: false,
+        max_body_bytes: super::registry::MAX_BODY_BYTES,
         body: Body::Json(openapi::any_json),
         reply: Reply::Ok(openapi::any_json),
         route: || {

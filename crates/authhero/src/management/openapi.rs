@@ -218,10 +218,15 @@ fn operation(endpoint: &Endpoint, generator: &mut SchemaGenerator) -> Value {
         ("503", "Service Unavailable"),
     ];
     let mut operation = Map::new();
-    if let Body::Json(shape) = endpoint.body {
+    let request = match endpoint.body {
+        Body::None => None,
+        Body::Json(shape) => Some(("application/json", shape)),
+        Body::Multipart(shape) => Some(("multipart/form-data", shape)),
+    };
+    if let Some((media_type, shape)) = request {
         operation.insert(
             "requestBody".into(),
-            json!({"required": true, "content": {"application/json": {"schema": shape(generator)}}}),
+            json!({"required": true, "content": {media_type: {"schema": shape(generator)}}}),
         );
         errors.extend([
             ("409", "Conflict"),

@@ -82,6 +82,7 @@ impl Resource for Organization {
     const MISSING_CODE: &'static str = "inexistent_organization";
     const FILTERS: &'static [&'static str] = &[];
     const ID_FIELD: &'static str = "id";
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
     const FIELDS: &'static [Field] = &[
         field("name").required(),
         field("display_name"),
@@ -120,7 +121,7 @@ async fn by_name(
     State(state): State<AppState>,
     caller: Caller,
     Path(name): Path<String>,
-) -> Result<Json<Organization>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let by_name =
         ListParams::default().with_query(Query::equals("name", name).map_err(invalid_query)?);
     let found = state
@@ -129,12 +130,12 @@ async fn by_name(
         .list(caller.tenant(), &by_name)
         .await
         .map_err(query_error)?;
-    found
+    let organization = found
         .items
         .into_iter()
         .next()
-        .map(Json)
-        .ok_or_else(not_found::<Organization>)
+        .ok_or_else(not_found::<Organization>)?;
+    Ok(Json(resource::shown(organization, &caller)?))
 }
 
 /// `GET /api/v2/users/{id}/organizations`.
@@ -163,7 +164,7 @@ async fn user_organizations(
             .get(tenant, &membership.organization_id)
             .await?
         {
-            organizations.push(organization);
+            organizations.push(resource::shown(organization, &caller)?);
         }
     }
     let page = authhero_core::ListPage {

@@ -5,8 +5,10 @@
 use std::collections::BTreeSet;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::MethodRouter;
 use schemars::{Schema, SchemaGenerator};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use super::audit::audit;
 use super::auth::Declared;
@@ -43,6 +45,8 @@ pub type Shape = fn(&mut SchemaGenerator) -> Schema;
 pub enum Body {
     None,
     Json(Shape),
+    /// `multipart/form-data` with these fields (file uploads).
+    Multipart(Shape),
 }
 
 /// What an endpoint answers with on success.
@@ -69,6 +73,8 @@ pub struct Endpoint {
     pub parameters: &'static [&'static str],
     /// Whether paging (`page`, `per_page`, `include_totals`, `from`, `take`) applies.
     pub paged: bool,
+    /// The largest body it takes; Auth0 refuses bodies over one megabyte (413).
+    pub max_body_bytes: usize,
     pub body: Body,
     pub reply: Reply,
     pub route: fn() -> MethodRouter<AppState>,
@@ -84,6 +90,7 @@ macro_rules! endpoint {
             summary: ($summary).into(),
             parameters: &[],
             paged: false,
+            max_body_bytes: $crate::management::registry::MAX_BODY_BYTES,
             body: $body,
             reply: $reply,
             route: || $crate::management::registry::mount!($verb, $handler),
@@ -118,6 +125,12 @@ impl Endpoint {
         self
     }
 
+    /// The same endpoint, taking bodies up to `bytes`.
+    pub fn accepting(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
     /// The same endpoint, as a paged list.
     pub fn paged(mut self) -> Self {
         self.paged = true;
@@ -130,19 +143,16 @@ impl Endpoint {
     }
 }
 
+/// Auth0 refuses bodies over one megabyte (413).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// Scopes a token may carry that no endpoint requires on its own: they widen what an endpoint
 /// shows (`read:client_keys` shows client secrets).
 const WIDENING_SCOPES: &[&str] = &["read:client_keys"];
 
-/// The whole Management API.
-pub fn endpoints() -> Vec<Endpoint> {
-    super::catalogue()
-}
-
-/// Every scope the Management API defines, sorted.
-pub fn scopes() -> Vec<String> {
+/// Every scope `endpoints` need, and those that widen what they show, sorted.
+pub fn scopes(endpoints: &[Endpoint]) -> Vec<String> {
     let mut scopes: BTreeSet<&str> = WIDENING_SCOPES.iter().copied().collect();
-    let endpoints = endpoints();
     scopes.extend(endpoints.iter().map(|endpoint| endpoint.scope.as_str()));
     scopes.into_iter().map(str::to_owned).collect()
 }
@@ -155,6 +165,8 @@ pub fn router(endpoints: &[Endpoint]) -> Router<AppState> {
             summary: endpoint.summary.clone(),
         };
         let route = (endpoint.route)()
+            .route_layer(DefaultBodyLimit::max(endpoint.max_body_bytes))
+            .route_layer(RequestBodyLimitLayer::new(endpoint.max_body_bytes))
             .route_layer(axum::middleware::from_fn(audit))
             .route_layer(axum::Extension(declared));
         router.route(&endpoint.full_path(), route)
@@ -168,7 +180,7 @@ mod tests {
     #[test]
     fn no_endpoint_is_declared_twice() {
         let mut seen = BTreeSet::new();
-        for endpoint in endpoints() {
+        for endpoint in crate::management::catalogue() {
             assert!(
                 seen.insert((endpoint.path.clone(), endpoint.verb)),
                 "{:?} {} twice",
@@ -180,7 +192,7 @@ mod tests {
 
     #[test]
     fn scopes_are_auth0s_action_colon_collection() {
-        for scope in scopes() {
+        for scope in scopes(&crate::management::catalogue()) {
             let (action, collection) = scope.split_once(':').unwrap_or_default();
             assert!(
                 ["read", "create", "update", "delete", "blacklist"].contains(&action)

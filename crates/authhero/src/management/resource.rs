@@ -38,6 +38,9 @@ pub trait Resource: Entity + JsonSchema {
     const FILTERS: &'static [&'static str];
     /// The stored field holding the id, which the server picks unless a body may give it.
     const ID_FIELD: &'static str;
+    /// Fields stored for the server's own use (ordering) that Auth0's shape has not; never in
+    /// an answer, nor in the OpenAPI schema (`#[schemars(skip)]` on the entity).
+    const HIDDEN: &'static [&'static str] = &[];
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self>;
 
@@ -88,6 +91,19 @@ pub trait Resource: Entity + JsonSchema {
     fn list_filter(query: &ListQuery) -> Result<Option<Query>, ApiError> {
         query.equality_filter(Self::FILTERS)
     }
+}
+
+/// The resource as an answer to this caller: redacted, and without the fields it keeps only for
+/// the server ([`Resource::HIDDEN`]).
+pub fn shown<R: Resource>(resource: R, caller: &Caller) -> Result<Value, ApiError> {
+    let mut value = serde_json::to_value(resource.redacted_for(caller))
+        .map_err(|error| authhero_core::Error::internal(error.to_string()))?;
+    if let Value::Object(fields) = &mut value {
+        for hidden in R::HIDDEN {
+            fields.remove(*hidden);
+        }
+    }
+    Ok(value)
 }
 
 /// The scope an action on `R` needs, e.g. `update:users`.
@@ -154,11 +170,10 @@ pub async fn get_one<R: Resource>(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let query = ListQuery::parse(query.as_deref(), &[])?;
-    query.one(
-        find::<R>(&state, caller.tenant(), &id)
-            .await?
-            .redacted_for(&caller),
-    )
+    query.one(shown(
+        find::<R>(&state, caller.tenant(), &id).await?,
+        &caller,
+    )?)
 }
 
 /// `GET /api/v2/<path>`, with the resource's filters.
@@ -173,8 +188,17 @@ pub async fn list<R: Resource>(
     let page = R::repository(&state.adapters)
         .list(caller.tenant(), &params)
         .await
-        .map_err(query_error)?
-        .map(|resource| resource.redacted_for(&caller));
+        .map_err(query_error)?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|resource| shown(resource, &caller))
+        .collect::<Result<Vec<_>, _>>()?;
+    let page = authhero_core::ListPage {
+        items,
+        total: page.total,
+        next: page.next,
+    };
     page_reply(R::COLLECTION, &query, &params, page)
 }
 
@@ -200,7 +224,7 @@ pub async fn create<R: Resource>(
     State(state): State<AppState>,
     caller: Caller,
     body: JsonBody,
-) -> Result<(StatusCode, Json<R>), ApiError> {
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = caller.tenant();
     let resource: R = new_resource(body.into_object()?, state.now())?;
     resource.admit(&state, tenant, None).await?;
@@ -208,7 +232,7 @@ pub async fn create<R: Resource>(
         .create(tenant, resource)
         .await?;
     created.created(&state, tenant).await?;
-    Ok((StatusCode::CREATED, Json(created.redacted_for(&caller))))
+    Ok((StatusCode::CREATED, Json(shown(created, &caller)?)))
 }
 
 /// `PATCH /api/v2/<path>/{id}`: each field given replaces the stored one (metadata merges).
@@ -217,17 +241,36 @@ pub async fn update<R: Resource>(
     caller: Caller,
     Path(id): Path<String>,
     body: JsonBody,
-) -> Result<Json<R>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let tenant = caller.tenant();
-    let body = body.into_object()?;
+    let mut body = body.into_object()?;
     let stored = find::<R>(&state, tenant, &id).await?;
+    drop_unchanged_fixed(&mut body, R::FIELDS, &stored)?;
     let patched: R = Patch::checked(stored.updatable(), body)?.apply(&stored)?;
     patched.check()?;
     patched.admit(&state, tenant, Some(&stored)).await?;
     let updated = R::repository(&state.adapters)
         .update(tenant, patched)
         .await?;
-    Ok(Json(updated.redacted_for(&caller)))
+    Ok(Json(shown(updated, &caller)?))
+}
+
+/// Removes fields a PATCH may not change but repeats as stored: tools send back what they read
+/// (the deploy CLI PATCHes an email template with its own name).
+fn drop_unchanged_fixed<R: Resource>(
+    body: &mut Map<String, Value>,
+    fields: &[Field],
+    stored: &R,
+) -> Result<(), ApiError> {
+    let stored = serde_json::to_value(stored)
+        .map_err(|error| authhero_core::Error::internal(error.to_string()))?;
+    body.retain(|name, value| {
+        let fixed = fields
+            .iter()
+            .any(|field| field.name == name && !field.updatable());
+        !(fixed && stored.get(name) == Some(value))
+    });
+    Ok(())
 }
 
 /// `DELETE /api/v2/<path>/{id}`: 204 whether or not it existed, as Auth0 answers.

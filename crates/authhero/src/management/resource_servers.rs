@@ -34,6 +34,7 @@ impl Resource for ResourceServer {
     const MISSING_CODE: &'static str = "inexistent_resource_server";
     const FILTERS: &'static [&'static str] = &[];
     const ID_FIELD: &'static str = "id";
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
     const FIELDS: &'static [Field] = &[
         field("identifier").required().fixed(),
         field("name"),

@@ -53,6 +53,7 @@ impl Resource for Role {
     const MISSING_CODE: &'static str = "inexistent_role";
     const FILTERS: &'static [&'static str] = &["name_filter"];
     const ID_FIELD: &'static str = "id";
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
     const FIELDS: &'static [Field] = &[field("name").required(), field("description")];
 
     fn repository(adapters: &DataAdapters) -> &dyn Repository<Self> {
