@@ -297,7 +297,8 @@ test('export of a seeded tenant', async (t) => {
   const names = {
     client: `Seeded Web ${random(4)}`,
     role: `Gadget Reader ${random(4)}`,
-    connection: `Seeded-Users-${random(4)}`,
+    // Connection names are letters and digits with single hyphens: no base64url `-` or `_`.
+    connection: `Seeded-Users-${random(4).replace(/[^a-zA-Z0-9]/g, 'x')}`,
   };
   const body = '<html><body>Verify {{ user.email }} at {{ url }}</body></html>';
 
