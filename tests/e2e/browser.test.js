@@ -2,7 +2,7 @@
 // @auth0/auth0-spa-js, unmodified, against the real server. It proves that the pages work under
 // their content security policy: the login form, silent authentication in a hidden iframe
 // (response_mode=web_message), the form_post answer's auto-submit, and that another origin
-// cannot frame the login page.
+// cannot frame the login page; and that the Management API reference renders, offline.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -212,4 +212,27 @@ test('another origin cannot frame the login page', async () => {
   const framedForm = await frame.$('#username').catch(() => null);
   assert.equal(framedForm, null, 'the login form rendered inside another site’s frame');
   await context.close();
+});
+
+test('the Management API reference renders its OpenAPI document under its policy', async () => {
+  const context = await browser.newContext();
+  try {
+    const { page, refusals } = await watchedPage(context);
+    const elsewhere = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(server.origin) && !request.url().startsWith('blob:')) {
+        elsewhere.push(request.url());
+      }
+    });
+    await page.goto(`${server.origin}/api/v2/docs`);
+    // Redoc lists each operation by its summary, from the document the server publishes.
+    await page.getByText('Rotate a client secret').first().waitFor({ timeout: 20_000 });
+    // Redoc's footer links its maker's logo from a CDN; the page's policy refuses it, which is
+    // the point. Anything else refused would be a broken page.
+    const unexpected = refusals.filter((text) => !text.includes('https://cdn.redoc.ly/'));
+    assert.deepEqual(unexpected, [], 'the page ran into its content security policy');
+    assert.deepEqual(elsewhere, [], 'the page loaded something from elsewhere');
+  } finally {
+    await context.close();
+  }
 });

@@ -1,6 +1,7 @@
 //! The Management API (`/api/v2/*`): Auth0's shapes and status codes, for callers with a
 //! Management API access token. Every endpoint is declared once in the [`registry`]; the
-//! router, the API's scopes and the OpenAPI document at `/api/v2/openapi.json` come from it.
+//! router, the API's scopes and the OpenAPI document at `/api/v2/openapi.json` come from it;
+//! `/api/v2/docs` renders that document.
 
 mod audit;
 mod auth;
@@ -10,6 +11,7 @@ mod clients;
 mod connections;
 mod custom_domains;
 mod custom_text;
+mod docs;
 mod emails;
 mod fields;
 mod jobs;
@@ -80,6 +82,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v2/openapi.json",
             get(|| async move { Json(document) }),
         )
+        .merge(docs::routes())
         .route("/api/v2/{*rest}", any(unknown_endpoint))
 }
 

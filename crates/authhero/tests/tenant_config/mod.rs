@@ -440,3 +440,41 @@ async fn a_connections_status_and_its_users_by_email() -> anyhow::Result<()> {
     assert!(left.items()?.is_empty(), "{}", left.body);
     Ok(())
 }
+
+/// The reference page renders the published document with the Redoc the binary ships.
+#[tokio::test]
+async fn the_reference_page_loads_nothing_from_elsewhere() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let request = axum::http::Request::get("/api/v2/docs").body(axum::body::Body::empty())?;
+    let response = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    let policy = response
+        .headers()
+        .get("content-security-policy")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    let page = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?
+        .to_bytes();
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.contains("spec-url=\"/api/v2/openapi.json\""), "{page}");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+    let request = axum::http::Request::get("/api/v2/docs/redoc.standalone.js")
+        .body(axum::body::Body::empty())?;
+    let script = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(
+        script
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.starts_with("text/javascript"))
+    );
+    Ok(())
+}
