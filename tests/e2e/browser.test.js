@@ -219,7 +219,8 @@ test('the Management API reference renders its OpenAPI document under its policy
   try {
     const { page, refusals } = await watchedPage(context);
     const elsewhere = [];
-    page.on('request', (request) => {
+    // Requests that completed: one the policy blocks never leaves the browser.
+    page.on('requestfinished', (request) => {
       if (!request.url().startsWith(server.origin) && !request.url().startsWith('blob:')) {
         elsewhere.push(request.url());
       }
