@@ -1997,3 +1997,58 @@ async fn tenant_defaults_pick_the_audience_and_the_password_directory() -> anyho
     )?;
     Ok(())
 }
+
+/// A connection with Auth0's `disable_signup` takes no public signup; its users are made by an
+/// administrator.
+#[tokio::test]
+async fn a_connection_with_signup_disabled_refuses_signups() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let mut connection = server
+        .adapters
+        .connections
+        .list(&server.tenant, &authhero_core::ListParams::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|connection| connection.name == "Username-Password-Authentication")
+        .context("database connection")?;
+    connection
+        .options
+        .insert("disable_signup".into(), serde_json::Value::Bool(true));
+    server
+        .adapters
+        .connections
+        .update(&server.tenant, connection)
+        .await?;
+    let body = serde_json::json!({
+        "client_id": "web-client", "email": "walk-in@example.com", "password": "Long enough password",
+        "connection": "Username-Password-Authentication"
+    });
+    let refused = server
+        .send(
+            Request::post("/dbconnections/signup")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))?,
+        )
+        .await?;
+    ensure!(
+        refused.status == StatusCode::BAD_REQUEST
+            && refused.json()?["code"] == "operation_not_allowed",
+        "{} {}",
+        refused.status,
+        refused.body
+    );
+    let found = server
+        .adapters
+        .users
+        .list(
+            &server.tenant,
+            &authhero_core::ListParams::default().with_query(authhero_core::Query::equals(
+                "email",
+                "walk-in@example.com",
+            )?),
+        )
+        .await?;
+    ensure!(found.items.is_empty(), "a refused signup wrote a user");
+    Ok(())
+}

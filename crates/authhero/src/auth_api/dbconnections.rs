@@ -123,6 +123,9 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         }
         Err(SignUpError::Refused(reason)) => return bad("invalid_signup", &reason),
         Err(SignUpError::Exists) => return bad("user_exists", "The user already exists."),
+        Err(SignUpError::Disabled) => {
+            return bad("operation_not_allowed", "Public signup is disabled.");
+        }
         Err(SignUpError::Storage(error)) if error.is_invalid() => {
             return bad("invalid_signup", error.message());
         }

@@ -21,6 +21,9 @@ pub enum SignUpError {
     Refused(String),
     #[error("the user already exists")]
     Exists,
+    /// The connection's `disable_signup`: users are created by an administrator only.
+    #[error("public signup is disabled")]
+    Disabled,
     #[error(transparent)]
     Storage(authhero_core::Error),
 }
@@ -67,6 +70,9 @@ async fn register(
     user: User,
     password: &str,
 ) -> std::result::Result<User, SignUpError> {
+    if connection.options.get("disable_signup") == Some(&serde_json::Value::Bool(true)) {
+        return Err(SignUpError::Disabled);
+    }
     PasswordPolicy::of(connection)
         .check(password)
         .map_err(SignUpError::WeakPassword)?;
