@@ -9,7 +9,7 @@
 //! and a page that knows one needs no forgery. A reset ends all the user's sessions, so a stolen
 //! session dies with the old password.
 
-use authhero_core::entities::{Code, CodeType, Metadata};
+use authhero_core::entities::{Code, CodeType, Metadata, User};
 
 use super::logs::{self, EventType};
 use super::validation::PasswordPolicy;
@@ -21,7 +21,7 @@ use crate::secrets;
 use crate::state::AppState;
 
 /// Seconds a reset ticket stays usable (Auth0's default: one day).
-const TICKET_LIFETIME: i64 = 86_400;
+pub const TICKET_LIFETIME: i64 = 86_400;
 
 /// Why a reset email was not sent.
 #[derive(Debug, thiserror::Error)]
@@ -79,8 +79,22 @@ async fn send_link(
     let Some(user) = migration::user_by_email(state, tenant_id, connection, email).await? else {
         return Ok(());
     };
+    let link = ticket_link(state, tenant_id, &user, Some(client_id), TICKET_LIFETIME).await?;
+    let to = user.email.unwrap_or_else(|| email.to_owned());
+    sender.send(reset_email(to, &link)).await?;
+    Ok(())
+}
+
+/// Creates a single-use reset ticket for `user`, valid `lifetime` seconds, and logs the
+/// request; the link to the page that honours it. Only the ticket's digest is stored.
+pub async fn ticket_link(
+    state: &AppState,
+    tenant_id: &str,
+    user: &User,
+    client_id: Option<&str>,
+    lifetime: i64,
+) -> authhero_core::Result<String> {
     let now = state.now();
-    // The email carries the ticket; only its digest is stored.
     let (secret, code_id) = secrets::generate(24);
     let code = Code {
         code_id,
@@ -88,7 +102,7 @@ async fn send_link(
         login_session_id: None,
         session_id: None,
         user_id: Some(user.user_id.clone()),
-        client_id: Some(client_id.to_owned()),
+        client_id: client_id.map(str::to_owned),
         redirect_uri: None,
         code_challenge: None,
         code_challenge_method: None,
@@ -98,22 +112,19 @@ async fn send_link(
         auth_time: None,
         custom_claims: Metadata::default(),
         created_at: now,
-        expires_at: now.plus_seconds(TICKET_LIFETIME),
+        expires_at: now.plus_seconds(lifetime),
         used_at: None,
     };
     state.adapters.codes.create(tenant_id, code).await?;
     let mut log = logs::event(EventType::SuccessChangePasswordRequest, now);
     log.description = Some("Password change request".into());
-    log.client_id = Some(client_id.to_owned());
-    logs::record(state, tenant_id, logs::about(log, &user));
+    log.client_id = client_id.map(str::to_owned);
+    logs::record(state, tenant_id, logs::about(log, user));
     let ticket = format!("{tenant_id}.{secret}");
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("ticket", &ticket)
         .finish();
-    let link = format!("{}u/reset-password?{query}", state.issuer);
-    let to = user.email.unwrap_or_else(|| email.to_owned());
-    sender.send(reset_email(to, &link)).await?;
-    Ok(())
+    Ok(format!("{}u/reset-password?{query}", state.issuer))
 }
 
 fn reset_email(to: String, link: &str) -> Email {

@@ -31,6 +31,7 @@ mod settings;
 mod signing_keys;
 mod stats;
 mod tenant_settings;
+mod tickets;
 mod user_blocks;
 mod user_rbac;
 mod users;
@@ -67,6 +68,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         signing_keys::endpoints(),
         stats::endpoints(),
         tenant_settings::endpoints(),
+        tickets::endpoints(),
         users::endpoints(),
         user_blocks::endpoints(),
         user_rbac::endpoints(),

@@ -57,7 +57,7 @@ impl Api {
         bail!("job {id} did not finish")
     }
 
-    async fn database_id(&self) -> anyhow::Result<String> {
+    pub(crate) async fn database_id(&self) -> anyhow::Result<String> {
         let connections = self
             .get(&format!("/api/v2/connections?name={DATABASE}"))
             .await?

@@ -478,3 +478,64 @@ async fn the_reference_page_loads_nothing_from_elsewhere() -> anyhow::Result<()>
     );
     Ok(())
 }
+
+/// A password change ticket is a link the reset page honours, for one user of this tenant.
+#[tokio::test]
+async fn a_password_change_ticket_opens_the_reset_page() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let user = api
+        .create_user("ticketed@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let user_id = user.str("user_id")?.to_owned();
+    let ticket = api
+        .post(
+            "/api/v2/tickets/password-change",
+            json!({"user_id": user_id, "ttl_sec": 600}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let link = ticket.str("ticket")?.to_owned();
+    let path = link
+        .strip_prefix("http://localhost:3000")
+        .ok_or_else(|| anyhow::anyhow!("not this server's link: {link}"))?;
+    assert!(path.starts_with("/u/reset-password?ticket="), "{link}");
+    let request = axum::http::Request::get(path).body(axum::body::Body::empty())?;
+    let page = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+    assert_eq!(page.status(), StatusCode::OK);
+    let by_email = api
+        .post(
+            "/api/v2/tickets/password-change",
+            json!({"email": "Ticketed@Example.com", "connection_id": api.database_id().await?}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_ne!(by_email.str("ticket")?, link);
+    for bad in [
+        json!({}),
+        json!({"user_id": user_id, "email": "ticketed@example.com"}),
+        json!({"user_id": user_id, "ttl_sec": 99_999_999}),
+        json!({"user_id": user_id, "colour": "red"}),
+        json!({"user_id": user_id, "mark_email_as_verified": true}),
+    ] {
+        api.post("/api/v2/tickets/password-change", bad.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    api.post(
+        "/api/v2/tickets/password-change",
+        json!({"user_id": "auth0|nobody"}),
+    )
+    .await?
+    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
+    let other = api.other_tenant_token().await?;
+    api.call(
+        Method::POST,
+        "/api/v2/tickets/password-change",
+        Some(&other),
+        Some(json!({"user_id": user_id}).to_string()),
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}
