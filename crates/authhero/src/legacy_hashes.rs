@@ -17,6 +17,17 @@ use serde_json::Value;
 /// `$salted$<digest>$<prefix|suffix>$<salt hex>$<hash hex>`.
 const SALTED: &str = "$salted$";
 
+/// The most work one imported hash may ask of a login, so that no row can stall or exhaust the
+/// server: bcrypt's cost, PBKDF2's iterations, and argon2's memory (KiB), passes and lanes.
+const MAX_BCRYPT_COST: u32 = 14;
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+pub const MAX_ARGON2_MEMORY_KIB: u32 = 64 * 1024;
+pub const MAX_ARGON2_PASSES: u32 = 10;
+pub const MAX_ARGON2_LANES: u32 = 4;
+/// PBKDF2 output shorter than this would let guesses through by chance.
+const MIN_PBKDF2_BYTES: usize = 16;
+const MAX_PBKDF2_BYTES: usize = 64;
+
 /// Why a `custom_password_hash` cannot be imported.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{0}")]
@@ -55,11 +66,26 @@ pub fn from_auth0(custom: &Value) -> Result<Imported, Refused> {
             if !valid {
                 return Err(refused("hash.value is not a bcrypt hash"));
             }
+            let cost = value.get(4..6).and_then(|cost| cost.parse::<u32>().ok());
+            if !cost.is_some_and(|cost| (4..=MAX_BCRYPT_COST).contains(&cost)) {
+                return Err(refused(format!(
+                    "bcrypt cost must be 4 to {MAX_BCRYPT_COST}"
+                )));
+            }
             stored(value.to_owned(), PasswordAlgorithm::Bcrypt)
         }
         "argon2" => {
-            argon2::password_hash::PasswordHash::new(value)
+            let parsed = argon2::password_hash::PasswordHash::new(value)
                 .map_err(|_| refused("hash.value is not an argon2 PHC string"))?;
+            let params = argon2::Params::try_from(&parsed)
+                .ok()
+                .filter(|_| parsed.algorithm.as_str().starts_with("argon2"))
+                .ok_or_else(|| refused("hash.value is not an argon2 PHC string"))?;
+            if !argon2_affordable(&params) {
+                return Err(refused(format!(
+                    "argon2 may use at most {MAX_ARGON2_MEMORY_KIB} KiB, {MAX_ARGON2_PASSES} passes and {MAX_ARGON2_LANES} lanes"
+                )));
+            }
             stored(value.to_owned(), PasswordAlgorithm::Argon2id)
         }
         "pbkdf2" => {
@@ -110,6 +136,13 @@ pub fn from_auth0(custom: &Value) -> Result<Imported, Refused> {
             "custom_password_hash.algorithm {other} is not supported"
         ))),
     }
+}
+
+/// Whether checking a password against argon2 `params` costs no more than a login may.
+pub fn argon2_affordable(params: &argon2::Params) -> bool {
+    params.m_cost() <= MAX_ARGON2_MEMORY_KIB
+        && params.t_cost() <= MAX_ARGON2_PASSES
+        && params.p_cost() <= MAX_ARGON2_LANES
 }
 
 /// Whether `stored` is a legacy form this module verifies.
@@ -172,10 +205,16 @@ impl Pbkdf2 {
             .find_map(|param| param.strip_prefix("i="))
             .and_then(|i| i.parse::<u32>().ok())
             .and_then(NonZeroU32::new)
+            .filter(|iterations| iterations.get() <= MAX_PBKDF2_ITERATIONS)
             .ok_or_else(malformed)?;
         let salt = phc_base64(parts.next().ok_or_else(malformed)?).ok_or_else(malformed)?;
         let hash = phc_base64(parts.next().ok_or_else(malformed)?).ok_or_else(malformed)?;
-        if hash.is_empty() || parts.next().is_some() {
+        let length_ok = (MIN_PBKDF2_BYTES..=MAX_PBKDF2_BYTES).contains(&hash.len());
+        let declared = params
+            .split(',')
+            .find_map(|param| param.strip_prefix("l="))
+            .map(|length| length.parse::<usize>().ok() == Some(hash.len()));
+        if !length_ok || declared == Some(false) || parts.next().is_some() {
             return Err(malformed());
         }
         Ok(Self {
@@ -382,6 +421,11 @@ mod tests {
             json!({"algorithm": "sha256", "hash": {"value": "zz", "encoding": "hex"}}),
             json!({"algorithm": "pbkdf2", "hash": {"value": "$pbkdf2-md5$i=1$a$b"}}),
             json!({"algorithm": "ldap", "hash": {"value": "{CRYPT}abc"}}),
+            json!({"algorithm": "pbkdf2", "hash": {"value": "$pbkdf2-sha256$i=1000$c2FsdA$AA"}}),
+            json!({"algorithm": "pbkdf2", "hash": {"value": "$pbkdf2-sha256$i=4294967295$c2FsdA$AAAAAAAAAAAAAAAAAAAAAA"}}),
+            json!({"algorithm": "bcrypt", "hash": {"value": "$2b$31$abcdefghijklmnopqrstuuabcdefghijklmnopqrstuvwxyz01234"}}),
+            json!({"algorithm": "argon2", "hash": {"value": "$argon2id$v=19$m=4194304,t=1,p=1$c29tZXNhbHQ$AAAAAAAAAAAAAAAAAAAAAA"}}),
+            json!({"algorithm": "argon2", "hash": {"value": "$scrypt$ln=16,r=8,p=1$c29tZXNhbHQ$AAAAAAAAAAAAAAAAAAAAAA"}}),
             json!({"algorithm": "sha1"}),
             json!({"algorithm": "md5", "hash": {"value": "00"}, "password": {"encoding": "utf16le"}}),
         ] {

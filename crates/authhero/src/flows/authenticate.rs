@@ -136,9 +136,15 @@ async fn verify(
         return Ok(None);
     }
     // A hash imported from another system is replaced by one of the server's own at first use.
+    // A failure only postpones that to the next login: the password was right.
     if algorithm == PasswordAlgorithm::Imported {
-        let hash = passwords::hash(password.to_owned(), state.password_algorithm).await?;
-        users::set_password(state, tenant_id, &user.user_id, hash).await?;
+        let rehashed = match passwords::hash(password.to_owned(), state.password_algorithm).await {
+            Ok(hash) => users::set_password(state, tenant_id, &user.user_id, hash).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = rehashed {
+            tracing::warn!(%error, "an imported password hash was not replaced yet");
+        }
     }
     Ok(Some(user))
 }

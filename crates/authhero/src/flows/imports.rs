@@ -38,8 +38,13 @@ const ROW_FIELDS: &[&str] = &[
 /// Fields of a row that are not profile fields of the user as given.
 const NOT_PROFILE: &[&str] = &["user_id", "password_hash", "custom_password_hash"];
 
-/// The most row errors a job keeps; the summary still counts every failure.
-const MAX_KEPT_ERRORS: usize = 10_000;
+/// The most JSON of failed rows a job keeps (a stored document is at most 1 MiB); the summary
+/// still counts every failure.
+const MAX_KEPT_ERROR_BYTES: usize = 512 * 1024;
+
+/// Fields of a failed row that are never kept: the job is readable with `read:users`, and a
+/// hash is a secret.
+const NEVER_KEPT: &[&str] = &["password_hash", "custom_password_hash"];
 
 /// What one row came to.
 enum Outcome {
@@ -64,17 +69,24 @@ pub async fn run(
         total: u64::try_from(rows.len()).unwrap_or(u64::MAX),
         ..JobSummary::default()
     };
-    for row in rows {
+    let mut kept_bytes = 0;
+    for mut row in rows {
         match import_row(&state, &tenant_id, &connection, &row, job.upsert).await {
             Ok(Outcome::Inserted) => summary.inserted += 1,
             Ok(Outcome::Updated) => summary.updated += 1,
             Err(detail) => {
                 summary.failed += 1;
-                if job.errors.len() < MAX_KEPT_ERRORS {
-                    job.errors.push(JobRowError {
-                        user: row,
-                        errors: vec![detail],
-                    });
+                if let Value::Object(fields) = &mut row {
+                    fields.retain(|name, _| !NEVER_KEPT.contains(&name.as_str()));
+                }
+                let error = JobRowError {
+                    user: row,
+                    errors: vec![detail],
+                };
+                let size = serde_json::to_vec(&error).map_or(usize::MAX, |json| json.len());
+                if kept_bytes + size <= MAX_KEPT_ERROR_BYTES {
+                    kept_bytes += size;
+                    job.errors.push(error);
                 }
             }
         }
@@ -82,7 +94,13 @@ pub async fn run(
     job.status = "completed".into();
     job.summary = Some(summary);
     if let Err(error) = state.adapters.jobs.update(&tenant_id, job.clone()).await {
+        // Without its rows' errors, so that the job at least reports how it ended.
         tracing::error!(%error, job = job.id, "could not store a finished import job");
+        job.errors.clear();
+        job.status_details = Some("The failed rows could not be kept.".into());
+        if let Err(error) = state.adapters.jobs.update(&tenant_id, job.clone()).await {
+            tracing::error!(%error, job = job.id, "could not store a finished import job");
+        }
     }
 }
 
@@ -140,8 +158,14 @@ async fn import_row(
     };
     let password = password_of(fields)?;
     let existing = user_with_email(state, tenant_id, connection, &email).await?;
-    let storage =
-        |error: authhero_core::Error| row_error("INTERNAL_ERROR", error.to_string(), None);
+    let storage = |error: authhero_core::Error| {
+        tracing::warn!(%error, "an import row could not be stored");
+        row_error(
+            "INTERNAL_ERROR",
+            "The user could not be stored; try the row again",
+            None,
+        )
+    };
     match existing {
         Some(_) if !upsert => Err(row_error(
             "DUPLICATED_USER",
@@ -250,8 +274,14 @@ async fn user_with_email(
     connection: &Connection,
     email: &str,
 ) -> Result<Option<User>, JobErrorDetail> {
-    let internal =
-        |error: authhero_core::Error| row_error("INTERNAL_ERROR", error.to_string(), None);
+    let internal = |error: authhero_core::Error| {
+        tracing::warn!(%error, "an import row's user could not be looked up");
+        row_error(
+            "INTERNAL_ERROR",
+            "The user could not be looked up; try the row again",
+            None,
+        )
+    };
     let filter = Query::And(vec![
         Query::equals("email", email).map_err(|error| internal(error.into()))?,
         Query::equals("connection", &connection.name).map_err(|error| internal(error.into()))?,

@@ -245,7 +245,13 @@ async fn rotate_secret(
     client.client_secret = Some(random::token(48));
     client.updated_at = state.now();
     let rotated = state.adapters.clients.update(tenant, client).await?;
-    Ok(Json(resource::shown(rotated, &caller)?))
+    // The new secret is the answer: `update:client_keys` is enough to see it, as in Auth0.
+    let secret = rotated.client_secret.clone();
+    let mut answer = resource::shown(rotated, &caller)?;
+    if let (Value::Object(fields), Some(secret)) = (&mut answer, secret) {
+        fields.insert("client_secret".into(), Value::String(secret));
+    }
+    Ok(Json(answer))
 }
 
 /// Auth0 enables a new application on every existing connection (the tenant's default

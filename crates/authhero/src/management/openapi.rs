@@ -207,6 +207,7 @@ fn operation(endpoint: &Endpoint, generator: &mut SchemaGenerator) -> Value {
         Reply::Created(shape) => {
             responses.insert("201".into(), content("Created", shape(generator)))
         }
+        Reply::Accepted => responses.insert("202".into(), json!({"description": "Accepted"})),
         Reply::NoContent => responses.insert("204".into(), json!({"description": "No Content"})),
     };
     let mut errors = vec![

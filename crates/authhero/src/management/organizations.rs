@@ -18,9 +18,9 @@ use super::body::{JsonBody, from_json};
 use super::fields::{Field, field};
 use super::listing::{ListQuery, by_offset, invalid_query, page_reply, query_error};
 use super::openapi;
-use super::permissions::too_short;
+use super::permissions::checked_length;
 use super::registry::{Body, Endpoint, Reply, endpoint};
-use super::resource::{self, Resource, find, not_found};
+use super::resource::{self, Resource, find, not_found, shown_page};
 use crate::error::ApiError;
 use crate::random;
 use crate::state::AppState;
@@ -240,9 +240,7 @@ async fn checked_members(
     body: JsonBody,
 ) -> Result<Vec<String>, ApiError> {
     let body: MembersBody = from_json(Value::Object(body.into_object()?))?;
-    if body.members.is_empty() {
-        return Err(too_short("members"));
-    }
+    checked_length("members", body.members.len())?;
     find::<Organization>(state, tenant, id).await?;
     for user_id in &body.members {
         find::<User>(state, tenant, user_id).await?;
@@ -303,7 +301,7 @@ async fn list_member_roles(
             .await
     })
     .await?;
-    page_reply("roles", &query, &params, page)
+    page_reply("roles", &query, &params, shown_page(page, &caller)?)
 }
 
 /// The body naming roles.
@@ -322,9 +320,7 @@ async fn checked_member_roles(
     body: JsonBody,
 ) -> Result<Vec<String>, ApiError> {
     let body: RolesBody = from_json(Value::Object(body.into_object()?))?;
-    if body.roles.is_empty() {
-        return Err(too_short("roles"));
-    }
+    checked_length("roles", body.roles.len())?;
     find::<Organization>(state, tenant, id).await?;
     find::<User>(state, tenant, user_id).await?;
     for role in &body.roles {

@@ -48,9 +48,7 @@ pub async fn checked_permissions(
     tenant: &str,
     permissions: Vec<Permission>,
 ) -> Result<Vec<Permission>, ApiError> {
-    if permissions.is_empty() {
-        return Err(too_short("permissions"));
-    }
+    checked_length("permissions", permissions.len())?;
     let apis = apis_of(state, tenant, &permissions).await?;
     for permission in &permissions {
         let api = apis
@@ -76,11 +74,23 @@ pub async fn checked_permissions(
     Ok(permissions)
 }
 
-/// Auth0's 400 for an empty list where at least one item is needed.
-pub fn too_short(property: &str) -> ApiError {
-    ApiError::bad_request(format!(
-        "Payload validation error: 'Array is too short (0), minimum 1' on property {property}."
-    ))
+/// The most ids or permissions one request may name, so that a body cannot ask for an
+/// unbounded run of look-ups.
+const MAX_ITEMS: usize = 1000;
+
+/// Auth0's 400 for a list of `length` items where 1 to [`MAX_ITEMS`] are needed.
+pub fn checked_length(property: &str, length: usize) -> Result<(), ApiError> {
+    if length == 0 {
+        return Err(ApiError::bad_request(format!(
+            "Payload validation error: 'Array is too short (0), minimum 1' on property {property}."
+        )));
+    }
+    if length > MAX_ITEMS {
+        return Err(ApiError::bad_request(format!(
+            "Payload validation error: 'Array is too long ({length}), maximum {MAX_ITEMS}' on property {property}."
+        )));
+    }
+    Ok(())
 }
 
 /// The page with each permission's API name and scope description.

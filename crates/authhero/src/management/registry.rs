@@ -56,6 +56,8 @@ pub enum Reply {
     Ok(Shape),
     /// 201 with this JSON.
     Created(Shape),
+    /// 202, no body: accepted, finished in the background.
+    Accepted,
     /// 204, no body.
     NoContent,
 }

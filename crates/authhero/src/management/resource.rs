@@ -106,6 +106,23 @@ pub fn shown<R: Resource>(resource: R, caller: &Caller) -> Result<Value, ApiErro
     Ok(value)
 }
 
+/// Each resource of the page [`shown`] to this caller.
+pub fn shown_page<R: Resource>(
+    page: authhero_core::ListPage<R>,
+    caller: &Caller,
+) -> Result<authhero_core::ListPage<Value>, ApiError> {
+    let items = page
+        .items
+        .into_iter()
+        .map(|resource| shown(resource, caller))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(authhero_core::ListPage {
+        items,
+        total: page.total,
+        next: page.next,
+    })
+}
+
 /// The scope an action on `R` needs, e.g. `update:users`.
 pub fn scope<R: Resource>(action: &str) -> String {
     format!("{action}:{}", R::COLLECTION)
@@ -189,17 +206,7 @@ pub async fn list<R: Resource>(
         .list(caller.tenant(), &params)
         .await
         .map_err(query_error)?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|resource| shown(resource, &caller))
-        .collect::<Result<Vec<_>, _>>()?;
-    let page = authhero_core::ListPage {
-        items,
-        total: page.total,
-        next: page.next,
-    };
-    page_reply(R::COLLECTION, &query, &params, page)
+    page_reply(R::COLLECTION, &query, &params, shown_page(page, &caller)?)
 }
 
 /// The resource a create body describes, with the server's id and timestamps; nothing is
@@ -268,7 +275,9 @@ fn drop_unchanged_fixed<R: Resource>(
         let fixed = fields
             .iter()
             .any(|field| field.name == name && !field.updatable());
-        !(fixed && stored.get(name) == Some(value))
+        // A secret is never compared: the answer would tell a guess right from wrong.
+        let secret = name.contains("secret");
+        !(fixed && !secret && stored.get(name) == Some(value))
     });
     Ok(())
 }

@@ -19,7 +19,7 @@ use super::fields::{Field, field};
 use super::listing::{ListQuery, by_offset, invalid_query, page_reply};
 use super::openapi;
 use super::permissions::{
-    PermissionsBody, checked_permissions, described, permissions_body, too_short,
+    PermissionsBody, checked_length, checked_permissions, described, permissions_body,
 };
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, find};
@@ -218,9 +218,7 @@ async fn assign_users(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let tenant = caller.tenant();
     let body: UsersBody = from_json(serde_json::Value::Object(body.into_object()?))?;
-    if body.users.is_empty() {
-        return Err(too_short("users"));
-    }
+    checked_length("users", body.users.len())?;
     find::<Role>(&state, tenant, &id).await?;
     // Every user first, so that one unknown id writes nothing.
     for user_id in &body.users {

@@ -28,7 +28,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         resource::delete_endpoint::<Session>(),
         endpoint!(Post "/sessions/{id}/revoke", "delete:sessions",
             "Revoke a session and its refresh tokens", revoke_session,
-            Body::None => Reply::NoContent),
+            Body::None => Reply::Accepted),
         endpoint!(Get "/users/{id}/sessions", "read:sessions", "List a user's sessions",
             user_sessions, Body::None => Reply::Ok(openapi::page_of::<Session>))
         .paged(),

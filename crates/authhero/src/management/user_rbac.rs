@@ -15,10 +15,10 @@ use super::body::{JsonBody, from_json};
 use super::listing::{ListQuery, by_offset, page_reply};
 use super::openapi;
 use super::permissions::{
-    PermissionsBody, checked_permissions, described, permissions_body, too_short,
+    PermissionsBody, checked_length, checked_permissions, described, permissions_body,
 };
 use super::registry::{Body, Endpoint, Reply, endpoint};
-use super::resource::find;
+use super::resource::{find, shown_page};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -74,7 +74,7 @@ async fn list_roles(
         adapters.user_roles.list(tenant, id, None, &offset).await
     })
     .await?;
-    page_reply("roles", &query, &params, page)
+    page_reply("roles", &query, &params, shown_page(page, &caller)?)
 }
 
 /// The role ids a body names, each an existing role, for the existing user `id`.
@@ -85,9 +85,7 @@ async fn checked_roles(
     body: JsonBody,
 ) -> Result<Vec<String>, ApiError> {
     let body: RolesBody = from_json(Value::Object(body.into_object()?))?;
-    if body.roles.is_empty() {
-        return Err(too_short("roles"));
-    }
+    checked_length("roles", body.roles.len())?;
     find::<User>(state, tenant, id).await?;
     for role in &body.roles {
         find::<Role>(state, tenant, role).await?;

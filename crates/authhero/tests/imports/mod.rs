@@ -133,6 +133,15 @@ async fn imported_hashes_log_in_and_failed_rows_stop_nothing() -> anyhow::Result
         ]
     );
     assert_eq!(errors.items()?[0]["user"]["given_name"], "Broken");
+    // A failed row is kept without its hash: the job is readable with read:users.
+    assert_eq!(errors.items()?[1]["user"]["email"], "rot13@example.com");
+    assert!(
+        errors.items()?[1]["user"]
+            .get("custom_password_hash")
+            .is_none(),
+        "{}",
+        errors.body
+    );
 
     // The given id and profile are kept.
     let kept = api
