@@ -1,9 +1,13 @@
 //! The tenant log: what happened (Auth0's event type codes), to whom and through which client.
 //! Events are written off the caller's path: a log write that fails or is slow never fails or
-//! slows the login, grant or API call it records.
+//! slows the login, grant or API call it records, and a store that falls behind drops events
+//! rather than holding them all.
+
+use std::sync::{Arc, LazyLock};
 
 use authhero_core::Timestamp;
 use authhero_core::entities::{Log, User};
+use tokio::sync::Semaphore;
 
 use crate::random;
 use crate::state::AppState;
@@ -96,11 +100,27 @@ pub fn about(mut log: Log, user: &User) -> Log {
     log
 }
 
+/// The most log writes in flight at once. When the store is slower than events arrive (a flood
+/// of failed logins), further events are dropped rather than queued without end.
+const MAX_WRITES_IN_FLIGHT: usize = 1024;
+
+static WRITES_IN_FLIGHT: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(MAX_WRITES_IN_FLIGHT)));
+
 /// Writes the event in the background; a failure is traced, never returned.
 pub fn record(state: &AppState, tenant_id: &str, log: Log) {
+    let Ok(permit) = WRITES_IN_FLIGHT.clone().try_acquire_owned() else {
+        tracing::warn!(
+            tenant_id,
+            kind = log.kind,
+            "a log event was dropped: the store is behind"
+        );
+        return;
+    };
     let logs = state.adapters.logs.clone();
     let tenant_id = tenant_id.to_owned();
     tokio::spawn(async move {
+        let _permit = permit;
         if let Err(error) = logs.create(&tenant_id, log).await {
             tracing::warn!(%error, tenant_id, "a log event was not written");
         }

@@ -21,6 +21,8 @@ use crate::state::AppState;
 
 const ACTIVE_DAYS: i64 = 30;
 const SECONDS_PER_DAY: i64 = 86_400;
+/// The longest range `/stats/daily` counts.
+const MAX_DAILY_DAYS: i64 = 92;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![
@@ -127,6 +129,18 @@ async fn daily(
         date_of(start)
     });
     let until = to.map(|to| format!("{to}T23:59:59.999Z"));
+    // Counting reads the range's events, so a range is bounded.
+    let start = Timestamp::parse(&format!("{since}T00:00:00Z"));
+    let end = until
+        .as_deref()
+        .and_then(Timestamp::parse)
+        .unwrap_or(state.now());
+    let span = start.map_or(i64::MAX, |start| end.unix_seconds() - start.unix_seconds());
+    if span > MAX_DAILY_DAYS * SECONDS_PER_DAY {
+        return Err(invalid_query(format!(
+            "from and to may be at most {MAX_DAILY_DAYS} days apart"
+        )));
+    }
     let kinds = [EventType::SuccessLogin, EventType::SuccessSignup];
     let logs = events(&state, caller.tenant(), &kinds, since, until).await?;
     let mut days: BTreeMap<String, (u64, u64)> = BTreeMap::new();

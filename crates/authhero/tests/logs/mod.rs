@@ -78,6 +78,9 @@ async fn exchanges_logins_and_api_calls_are_logged() -> anyhow::Result<()> {
     api.get("/api/v2/stats/daily?from=2024-01-01")
         .await?
         .expect(StatusCode::BAD_REQUEST)?;
+    api.get("/api/v2/stats/daily?from=19700101")
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
     let empty = api
         .get("/api/v2/stats/daily?from=20200101&to=20200102")
         .await?
