@@ -31,6 +31,7 @@ mod settings;
 mod signing_keys;
 mod stats;
 mod tenant_settings;
+mod themes;
 mod tickets;
 mod user_blocks;
 mod user_rbac;
@@ -68,6 +69,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         signing_keys::endpoints(),
         stats::endpoints(),
         tenant_settings::endpoints(),
+        themes::endpoints(),
         tickets::endpoints(),
         users::endpoints(),
         user_blocks::endpoints(),

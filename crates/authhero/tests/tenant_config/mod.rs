@@ -539,3 +539,48 @@ async fn a_password_change_ticket_opens_the_reset_page() -> anyhow::Result<()> {
     .expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
+
+/// A tenant's theme: created once, found by id and as the default, changed, removed.
+#[tokio::test]
+async fn a_tenants_theme_round_trips() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    api.get("/api/v2/branding/themes/default")
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_theme"))?;
+    let theme = json!({
+        "displayName": "Acme", "borders": {"button_border_radius": 3}, "colors": {"primary_button": "#635dff"},
+        "fonts": {"font_url": ""}, "page_background": {"background_color": "#000000"}, "widget": {"logo_position": "center"},
+    });
+    let created = api
+        .post("/api/v2/branding/themes", theme.clone())
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let id = created.str("themeId")?.to_owned();
+    let default = api
+        .get("/api/v2/branding/themes/default")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(default.body["themeId"], id.as_str());
+    assert_eq!(default.body["colors"]["primary_button"], "#635dff");
+    api.post("/api/v2/branding/themes", theme.clone())
+        .await?
+        .expect(StatusCode::CONFLICT)?;
+    api.post("/api/v2/branding/themes", json!({"colors": "red"}))
+        .await?
+        .expect(StatusCode::BAD_REQUEST)?;
+    let path = format!("/api/v2/branding/themes/{id}");
+    let patched = api
+        .patch(&path, json!({"displayName": "Acme Dark"}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(patched.body["displayName"], "Acme Dark");
+    let other = api.other_tenant_token().await?;
+    api.call(Method::GET, &path, Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.delete(&path).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get("/api/v2/branding/themes/default")
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}
