@@ -1,10 +1,13 @@
 // The Management API through the auth0 Node SDK at its current major (v7), unmodified: the
 // ManagementClient gets its token by client credentials as the bootstrap admin client, then
 // creates, reads, changes, lists and deletes users (with their roles and permissions), roles,
-// clients, connections, APIs and client grants, and reads and changes the tenant settings. Every
-// result is checked: ids round-trip, changes show in a later read, lists (which v7 reads from
-// the `{<resource>: [...], total}` and `{<resource>: [...], next}` envelopes only) hold what was
-// created, and deleted things are 404 afterwards. Error answers are checked by status and body.
+// clients, connections, APIs and client grants, and reads and changes the tenant settings; then
+// organizations, logs, email templates and provider, branding, themes, prompts, attack
+// protection and user blocks, custom domains, user imports, stats, tickets, sessions and grants,
+// and (last, as revoking a key ends the SDK's token) signing keys. Every result is checked: ids
+// round-trip, changes show in a later read, lists (which v7 reads from the `{<resource>: [...],
+// total}` and `{<resource>: [...], next}` envelopes only) hold what was created, and deleted
+// things are 404 afterwards. Error answers are checked by status and body.
 // Retries are off, so a 5xx fails at once instead of after v7's backoff. The SDK builds
 // https://<domain> URLs; its `fetch` option sends them to the local http server (plainHttpFetch).
 
@@ -13,7 +16,10 @@ import { after, before, test } from 'node:test';
 
 import { ManagementClient, ManagementError } from 'auth0';
 
-import { DATABASE, plainHttpFetch, random, startServer } from './support/harness.js';
+import { DATABASE, logIn, plainHttpFetch, random, startServer } from './support/harness.js';
+
+const PASSWORD_REALM = 'http://auth0.com/oauth/grant-type/password-realm';
+const CALLBACK = 'https://app.e2e.example.com/callback';
 
 let server;
 /** The v7 ManagementClient of the bootstrap admin client. */
@@ -102,15 +108,65 @@ function permissionNames(permissions) {
   return permissions.map((permission) => `${permission.resource_server_identifier} ${permission.permission_name}`).sort();
 }
 
-before(async () => {
-  server = await startServer();
-  management = new ManagementClient({
+/** A ManagementClient of the bootstrap admin client, with its own token. */
+function adminClient() {
+  return new ManagementClient({
     domain: server.host,
     clientId: server.admin.clientId,
     clientSecret: server.admin.clientSecret,
     fetch: plainHttpFetch(server),
     maxRetries: 0,
   });
+}
+
+/** Calls `read` until `done(value)` holds, then returns the value; fails after `ms`. */
+async function eventually(what, read, done, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    assert.ok(Date.now() < deadline, `${what}: not within ${ms} ms, last ${JSON.stringify(value)?.slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One confidential app allowed the password-realm grant and the code flow (on every connection). */
+let app;
+function passwordApp() {
+  app ??= sdk(
+    'clients.create',
+    management.clients.create({
+      name: unique('E2E Login App '),
+      app_type: 'regular_web',
+      callbacks: [CALLBACK],
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['authorization_code', 'refresh_token', 'password', PASSWORD_REALM],
+    }),
+  );
+  return app;
+}
+
+/** The password-realm grant against DATABASE over plain fetch: `{status, body}`. */
+async function passwordLogin(username, password) {
+  const { client_id, client_secret } = await passwordApp();
+  const response = await fetch(`${server.origin}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: PASSWORD_REALM, realm: DATABASE, username, password, client_id, client_secret, scope: 'openid' }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** The id of the DATABASE connection. */
+async function databaseId() {
+  const [connection] = await everything('connections.list by name', management.connections.list({ name: DATABASE }));
+  assert.equal(connection?.name, DATABASE);
+  return connection.id;
+}
+
+before(async () => {
+  server = await startServer();
+  management = adminClient();
 });
 
 after(async () => {
@@ -516,4 +572,334 @@ test('errors: 404 inexistent_user, 400 for an unknown body field, 409 for a dupl
   assert.equal(conflict.statusCode, 409, JSON.stringify(conflict.body));
   const all = await everything('resourceServers.list', management.resourceServers.list());
   assert.equal(all.filter((found) => found.identifier === identifier).length, 1, 'the duplicate was stored');
+});
+
+test('organizations: create, get, getByName, update, checkpoint list, members, enabled connections, delete', async () => {
+  const orgs = management.organizations;
+  const name = unique('acme-').toLowerCase();
+  const org = await sdk('organizations.create', orgs.create({ name, display_name: 'Acme E2E' }));
+  assert.match(org.id ?? '', /^org_/, JSON.stringify(org));
+  assert.deepEqual([org.name, org.display_name], [name, 'Acme E2E']);
+  assert.equal((await sdk('organizations.get', orgs.get(org.id))).name, name);
+  assert.equal((await sdk('organizations.getByName', orgs.getByName(name))).id, org.id);
+  const updated = await sdk('organizations.update', orgs.update(org.id, { display_name: 'Acme Renamed' }));
+  assert.deepEqual([updated.id, updated.display_name], [org.id, 'Acme Renamed']);
+  assert.equal((await sdk('organizations.get after update', orgs.get(org.id))).display_name, 'Acme Renamed');
+
+  const create = (prefix) => sdk('organizations.create', orgs.create({ name: unique(prefix).toLowerCase() }));
+  const others = [await create('beta-'), await create('gamma-')];
+  const first = await sdk('organizations.list take 2', orgs.list({ take: 2 }));
+  assert.equal(first.data.length, 2, `take 2: ${JSON.stringify(first.response).slice(0, 500)}`);
+  assert.ok(first.hasNextPage(), `take 2 of 3 has no next: ${JSON.stringify(first.response).slice(0, 500)}`);
+  const ids = (await everything('organizations.list by checkpoint', orgs.list({ take: 2 }))).map((found) => found.id);
+  assert.deepEqual(ids.toSorted(), [org.id, ...others.map((other) => other.id)].sort(), `pages: ${ids}`);
+
+  const user = await createUser('orgmember');
+  await sdk('organizations.members.create', orgs.members.create(org.id, { members: [user.user_id] }));
+  const members = await everything('organizations.members.list', orgs.members.list(org.id));
+  assert.deepEqual(members.map((member) => [member.user_id, member.email]), [[user.user_id, user.email]]);
+  const userOrgs = await sdk('users.organizations.list', management.users.organizations.list(user.user_id));
+  assert.deepEqual(userOrgs.data.map((found) => found.id), [org.id], JSON.stringify(userOrgs.response).slice(0, 500));
+  await sdk('organizations.members.delete', orgs.members.delete(org.id, { members: [user.user_id] }));
+  assert.deepEqual(await everything('members after delete', orgs.members.list(org.id)), []);
+
+  const connectionId = await databaseId();
+  const [other] = others;
+  const enabled = await sdk(
+    'organizations.enabledConnections.add',
+    orgs.enabledConnections.add(other.id, { connection_id: connectionId, assign_membership_on_login: true }),
+  );
+  assert.deepEqual([enabled.connection_id, enabled.assign_membership_on_login], [connectionId, true]);
+  const pairs = (connections) => connections.map((found) => [found.connection_id, found.connection?.name]);
+  const page = await sdk('organizations.enabledConnections.list', orgs.enabledConnections.list(other.id));
+  assert.deepEqual(pairs(page.data), [[connectionId, DATABASE]], JSON.stringify(page.response));
+
+  assert.equal(await sdk('organizations.delete', orgs.delete(org.id)), undefined);
+  await assertGone('organizations.get after delete', orgs.get(org.id));
+  await assertGone('organizations.getByName after delete', orgs.getByName(name));
+  // The SDK reads offset pages until one comes back empty.
+  const all = await everything('enabledConnections.list, every page', orgs.enabledConnections.list(other.id), 50);
+  assert.deepEqual(pairs(all), [[connectionId, DATABASE]]);
+});
+
+test('logs: Management API calls are logged as sapi; logs.list({search}) finds them, logs.get reads one', async () => {
+  const role = await sdk('roles.create', management.roles.create({ name: unique('Logged '), description: 'Logged' }));
+  const isCreate = (log) => log.details?.request?.method === 'POST' && log.details?.request?.path === '/api/v2/roles';
+  const search = () => sdk('logs.list', management.logs.list({ search: 'type:sapi', per_page: 100 }));
+  const found = await eventually('logs.list type:sapi', search, (page) => page.data.some(isCreate));
+  assert.ok(found.data.every((log) => log.type === 'sapi'), `types: ${found.data.map((log) => log.type)}`);
+  const log = await sdk('logs.get', management.logs.get(found.data.find(isCreate).log_id));
+  assert.deepEqual([log.type, log.client_id, log.details?.response?.statusCode], ['sapi', server.admin.clientId, 201]);
+  assert.ok(role.id && isCreate(log), JSON.stringify(log));
+  assert.deepEqual((await sdk('logs.list type:none', management.logs.list({ search: 'type:nosuchtype' }))).data, []);
+  await assertGone('logs.get of an unknown id', management.logs.get(`9002025${'0'.repeat(49)}`));
+});
+
+test('emailTemplates: create, get, update; emails.provider: create, get without credentials, update, delete', async () => {
+  const template = { template: 'welcome_email', body: '<p>Welcome {{ user.email }}</p>', from: 'hi@e2e.example.com' };
+  Object.assign(template, { subject: 'Welcome', syntax: 'liquid', enabled: true });
+  const created = await sdk('emailTemplates.create', management.emailTemplates.create(template));
+  assert.deepEqual([created.template, created.subject], ['welcome_email', 'Welcome']);
+  const fetched = await sdk('emailTemplates.get', management.emailTemplates.get('welcome_email'));
+  assert.deepEqual({ ...fetched, ...template }, fetched, `round trip: ${JSON.stringify(fetched)}`);
+  const updated = await sdk(
+    'emailTemplates.update',
+    management.emailTemplates.update('welcome_email', { subject: 'Hello there' }),
+  );
+  assert.deepEqual([updated.subject, updated.body], ['Hello there', template.body], 'only the subject changes');
+  assert.equal((await sdk('emailTemplates.get', management.emailTemplates.get('welcome_email'))).subject, 'Hello there');
+
+  const provider = management.emails.provider;
+  const secret = `smtp-${random(12)}`;
+  const credentials = { smtp_host: 'smtp.e2e.example.com', smtp_port: 587, smtp_user: 'mailer', smtp_pass: secret };
+  const from = 'noreply@e2e.example.com';
+  const stored = await sdk('emails.provider.create', provider.create({ name: 'smtp', default_from_address: from, credentials }));
+  assert.deepEqual([stored.name, stored.default_from_address], ['smtp', from]);
+  assert.ok(!JSON.stringify(stored).includes(secret), `create shows the password: ${JSON.stringify(stored)}`);
+  const shown = await sdk('emails.provider.get', provider.get());
+  assert.deepEqual([shown.name, shown.default_from_address, shown.enabled], ['smtp', from, true]);
+  assert.ok(!JSON.stringify(shown).includes(secret), `get shows the password: ${JSON.stringify(shown)}`);
+  const changed = await sdk('emails.provider.update', provider.update({ default_from_address: 'mail@e2e.example.com' }));
+  assert.equal(changed.default_from_address, 'mail@e2e.example.com');
+  assert.equal((await sdk('emails.provider.get', provider.get())).default_from_address, 'mail@e2e.example.com');
+  assert.equal(await sdk('emails.provider.delete', provider.delete()), undefined);
+  await assertGone('emails.provider.get after delete', provider.get());
+});
+
+test('branding get/update, branding.themes create/getDefault/update/delete, prompts settings, custom text', async () => {
+  const logo = 'https://cdn.e2e.example.com/logo.png';
+  const branding = await sdk('branding.update', management.branding.update({ colors: { primary: '#0059d6' }, logo_url: logo }));
+  assert.equal(branding.colors?.primary, '#0059d6');
+  const reread = await sdk('branding.get', management.branding.get());
+  assert.deepEqual([reread.colors?.primary, reread.logo_url], ['#0059d6', logo]);
+
+  const themes = management.branding.themes;
+  const theme = await sdk(
+    'branding.themes.create',
+    themes.create({
+      displayName: 'E2E Theme',
+      borders: { button_border_radius: 3, buttons_style: 'rounded', show_widget_shadow: true, widget_corner_radius: 5 },
+      colors: { primary_button: '#635dff', primary_button_label: '#ffffff', widget_background: '#ffffff' },
+      fonts: { font_url: '', links_style: 'normal', reference_text_size: 16, title: { bold: false, size: 150 } },
+      page_background: { background_color: '#000000', background_image_url: '', page_layout: 'center' },
+      widget: { header_text_alignment: 'center', logo_height: 52, logo_position: 'center', logo_url: logo },
+    }),
+  );
+  assert.ok(theme.themeId, `themes.create returned no themeId: ${JSON.stringify(theme)}`);
+  assert.deepEqual([theme.displayName, theme.colors?.primary_button], ['E2E Theme', '#635dff']);
+  const byDefault = await sdk('branding.themes.getDefault', themes.getDefault());
+  assert.deepEqual([byDefault.themeId, byDefault.widget?.logo_height], [theme.themeId, 52]);
+  const { themeId, ...sections } = byDefault;
+  const colors = { ...sections.colors, primary_button: '#ff0000' };
+  const changed = await sdk('themes.update', themes.update(themeId, { ...sections, displayName: 'E2E Theme 2', colors }));
+  assert.deepEqual([changed.displayName, changed.colors?.primary_button], ['E2E Theme 2', '#ff0000']);
+  assert.deepEqual((await sdk('branding.themes.get', themes.get(themeId))).colors, colors);
+  assert.equal(await sdk('branding.themes.delete', themes.delete(themeId)), undefined);
+  await assertGone('branding.themes.getDefault after delete', themes.getDefault());
+
+  const settings = await sdk('prompts.getSettings', management.prompts.getSettings());
+  assert.equal(settings.universal_login_experience, 'new', JSON.stringify(settings));
+  const prompts = await sdk('prompts.updateSettings', management.prompts.updateSettings({ identifier_first: true }));
+  assert.deepEqual([prompts.identifier_first, prompts.universal_login_experience], [true, 'new']);
+  assert.equal((await sdk('prompts.getSettings', management.prompts.getSettings())).identifier_first, true);
+
+  const customText = management.prompts.customText;
+  assert.deepEqual(await sdk('prompts.customText.get before set', customText.get('login', 'en')), {});
+  const texts = { login: { title: 'Welcome to E2E', description: 'Log in to continue' } };
+  await sdk('prompts.customText.set', customText.set('login', 'en', texts));
+  assert.deepEqual(await sdk('prompts.customText.get', customText.get('login', 'en')), texts);
+  assert.deepEqual(await sdk('prompts.customText.get of another language', customText.get('login', 'fr')), {});
+});
+
+/** A database user with a known password: `{email, password, user_id}`. */
+async function userWithPassword(prefix) {
+  const password = `Pw1-${random(12)}`;
+  const user = await createUser(prefix);
+  await sdk('users.update password', management.users.update(user.user_id, { password, connection: DATABASE }));
+  return { ...user, password };
+}
+
+/** `times` password logins of `user` with a wrong password, each refused 403. */
+async function failLogins(user, times) {
+  for (let attempt = 0; attempt < times; attempt += 1) {
+    const wrong = await passwordLogin(user.email, 'wrong password');
+    assert.equal(wrong.status, 403, `wrong password ${attempt + 1}: ${JSON.stringify(wrong.body)}`);
+  }
+}
+
+test('attackProtection.bruteForceProtection: get, update max_attempts, and password logins honour it', async () => {
+  const brute = management.attackProtection.bruteForceProtection;
+  const initial = await sdk('bruteForceProtection.get', brute.get());
+  assert.deepEqual([initial.enabled, initial.max_attempts], [true, 10], JSON.stringify(initial));
+  const updated = await sdk('bruteForceProtection.update', brute.update({ max_attempts: 3 }));
+  assert.deepEqual({ ...updated, max_attempts: 10 }, initial, `only max_attempts changes: ${JSON.stringify(updated)}`);
+  assert.equal((await sdk('bruteForceProtection.get after update', brute.get())).max_attempts, 3);
+  try {
+    const user = await userWithPassword('three');
+    await failLogins(user, 3);
+    const blocked = await passwordLogin(user.email, user.password);
+    assert.equal(blocked.status, 429, `after max_attempts (3) failures: ${JSON.stringify(blocked.body).slice(0, 200)}`);
+    assert.equal(blocked.body.error, 'too_many_attempts');
+  } finally {
+    await sdk('restore max_attempts', brute.update({ max_attempts: initial.max_attempts }));
+  }
+});
+
+test('userBlocks: 10 failed logins block; list, listByIdentifier, delete lifts the block', async () => {
+  const user = await userWithPassword('blocked');
+  assert.deepEqual(await sdk('userBlocks.list before', management.userBlocks.list(user.user_id)), { blocked_for: [] });
+  await failLogins(user, 10);
+  const refused = await passwordLogin(user.email, user.password);
+  assert.equal(refused.status, 429, `blocked: ${JSON.stringify(refused.body).slice(0, 200)}`);
+  const blocks = await sdk('userBlocks.list', management.userBlocks.list(user.user_id));
+  const blocked = blocks.blocked_for?.map((block) => [block.identifier, block.connection]);
+  assert.deepEqual(blocked, [[user.email, DATABASE]], JSON.stringify(blocks));
+  const byIdentifier = await sdk('listByIdentifier', management.userBlocks.listByIdentifier({ identifier: user.email }));
+  assert.deepEqual(byIdentifier.blocked_for?.map((block) => block.identifier), [user.email], JSON.stringify(byIdentifier));
+  assert.equal(await sdk('userBlocks.delete', management.userBlocks.delete(user.user_id)), undefined);
+  assert.deepEqual(await sdk('userBlocks.list after', management.userBlocks.list(user.user_id)), { blocked_for: [] });
+  const login = await passwordLogin(user.email, user.password);
+  assert.equal(login.status, 200, `after unblocking: ${JSON.stringify(login.body)}`);
+  await assertGone('userBlocks.list of an unknown user', management.userBlocks.list(`auth0|${random(12)}`));
+});
+
+test('customDomains: create (pending), list, get, 409 for the same host, delete', async () => {
+  const domains = management.customDomains;
+  const domain = `${unique('login').toLowerCase()}.e2e.example.com`;
+  const created = await sdk('customDomains.create', domains.create({ domain, type: 'auth0_managed_certs' }));
+  assert.ok(created.custom_domain_id, JSON.stringify(created));
+  assert.deepEqual([created.domain, created.status, created.primary], [domain, 'pending_verification', false]);
+  const listed = await sdk('customDomains.list', domains.list());
+  assert.ok(Array.isArray(listed), `a bare array: ${JSON.stringify(listed)}`);
+  assert.deepEqual(listed.map((found) => found.custom_domain_id), [created.custom_domain_id]);
+  const fetched = await sdk('customDomains.get', domains.get(created.custom_domain_id));
+  assert.deepEqual([fetched.domain, fetched.type], [domain, 'auth0_managed_certs']);
+  const conflict = await rejection('customDomains.create again', domains.create({ domain, type: 'self_managed_certs' }));
+  assert.equal(conflict.statusCode, 409, JSON.stringify(conflict.body));
+  assert.equal(await sdk('customDomains.delete', domains.delete(created.custom_domain_id)), undefined);
+  await assertGone('customDomains.get after delete', domains.get(created.custom_domain_id));
+  assert.deepEqual(await sdk('customDomains.list after delete', domains.list()), []);
+});
+
+/** Imported with a salted sha256 hash by the jobs test; the stats test reads its logins. */
+const imported = { email: uniqueEmail('imported'), password: 'Imported-password-1' };
+
+test('jobs: usersImports.create, jobs.get until completed, jobs.errors.get; the imported hash logs in', async () => {
+  const plain = uniqueEmail('importedplain');
+  const hash = { value: '818f04e46328a94640daeb157250a7c8731651c9c0f660ff5021f7b2e28379fa', encoding: 'hex' };
+  const salted = { algorithm: 'sha256', hash, salt: { value: 'NaCl', position: 'prefix' } }; // sha256('NaCl' + password)
+  const rows = [
+    { email: imported.email, email_verified: true, custom_password_hash: salted },
+    { email: plain, name: 'Plain Import', user_metadata: { source: 'e2e' } },
+    { email: uniqueEmail('rot13'), custom_password_hash: { algorithm: 'rot13', hash: { value: 'x' } } },
+  ];
+  const users = { data: Buffer.from(JSON.stringify(rows)), filename: 'users.json', contentType: 'application/json' };
+  const connection_id = await databaseId();
+  const job = await sdk('jobs.usersImports.create', management.jobs.usersImports.create({ users, connection_id }));
+  assert.ok(job.id, JSON.stringify(job));
+  assert.deepEqual([job.type, job.connection], ['users_import', DATABASE]);
+  const read = () => sdk('jobs.get', management.jobs.get(job.id));
+  const done = await eventually('jobs.get', read, (current) => !['pending', 'processing'].includes(current.status));
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.deepEqual(done.summary, { failed: 1, updated: 0, inserted: 2, total: 3 });
+  const errors = await sdk('jobs.errors.get', management.jobs.errors.get(job.id));
+  assert.ok(Array.isArray(errors), JSON.stringify(errors));
+  assert.deepEqual(errors.map((error) => error.user?.email), [rows[2].email]);
+  assert.ok(errors[0].errors?.length > 0, JSON.stringify(errors));
+  await assertGone('jobs.get of an unknown id', management.jobs.get(`job_${random(12)}`));
+
+  const [user] = await sdk('users.listUsersByEmail', management.users.listUsersByEmail({ email: imported.email }));
+  assert.equal(user?.email_verified, true, JSON.stringify(user));
+  imported.user_id = user.user_id;
+  const [other] = await sdk('users.listUsersByEmail', management.users.listUsersByEmail({ email: plain }));
+  assert.deepEqual([other?.name, other?.user_metadata], ['Plain Import', { source: 'e2e' }]);
+  const wrong = await passwordLogin(imported.email, 'Imported-password-2');
+  assert.equal(wrong.status, 403, JSON.stringify(wrong.body));
+  const login = await passwordLogin(imported.email, imported.password);
+  assert.equal(login.status, 200, `the imported sha256 hash: ${JSON.stringify(login.body)}`);
+  assert.ok(login.body.access_token && login.body.id_token, JSON.stringify(login.body));
+});
+
+test('stats: getActiveUsersCount and getDaily count the logins; users.logs.list has them', async () => {
+  assert.ok(imported.user_id, 'the jobs test logged the imported user in');
+  const read = () => sdk('users.logs.list', management.users.logs.list(imported.user_id));
+  const logs = await eventually('users.logs.list', read, (page) => page.data.some((log) => log.type === 's'));
+  assert.ok(logs.data.every((log) => log.user_id === imported.user_id), JSON.stringify(logs.response).slice(0, 500));
+  const active = await sdk('stats.getActiveUsersCount', management.stats.getActiveUsersCount());
+  assert.ok(typeof active === 'number' && active >= 1, `active users: ${JSON.stringify(active)}`);
+  const today = new Date().toISOString().slice(0, 10);
+  const day = today.replaceAll('-', '');
+  const daily = await sdk('stats.getDaily', management.stats.getDaily({ from: day, to: day }));
+  assert.ok(Array.isArray(daily) && daily.length === 1, JSON.stringify(daily));
+  assert.ok(daily[0].date.startsWith(today) && daily[0].logins >= 1 && daily[0].signups >= 0, JSON.stringify(daily));
+  const bad = await rejection('stats.getDaily with a malformed date', management.stats.getDaily({ from: 'yesterday' }));
+  assert.equal(bad.statusCode, 400, JSON.stringify(bad.body));
+});
+
+test('tickets.changePassword: a link to /u/reset-password?ticket=', async () => {
+  const user = await createUser('ticket');
+  const { ticket } = await sdk('tickets.changePassword', management.tickets.changePassword({ user_id: user.user_id }));
+  const url = new URL(ticket);
+  assert.deepEqual([url.origin, url.pathname], [server.origin, '/u/reset-password'], ticket);
+  assert.ok(url.searchParams.get('ticket'), ticket);
+  assert.equal((await fetch(url)).status, 200, 'the reset page opens');
+  const unknown = management.tickets.changePassword({ user_id: `auth0|${random(12)}` });
+  assert.equal((await rejection('tickets.changePassword of an unknown user', unknown)).statusCode, 404);
+});
+
+test('sessions: a login makes one; users.sessions.list, sessions.get, revoke; refresh tokens, grants', async () => {
+  const { client_id } = await passwordApp();
+  const user = await userWithPassword('session');
+  assert.deepEqual((await sdk('users.sessions.list before', management.users.sessions.list(user.user_id))).data, []);
+  const authorize = new URL('/authorize', server.origin);
+  const query = { client_id, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', state: random(8) };
+  authorize.search = new URLSearchParams(query);
+  const result = await logIn(server, authorize.href, { username: user.email, password: user.password });
+  assert.ok(result.callback?.searchParams.get('code'), `login: ${JSON.stringify(result.page ?? result).slice(0, 500)}`);
+
+  const sessions = await sdk('users.sessions.list', management.users.sessions.list(user.user_id));
+  assert.equal(sessions.data.length, 1, JSON.stringify(sessions.response).slice(0, 500));
+  const session = await sdk('sessions.get', management.sessions.get(sessions.data[0].id));
+  assert.deepEqual([session.id, session.user_id], [sessions.data[0].id, user.user_id]);
+  assert.equal(await sdk('sessions.revoke', management.sessions.revoke(session.id)), undefined);
+  const after = await sdk('users.sessions.list after revoke', management.users.sessions.list(user.user_id));
+  assert.deepEqual(after.data, [], JSON.stringify(after.response).slice(0, 500));
+
+  const tokens = await sdk('users.refreshToken.list', management.users.refreshToken.list(user.user_id));
+  assert.ok(Array.isArray(tokens.response?.tokens), JSON.stringify(tokens.response));
+  const grants = await sdk('userGrants.list', management.userGrants.list({ user_id: user.user_id }));
+  assert.ok(Array.isArray(grants.response?.grants), JSON.stringify(grants.response));
+  assert.ok(grants.data.every((grant) => grant.user_id === user.user_id), JSON.stringify(grants.data));
+});
+
+// Last: revoking a key makes the tokens it signed (the SDK's cached one too) stop verifying.
+test('keys.signing: list (one current), rotate, get, revoke the old key but not the current one', async () => {
+  const signing = () => management.keys.signing;
+  const keys = await sdk('keys.signing.list', signing().list());
+  const current = keys.filter((key) => key.current);
+  assert.equal(current.length, 1, `current: ${JSON.stringify(keys.map(({ kid, alg, current }) => [kid, alg, current]))}`);
+  const [old] = current;
+  assert.ok(old.kid && old.public_key && !JSON.stringify(keys).includes('PRIVATE'), JSON.stringify(old).slice(0, 500));
+  const published = async () => (await (await fetch(`${server.origin}/.well-known/jwks.json`)).json()).keys.map((k) => k.kid);
+
+  const rotated = await sdk('keys.signing.rotate', signing().rotate());
+  assert.ok(rotated.kid && rotated.kid !== old.kid, JSON.stringify(rotated));
+  const fresh = await sdk('keys.signing.get new', signing().get(rotated.kid));
+  assert.deepEqual([fresh.kid, fresh.current], [rotated.kid, true]);
+  const previous = await sdk('keys.signing.get old', signing().get(old.kid));
+  assert.deepEqual([previous.current, previous.previous, previous.revoked], [false, true, false]);
+  assert.ok((await published()).includes(old.kid) && (await published()).includes(rotated.kid));
+
+  const refused = await rejection('keys.signing.revoke of the current key', signing().revoke(rotated.kid));
+  assert.equal(refused.statusCode, 400, JSON.stringify(refused.body));
+  assert.equal((await sdk('keys.signing.revoke', signing().revoke(old.kid))).kid, old.kid);
+  const stale = management;
+  management = adminClient();
+  const gone = await sdk('keys.signing.get revoked', signing().get(old.kid));
+  assert.ok(gone.revoked === true && gone.revoked_at, JSON.stringify(gone).slice(0, 500));
+  assert.equal((await sdk('keys.signing.list', signing().list())).filter((key) => key.current).length, 1);
+  assert.ok(!(await published()).includes(old.kid), 'the revoked key is still published');
+  const unauthorized = await rejection('a token signed by the revoked key', stale.keys.signing.list());
+  assert.equal(unauthorized.statusCode, 401, JSON.stringify(unauthorized.body));
+  await assertGone('keys.signing.get of an unknown kid', signing().get(random(12)));
 });

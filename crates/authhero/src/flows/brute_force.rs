@@ -1,6 +1,8 @@
-//! Brute-force protection, Auth0's default: after [`THRESHOLD`] consecutive failed password
-//! logins for one identifier from one IP, that pair is refused on every password path until a
-//! password change or an administrator lifts the block. Counters are keyed by what was typed,
+//! Brute-force protection, as the tenant's `attack-protection/brute-force-protection` sets it
+//! (Auth0's default: on, [`THRESHOLD`] attempts): after that many consecutive failed password
+//! logins for one identifier from one IP, the pair is refused on every password path until a
+//! password change or an administrator lifts the block. IPs on the allowlist are never counted;
+//! without the `block` shield, or disabled, nothing is. Counters are keyed by what was typed,
 //! not by user, so an identifier that names no one is counted and blocked alike.
 
 use authhero_core::Result;
@@ -20,7 +22,7 @@ pub fn normalize(identifier: &str) -> String {
 }
 
 /// Counts a password attempt before its password is checked, and says whether it may be
-/// checked: only the first [`THRESHOLD`] consecutive attempts of a pair are. Counting first,
+/// checked: only the first `max_attempts` consecutive attempts of a pair are. Counting first,
 /// in one atomic step, means concurrent guesses cannot all read a count below the threshold
 /// and slip past it; a success clears the count again ([`succeeded`]).
 pub async fn admitted(
@@ -29,12 +31,32 @@ pub async fn admitted(
     identifier: &str,
     ip: &str,
 ) -> Result<bool> {
+    let Some(threshold) = threshold(state, tenant_id, Some(ip)).await? else {
+        return Ok(true);
+    };
     let attempts = state
         .adapters
         .login_failures
         .record(tenant_id, &normalize(identifier), ip, state.now())
         .await?;
-    Ok(attempts <= THRESHOLD)
+    Ok(attempts <= threshold)
+}
+
+/// How many consecutive failures block a pair in this tenant, from `ip` when given; None when
+/// nothing is blocked (protection off, no `block` shield, or an allowlisted IP).
+async fn threshold(state: &AppState, tenant_id: &str, ip: Option<&str>) -> Result<Option<u32>> {
+    let settings = state
+        .adapters
+        .tenants
+        .get(tenant_id)
+        .await?
+        .and_then(|tenant| tenant.attack_protection.brute_force_protection);
+    let Some(settings) = settings else {
+        return Ok(Some(THRESHOLD));
+    };
+    let blocks = settings.enabled && settings.shields.iter().any(|shield| shield == "block");
+    let allowed = ip.is_some_and(|ip| settings.allowlist.iter().any(|listed| listed == ip));
+    Ok((blocks && !allowed).then_some(settings.max_attempts.max(1)))
 }
 
 /// A successful login resets the pair's count.
@@ -65,18 +87,22 @@ pub fn identifiers(user: &User) -> Vec<String> {
     identifiers
 }
 
-/// The blocked pairs of these identifiers (counts below the threshold are no block).
+/// The blocked pairs of these identifiers (counts below the tenant's threshold are no block;
+/// allowlisted IPs are never counted, so never listed).
 pub async fn blocks(
     state: &AppState,
     tenant_id: &str,
     identifiers: &[String],
 ) -> Result<Vec<LoginFailure>> {
+    let Some(threshold) = threshold(state, tenant_id, None).await? else {
+        return Ok(Vec::new());
+    };
     let mut pairs = state
         .adapters
         .login_failures
         .list(tenant_id, identifiers)
         .await?;
-    pairs.retain(|pair| pair.failures >= THRESHOLD);
+    pairs.retain(|pair| pair.failures >= threshold);
     Ok(pairs)
 }
 

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use authhero_core::entities::{Client, Connection};
 use authhero_core::ports::Repository;
-use authhero_core::{DataAdapters, ListPage, ListParams, Pagination, Query};
+use authhero_core::{DataAdapters, ListParams, Pagination, Query};
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::auth::Caller;
 use super::body::{JsonBody, from_json, payload_error, require_non_empty};
 use super::fields::{Field, field};
-use super::listing::{ListQuery, invalid_query, page_reply};
+use super::listing::{ListQuery, invalid_query, page_in_memory, page_reply};
 use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, find};
@@ -219,13 +219,12 @@ async fn client_connections(
         .filter(|connection| strategy.is_none_or(|wanted| connection.strategy == wanted))
         .map(|connection| resource::shown(connection, &caller))
         .collect::<Result<Vec<_>, _>>()?;
-    let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
-    let page = ListPage {
-        items,
-        total: Some(total),
-        next: None,
-    };
-    page_reply("connections", &query, &params, page)
+    page_reply(
+        "connections",
+        &query,
+        &params,
+        page_in_memory(items, &params)?,
+    )
 }
 
 #[async_trait]

@@ -175,6 +175,41 @@ impl ListQuery {
     }
 }
 
+/// The page `params` ask for of a short list read whole (a client's connections, an
+/// organization's), with its total; by checkpoint, `next` is the offset of the following page.
+pub fn page_in_memory<T>(all: Vec<T>, params: &ListParams) -> Result<ListPage<T>, ApiError> {
+    let total = u64::try_from(all.len()).unwrap_or(u64::MAX);
+    let (start, take) = match &params.pagination {
+        Pagination::Offset { page, per_page } => (
+            usize::try_from(u64::from(*page) * u64::from(*per_page)).unwrap_or(usize::MAX),
+            usize::try_from(*per_page).unwrap_or(usize::MAX),
+        ),
+        Pagination::Checkpoint(checkpoint) => {
+            let start = match &checkpoint.from {
+                None => 0,
+                Some(from) => from
+                    .parse::<usize>()
+                    .map_err(|_| invalid_query("from is not a checkpoint this list gave"))?,
+            };
+            (
+                start,
+                usize::try_from(checkpoint.take).unwrap_or(usize::MAX),
+            )
+        }
+    };
+    let length = all.len();
+    let items: Vec<T> = all.into_iter().skip(start).take(take).collect();
+    let end = start.saturating_add(items.len());
+    let next = matches!(params.pagination, Pagination::Checkpoint(_))
+        .then(|| end.to_string())
+        .filter(|_| end < length);
+    Ok(ListPage {
+        items,
+        total: Some(total),
+        next,
+    })
+}
+
 /// A page of a list whose store pages only by offset (a relationship), fetched by `fetch`,
 /// whichever way the request pages.
 pub async fn by_offset<T, F, Fut>(params: &ListParams, fetch: F) -> Result<ListPage<T>, ApiError>

@@ -16,7 +16,9 @@ use serde_json::Value;
 use super::auth::Caller;
 use super::body::{JsonBody, from_json};
 use super::fields::{Field, field};
-use super::listing::{ListQuery, by_offset, invalid_query, page_reply, query_error};
+use super::listing::{
+    ListQuery, by_offset, invalid_query, page_in_memory, page_reply, query_error,
+};
 use super::openapi;
 use super::permissions::checked_length;
 use super::registry::{Body, Endpoint, Reply, endpoint};
@@ -417,12 +419,7 @@ async fn list_connections(
             items.push(EnabledConnection::of(settings, &connection));
         }
     }
-    let total = u64::try_from(items.len()).unwrap_or(u64::MAX);
-    let page = authhero_core::ListPage {
-        items,
-        total: Some(total),
-        next: None,
-    };
+    let page = page_in_memory(items, &params)?;
     page_reply("enabled_connections", &query, &params, page)
 }
 
