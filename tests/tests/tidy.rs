@@ -94,6 +94,7 @@ const PARTS: &[(&str, &[&str])] = &[
             "auth",
             "body",
             "fields",
+            "ids",
             "listing",
             "openapi",
             "patch",

@@ -14,6 +14,7 @@ mod custom_text;
 mod docs;
 mod emails;
 mod fields;
+mod ids;
 mod jobs;
 mod listing;
 mod logs;

@@ -16,11 +16,11 @@ use serde_json::Value;
 use super::auth::Caller;
 use super::body::{JsonBody, from_json};
 use super::fields::{Field, field};
+use super::ids::{all_exist, id_list, summaries};
 use super::listing::{
     ListQuery, by_offset, invalid_query, page_in_memory, page_reply, query_error,
 };
 use super::openapi;
-use super::permissions::checked_length;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, find, not_found, shown_page};
 use crate::error::ApiError;
@@ -177,18 +177,6 @@ async fn user_organizations(
     page_reply(Organization::COLLECTION, &query, &params, page)
 }
 
-/// A member as Auth0 lists them.
-#[derive(Debug, Serialize)]
-struct Member {
-    user_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    picture: Option<String>,
-}
-
 /// `GET /api/v2/organizations/{id}/members`.
 async fn list_members(
     State(state): State<AppState>,
@@ -208,30 +196,18 @@ async fn list_members(
             .await
     })
     .await?;
-    let mut users = Vec::with_capacity(members.items.len());
-    for member in &members.items {
-        if let Some(user) = adapters.users.get(tenant, &member.user_id).await? {
-            users.push(Member {
-                user_id: user.user_id,
-                email: user.email,
-                name: user.name,
-                picture: user.picture,
-            });
-        }
-    }
+    let ids: Vec<String> = members
+        .items
+        .iter()
+        .map(|member| member.user_id.clone())
+        .collect();
+    let users = summaries(&state, tenant, &ids).await?;
     let page = authhero_core::ListPage {
         items: users,
         total: members.total,
         next: members.next,
     };
     page_reply("members", &query, &params, page)
-}
-
-/// The body naming members.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MembersBody {
-    members: Vec<String>,
 }
 
 /// The user ids a members body names, each an existing user, for an existing organization.
@@ -241,13 +217,10 @@ async fn checked_members(
     id: &str,
     body: JsonBody,
 ) -> Result<Vec<String>, ApiError> {
-    let body: MembersBody = from_json(Value::Object(body.into_object()?))?;
-    checked_length("members", body.members.len())?;
+    let members = id_list(body, "members")?;
     find::<Organization>(state, tenant, id).await?;
-    for user_id in &body.members {
-        find::<User>(state, tenant, user_id).await?;
-    }
-    Ok(body.members)
+    all_exist::<User>(state, tenant, &members).await?;
+    Ok(members)
 }
 
 /// `POST /api/v2/organizations/{id}/members`: 204; existing members stay as they are.
@@ -306,13 +279,6 @@ async fn list_member_roles(
     page_reply("roles", &query, &params, shown_page(page, &caller)?)
 }
 
-/// The body naming roles.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RolesBody {
-    roles: Vec<String>,
-}
-
 /// The role ids a body names, for a member of an existing organization.
 async fn checked_member_roles(
     state: &AppState,
@@ -321,14 +287,11 @@ async fn checked_member_roles(
     user_id: &str,
     body: JsonBody,
 ) -> Result<Vec<String>, ApiError> {
-    let body: RolesBody = from_json(Value::Object(body.into_object()?))?;
-    checked_length("roles", body.roles.len())?;
+    let roles = id_list(body, "roles")?;
     find::<Organization>(state, tenant, id).await?;
     find::<User>(state, tenant, user_id).await?;
-    for role in &body.roles {
-        find::<Role>(state, tenant, role).await?;
-    }
-    Ok(body.roles)
+    all_exist::<Role>(state, tenant, &roles).await?;
+    Ok(roles)
 }
 
 /// `POST /api/v2/organizations/{id}/members/{user_id}/roles`: 204.

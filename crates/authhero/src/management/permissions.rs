@@ -9,6 +9,7 @@ use authhero_core::entities::{Permission, ResourceServer};
 use schemars::{Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
+use super::ids::checked_length;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -72,25 +73,6 @@ pub async fn checked_permissions(
         }
     }
     Ok(permissions)
-}
-
-/// The most ids or permissions one request may name, so that a body cannot ask for an
-/// unbounded run of look-ups.
-const MAX_ITEMS: usize = 1000;
-
-/// Auth0's 400 for a list of `length` items where 1 to [`MAX_ITEMS`] are needed.
-pub fn checked_length(property: &str, length: usize) -> Result<(), ApiError> {
-    if length == 0 {
-        return Err(ApiError::bad_request(format!(
-            "Payload validation error: 'Array is too short (0), minimum 1' on property {property}."
-        )));
-    }
-    if length > MAX_ITEMS {
-        return Err(ApiError::bad_request(format!(
-            "Payload validation error: 'Array is too long ({length}), maximum {MAX_ITEMS}' on property {property}."
-        )));
-    }
-    Ok(())
 }
 
 /// The page with each permission's API name and scope description.

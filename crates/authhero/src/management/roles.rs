@@ -11,16 +11,14 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::auth::Caller;
 use super::body::{JsonBody, from_json, require_non_empty};
 use super::fields::{Field, field};
+use super::ids::{all_exist, id_list, summaries};
 use super::listing::{ListQuery, by_offset, invalid_query, page_reply};
 use super::openapi;
-use super::permissions::{
-    PermissionsBody, checked_length, checked_permissions, described, permissions_body,
-};
+use super::permissions::{PermissionsBody, checked_permissions, described, permissions_body};
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, find};
 use crate::error::ApiError;
@@ -147,18 +145,6 @@ async fn role_permissions(
     checked_permissions(state, tenant, body.permissions).await
 }
 
-/// A user who has the role, as Auth0 lists them.
-#[derive(Debug, serde::Serialize)]
-struct RoleUser {
-    user_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    picture: Option<String>,
-}
-
 /// `GET /api/v2/roles/{id}/users`: those who have the role tenant-wide.
 async fn list_users(
     State(state): State<AppState>,
@@ -175,38 +161,19 @@ async fn list_users(
         adapters.user_roles.list_by_role(tenant, id, &offset).await
     })
     .await?;
-    let mut users = Vec::with_capacity(assignments.items.len());
-    for assignment in &assignments.items {
-        if assignment.organization_id.is_some() {
-            continue;
-        }
-        if let Some(user) = state
-            .adapters
-            .users
-            .get(tenant, &assignment.user_id)
-            .await?
-        {
-            users.push(RoleUser {
-                user_id: user.user_id,
-                email: user.email,
-                name: user.name,
-                picture: user.picture,
-            });
-        }
-    }
+    let tenant_wide = assignments
+        .items
+        .iter()
+        .filter(|assignment| assignment.organization_id.is_none())
+        .map(|assignment| assignment.user_id.clone())
+        .collect::<Vec<_>>();
+    let users = summaries(&state, tenant, &tenant_wide).await?;
     let page = authhero_core::ListPage {
         items: users,
         total: assignments.total,
         next: assignments.next,
     };
     page_reply("users", &query, &params, page)
-}
-
-/// The body of `POST /api/v2/roles/{id}/users`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UsersBody {
-    users: Vec<String>,
 }
 
 /// `POST /api/v2/roles/{id}/users`: the role, tenant-wide, for each existing user.
@@ -217,15 +184,12 @@ async fn assign_users(
     body: JsonBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let tenant = caller.tenant();
-    let body: UsersBody = from_json(serde_json::Value::Object(body.into_object()?))?;
-    checked_length("users", body.users.len())?;
+    let users = id_list(body, "users")?;
     find::<Role>(&state, tenant, &id).await?;
     // Every user first, so that one unknown id writes nothing.
-    for user_id in &body.users {
-        find::<User>(&state, tenant, user_id).await?;
-    }
+    all_exist::<User>(&state, tenant, &users).await?;
     let role = [id];
-    for user_id in &body.users {
+    for user_id in &users {
         state
             .adapters
             .user_roles

@@ -7,16 +7,14 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::auth::Caller;
 use super::body::{JsonBody, from_json};
+use super::ids::{all_exist, id_list};
 use super::listing::{ListQuery, by_offset, page_reply};
 use super::openapi;
-use super::permissions::{
-    PermissionsBody, checked_length, checked_permissions, described, permissions_body,
-};
+use super::permissions::{PermissionsBody, checked_permissions, described, permissions_body};
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{find, shown_page};
 use crate::error::ApiError;
@@ -40,13 +38,6 @@ pub fn endpoints() -> Vec<Endpoint> {
             "Take permissions from a user", remove_permissions,
             Body::Json(permissions_body) => Reply::NoContent),
     ]
-}
-
-/// The body of a POST or DELETE of a user's roles.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RolesBody {
-    roles: Vec<String>,
 }
 
 fn roles_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -84,13 +75,10 @@ async fn checked_roles(
     id: &str,
     body: JsonBody,
 ) -> Result<Vec<String>, ApiError> {
-    let body: RolesBody = from_json(Value::Object(body.into_object()?))?;
-    checked_length("roles", body.roles.len())?;
+    let roles = id_list(body, "roles")?;
     find::<User>(state, tenant, id).await?;
-    for role in &body.roles {
-        find::<Role>(state, tenant, role).await?;
-    }
-    Ok(body.roles)
+    all_exist::<Role>(state, tenant, &roles).await?;
+    Ok(roles)
 }
 
 /// `POST /api/v2/users/{id}/roles`: 204; roles the user has stay as they are.
