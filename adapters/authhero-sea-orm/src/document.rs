@@ -58,25 +58,38 @@ impl DocumentStore {
         tenant_id: Option<&str>,
         document: &impl Serialize,
     ) -> Result<InsertStatement> {
-        let row = Row::from_document(self.table, document)?;
+        self.insert_rows_statement(tenant_id, std::slice::from_ref(document))
+    }
+
+    /// One statement inserting every document (at least one), each checked before any write.
+    pub fn insert_rows_statement<T: Serialize>(
+        &self,
+        tenant_id: Option<&str>,
+        documents: &[T],
+    ) -> Result<InsertStatement> {
         let mut insert = Query::insert();
         insert.into_table(self.table.name);
-        let mut columns = Vec::new();
-        let mut values: Vec<Expr> = Vec::new();
-        if let Some(tenant_id) = tenant_id {
-            columns.push("tenant_id");
-            values.push(Expr::val(tenant_id));
+        for (index, document) in documents.iter().enumerate() {
+            let row = Row::from_document(self.table, document)?;
+            let mut columns = Vec::new();
+            let mut values: Vec<Expr> = Vec::new();
+            if let Some(tenant_id) = tenant_id {
+                columns.push("tenant_id");
+                values.push(Expr::val(tenant_id));
+            }
+            for (name, value) in row.values {
+                columns.push(name);
+                values.push(Expr::val(value));
+            }
+            columns.push("body");
+            values.push(Expr::val(row.body));
+            if index == 0 {
+                insert.columns(columns);
+            }
+            insert
+                .values(values)
+                .map_err(|error| Error::internal(error.to_string()))?;
         }
-        for (name, value) in row.values {
-            columns.push(name);
-            values.push(Expr::val(value));
-        }
-        columns.push("body");
-        values.push(Expr::val(row.body));
-        insert
-            .columns(columns)
-            .values(values)
-            .map_err(|error| Error::internal(error.to_string()))?;
         Ok(insert)
     }
 

@@ -140,6 +140,10 @@ impl Database {
             branding: Arc::new(Setting::<Branding>::new(db(), "branding")),
             themes: Arc::new(Documents::<Theme>::new(db(), &schema::THEMES)),
             prompt_settings: Arc::new(Setting::<PromptSettings>::new(db(), "prompt_settings")),
+            universal_login_templates: Arc::new(Setting::<UniversalLoginTemplate>::new(
+                db(),
+                "universal_login_template",
+            )),
             custom_texts: Arc::new(CustomTexts::new(db())),
             email_providers: Arc::new(Setting::<EmailProvider>::new(db(), "email_provider")),
             email_templates: Arc::new(Documents::<EmailTemplate>::new(

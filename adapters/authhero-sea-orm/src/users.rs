@@ -10,6 +10,10 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use crate::document::{DocumentStore, Documents};
 use crate::schema;
 
+/// Rows in one multi-row insert: a user row binds about twenty values, and this keeps every
+/// statement far below the smallest backend's limit on bound values (SQLite's 32,766).
+const ROWS_PER_STATEMENT: usize = 500;
+
 #[derive(Debug)]
 pub(crate) struct Users {
     users: Documents<User>,
@@ -75,5 +79,38 @@ impl UsersRepository for Users {
             .map_err(|error| self.passwords.db_error(error))?;
         txn.commit().await.map_err(|error| users.db_error(error))?;
         Ok(user)
+    }
+
+    async fn create_many(
+        &self,
+        tenant_id: &str,
+        users: Vec<(User, Option<Password>)>,
+    ) -> Result<()> {
+        let store = &self.users.store;
+        let (profiles, passwords): (Vec<User>, Vec<Option<Password>>) = users.into_iter().unzip();
+        let passwords: Vec<Password> = passwords.into_iter().flatten().collect();
+        // Every statement is built, so every row checked, before anything is written.
+        let mut statements = Vec::new();
+        for chunk in profiles.chunks(ROWS_PER_STATEMENT) {
+            statements.push((store, store.insert_rows_statement(Some(tenant_id), chunk)?));
+        }
+        for chunk in passwords.chunks(ROWS_PER_STATEMENT) {
+            statements.push((
+                &self.passwords,
+                self.passwords
+                    .insert_rows_statement(Some(tenant_id), chunk)?,
+            ));
+        }
+        let txn = store
+            .db
+            .begin()
+            .await
+            .map_err(|error| store.db_error(error))?;
+        for (table, statement) in &statements {
+            txn.execute(statement)
+                .await
+                .map_err(|error| table.db_error(error))?;
+        }
+        txn.commit().await.map_err(|error| store.db_error(error))
     }
 }

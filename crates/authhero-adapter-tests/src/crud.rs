@@ -576,6 +576,30 @@ pub async fn tenant_settings_round_trip(adapters: DataAdapters) -> anyhow::Resul
         "prompt settings differ"
     );
 
+    let template = UniversalLoginTemplate {
+        body: "<!DOCTYPE html><html><head>{%- auth0:head -%}</head><body>🚀{%- auth0:widget -%}</body></html>".into(),
+    };
+    adapters
+        .universal_login_templates
+        .set(&tenant.id, template.clone())
+        .await?;
+    ensure!(
+        adapters.universal_login_templates.get(&tenant.id).await? == Some(template),
+        "universal login template differs"
+    );
+    ensure!(
+        adapters
+            .universal_login_templates
+            .remove(&tenant.id)
+            .await?
+            && adapters
+                .universal_login_templates
+                .get(&tenant.id)
+                .await?
+                .is_none(),
+        "universal login template not removed"
+    );
+
     let provider = EmailProvider {
         name: "smtp".into(),
         enabled: true,
@@ -730,6 +754,64 @@ pub async fn users_are_created_with_their_password(adapters: DataAdapters) -> an
     ensure!(
         kept.is_some_and(|password| password.hash == fixtures::password(&user.user_id).hash),
         "the refused user's password replaced the stored one"
+    );
+    tenant.cleanup().await
+}
+
+/// Users created in bulk are all stored with their passwords (some have none), and a batch
+/// with one taken email stores none of its users and none of its passwords.
+pub async fn users_are_created_in_bulk(adapters: DataAdapters) -> anyhow::Result<()> {
+    let tenant = TestTenant::new(&adapters).await?;
+    let connection = "Username-Password-Authentication";
+    // More than one multi-row statement's worth, so batches split across statements too.
+    let batch: Vec<(User, Option<Password>)> = (0..1200)
+        .map(|n| {
+            let email = format!("{}@example.com", unique(&format!("bulk{n}")));
+            let user = fixtures::user(&unique("bulk"), connection, Some(&email));
+            let password = (n % 3 != 0).then(|| fixtures::password(&user.user_id));
+            (user, password)
+        })
+        .collect();
+    adapters
+        .users
+        .create_many(&tenant.id, batch.clone())
+        .await?;
+    for (user, password) in [&batch[0], &batch[1], &batch[1199]] {
+        let stored = adapters.users.get(&tenant.id, &user.user_id).await?;
+        ensure!(stored.as_ref() == Some(user), "a bulk user was {stored:?}");
+        let hash = adapters.passwords.get(&tenant.id, &user.user_id).await?;
+        ensure!(
+            hash.map(|stored| stored.hash) == password.as_ref().map(|given| given.hash.clone()),
+            "user {}'s password was not stored as given",
+            user.user_id
+        );
+    }
+
+    let fresh = fixtures::user(&unique("bulk"), connection, Some("fresh@example.com"));
+    let mut twin = fixtures::user(&unique("bulk"), connection, None);
+    twin.email = batch[5].0.email.clone();
+    let refused = vec![
+        (fresh.clone(), Some(fixtures::password(&fresh.user_id))),
+        (twin.clone(), None),
+    ];
+    let result = adapters.users.create_many(&tenant.id, refused).await;
+    ensure!(
+        matches!(result, Err(ref e) if e.is_conflict()),
+        "a taken email in a batch was {result:?}"
+    );
+    for id in [&fresh.user_id, &twin.user_id] {
+        ensure!(
+            adapters.users.get(&tenant.id, id).await?.is_none(),
+            "a refused batch left user {id}"
+        );
+    }
+    ensure!(
+        adapters
+            .passwords
+            .get(&tenant.id, &fresh.user_id)
+            .await?
+            .is_none(),
+        "a refused batch left a password"
     );
     tenant.cleanup().await
 }

@@ -86,6 +86,7 @@ macro_rules! conformance_tests {
             users_round_trip,
             passwords_round_trip,
             users_are_created_with_their_password,
+            users_are_created_in_bulk,
             roles_round_trip,
             organizations_round_trip,
             invitations_round_trip,

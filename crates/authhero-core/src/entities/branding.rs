@@ -28,6 +28,14 @@ pub struct Branding {
     pub font: Option<BrandingFont>,
 }
 
+/// The tenant's page template for Universal Login (Auth0's
+/// `/api/v2/branding/templates/universal-login`): Liquid HTML holding the `auth0:head` and
+/// `auth0:widget` tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct UniversalLoginTemplate {
+    pub body: String,
+}
+
 /// A Universal Login theme, shaped like Auth0's `/api/v2/branding/themes`; its sections are kept
 /// as Auth0 sends them.
 #[skip_serializing_none]

@@ -30,7 +30,7 @@ pub use attack_protection::{
     AttackProtection, BreachedPasswordDetection, BruteForceProtection, SuspiciousIpThrottling,
 };
 pub use authentication_method::{AuthenticationMethod, AuthenticationMethodType};
-pub use branding::{Branding, BrandingColors, BrandingFont, Theme};
+pub use branding::{Branding, BrandingColors, BrandingFont, Theme, UniversalLoginTemplate};
 pub use client::{
     AppType, Client, ClientGrant, JwtConfiguration, RefreshTokenConfig, RefreshTokenExpiration,
     RefreshTokenRotation, TokenEndpointAuthMethod,
@@ -57,7 +57,7 @@ pub use session::{
 };
 pub use signing_key::{SigningAlgorithm, SigningKey};
 pub use tenant::Tenant;
-pub use user::{Identity, Password, PasswordAlgorithm, User};
+pub use user::{Identity, Password, PasswordAlgorithm, PreviousPassword, User};
 
 /// Free-form JSON such as `app_metadata`, `user_metadata` or connection `options`.
 pub type Metadata = serde_json::Map<String, serde_json::Value>;

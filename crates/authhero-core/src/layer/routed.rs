@@ -76,6 +76,7 @@ routed!(impl[R: Route<dyn UsersRepository>] [Repository<User>] for dyn UsersRepo
 routed! {
     impl[R: Route<dyn UsersRepository>] [UsersRepository] for dyn UsersRepository, entity(User::NAME) {
         write create_with_password(tenant_id: &str, user: User, password: Password) -> User;
+        write create_many(tenant_id: &str, users: Vec<(User, Option<Password>)>) -> ();
     }
 }
 
@@ -271,6 +272,11 @@ impl DataAdapters {
             branding: route!(every, "branding", branding),
             themes: route!(every, Theme::NAME, themes),
             prompt_settings: route!(every, "prompt settings", prompt_settings),
+            universal_login_templates: route!(
+                every,
+                "universal login template",
+                universal_login_templates
+            ),
             custom_texts: route!(every, "custom text", custom_texts),
             email_providers: route!(every, "email provider", email_providers),
             email_templates: route!(every, EmailTemplate::NAME, email_templates),

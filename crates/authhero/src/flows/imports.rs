@@ -6,6 +6,9 @@
 use authhero_core::entities::{
     Connection, Job, JobErrorDetail, JobRowError, JobSummary, Password, User,
 };
+use std::collections::HashSet;
+
+use authhero_core::list::Pagination;
 use authhero_core::{ListParams, Query};
 use serde_json::{Map, Value};
 
@@ -52,6 +55,10 @@ enum Outcome {
     Updated,
 }
 
+/// Rows imported together: one look-up of their emails and one write for the new users. It is
+/// the largest page a list returns, so one page holds every user the look-up can find.
+const BATCH_ROWS: usize = authhero_core::list::MAX_PAGE_SIZE as usize;
+
 /// Runs the import of `rows` into `connection`, then stores the finished job. Called in the
 /// background; every failure ends up in the job, never in a caller.
 pub async fn run(
@@ -70,23 +77,27 @@ pub async fn run(
         ..JobSummary::default()
     };
     let mut kept_bytes = 0;
-    for mut row in rows {
-        match import_row(&state, &tenant_id, &connection, &row, job.upsert).await {
-            Ok(Outcome::Inserted) => summary.inserted += 1,
-            Ok(Outcome::Updated) => summary.updated += 1,
-            Err(detail) => {
-                summary.failed += 1;
-                if let Value::Object(fields) = &mut row {
-                    fields.retain(|name, _| !NEVER_KEPT.contains(&name.as_str()));
-                }
-                let error = JobRowError {
-                    user: row,
-                    errors: vec![detail],
-                };
-                let size = serde_json::to_vec(&error).map_or(usize::MAX, |json| json.len());
-                if kept_bytes + size <= MAX_KEPT_ERROR_BYTES {
-                    kept_bytes += size;
-                    job.errors.push(error);
+    for batch in rows.chunks(BATCH_ROWS) {
+        let outcomes = import_batch(&state, &tenant_id, &connection, batch, job.upsert).await;
+        for (row, outcome) in batch.iter().zip(outcomes) {
+            match outcome {
+                Ok(Outcome::Inserted) => summary.inserted += 1,
+                Ok(Outcome::Updated) => summary.updated += 1,
+                Err(detail) => {
+                    summary.failed += 1;
+                    let mut user = row.clone();
+                    if let Value::Object(fields) = &mut user {
+                        fields.retain(|name, _| !NEVER_KEPT.contains(&name.as_str()));
+                    }
+                    let error = JobRowError {
+                        user,
+                        errors: vec![detail],
+                    };
+                    let size = serde_json::to_vec(&error).map_or(usize::MAX, |json| json.len());
+                    if kept_bytes + size <= MAX_KEPT_ERROR_BYTES {
+                        kept_bytes += size;
+                        job.errors.push(error);
+                    }
                 }
             }
         }
@@ -112,14 +123,90 @@ fn row_error(code: &str, message: impl Into<String>, path: Option<&str>) -> JobE
     }
 }
 
-/// Imports one row; the reason it was refused otherwise.
-async fn import_row(
+/// A row that passed its checks, ready to be stored.
+struct Checked<'a> {
+    fields: &'a Map<String, Value>,
+    email: String,
+    password: Option<legacy_hashes::Imported>,
+}
+
+/// Imports a batch of rows; what each came to, in order. Rows whose email is new to the
+/// connection and to the batch are written together; the others (updates, repeats), and every
+/// row of a batch whose write was refused, go one at a time, so that each gets its own answer.
+async fn import_batch(
     state: &AppState,
     tenant_id: &str,
     connection: &Connection,
-    row: &Value,
+    rows: &[Value],
     upsert: bool,
-) -> Result<Outcome, JobErrorDetail> {
+) -> Vec<Result<Outcome, JobErrorDetail>> {
+    let mut outcomes: Vec<Option<Result<Outcome, JobErrorDetail>>> =
+        rows.iter().map(|_| None).collect();
+    let mut checked = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        match check(row) {
+            Ok(row) => checked.push((index, row)),
+            Err(detail) => outcomes[index] = Some(Err(detail)),
+        }
+    }
+    let emails: Vec<&str> = checked.iter().map(|(_, row)| row.email.as_str()).collect();
+    let known = match emails_in_use(state, tenant_id, connection, &emails).await {
+        Ok(known) => known,
+        Err(detail) => return rows.iter().map(|_| Err(detail.clone())).collect(),
+    };
+    let mut seen = HashSet::new();
+    let (mut one_by_one, mut together) = (Vec::new(), Vec::new());
+    for (index, row) in checked {
+        // Emails are compared as the store compares them: case-insensitively.
+        let folded = row.email.to_lowercase();
+        if known.contains(&folded) || !seen.insert(folded) {
+            one_by_one.push((index, row));
+        } else {
+            together.push((index, row));
+        }
+    }
+    let mut new_users = Vec::new();
+    let mut written = Vec::new();
+    for (index, row) in together {
+        match new_user(state, connection, &row) {
+            Ok(user) => {
+                new_users.push(user);
+                written.push((index, row));
+            }
+            Err(detail) => outcomes[index] = Some(Err(detail)),
+        }
+    }
+    if !new_users.is_empty() {
+        match state.adapters.users.create_many(tenant_id, new_users).await {
+            Ok(()) => {
+                for (index, _) in &written {
+                    outcomes[*index] = Some(Ok(Outcome::Inserted));
+                }
+            }
+            Err(error) => {
+                if !error.is_conflict() {
+                    tracing::warn!(%error, "a batch of imported users could not be stored");
+                }
+                one_by_one.extend(written);
+            }
+        }
+    }
+    // In file order, so that of two rows with one email the first is the one inserted.
+    one_by_one.sort_by_key(|(index, _)| *index);
+    for (index, row) in one_by_one {
+        outcomes[index] = Some(import_one(state, tenant_id, connection, &row, upsert).await);
+    }
+    outcomes
+        .into_iter()
+        .map(|outcome| {
+            outcome
+                .unwrap_or_else(|| Err(row_error("INTERNAL_ERROR", "The row was not read", None)))
+        })
+        .collect()
+}
+
+/// The row's checks that need nothing stored: its fields, its email, its password hash.
+fn check(row: &Value) -> Result<Checked<'_>, JobErrorDetail> {
     let Value::Object(fields) = row else {
         return Err(row_error("INVALID_FORMAT", "A row must be an object", None));
     };
@@ -156,76 +243,65 @@ async fn import_row(
             ));
         }
     };
-    let password = password_of(fields)?;
-    let existing = user_with_email(state, tenant_id, connection, &email).await?;
-    let storage = |error: authhero_core::Error| {
-        tracing::warn!(%error, "an import row could not be stored");
-        row_error(
-            "INTERNAL_ERROR",
-            "The user could not be stored; try the row again",
-            None,
-        )
-    };
-    match existing {
+    Ok(Checked {
+        fields,
+        email,
+        password: password_of(fields)?,
+    })
+}
+
+fn storage_error(error: authhero_core::Error) -> JobErrorDetail {
+    tracing::warn!(%error, "an import row could not be stored");
+    row_error(
+        "INTERNAL_ERROR",
+        "The user could not be stored; try the row again",
+        None,
+    )
+}
+
+/// Imports one checked row on its own: an update with `upsert`, else an insert.
+async fn import_one(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &Connection,
+    row: &Checked<'_>,
+    upsert: bool,
+) -> Result<Outcome, JobErrorDetail> {
+    match user_with_email(state, tenant_id, connection, &row.email).await? {
         Some(_) if !upsert => Err(row_error(
             "DUPLICATED_USER",
             "The user already exists",
             Some("email"),
         )),
         Some(existing) => {
-            let updated = with_profile(&existing, fields, &email)?;
+            let updated = with_profile(&existing, row.fields, &row.email)?;
             state
                 .adapters
                 .users
                 .update(tenant_id, updated)
                 .await
-                .map_err(storage)?;
-            if let Some(imported) = password {
+                .map_err(storage_error)?;
+            if let Some(imported) = &row.password {
                 users::set_hash(
                     state,
                     tenant_id,
                     &existing.user_id,
-                    imported.hash,
+                    imported.hash.clone(),
                     imported.algorithm,
                 )
                 .await
-                .map_err(storage)?;
+                .map_err(storage_error)?;
             }
             Ok(Outcome::Updated)
         }
         None => {
-            let id = match fields.get("user_id") {
-                None => random::hex_id(),
-                Some(Value::String(id)) if !id.is_empty() => {
-                    // Auth0 exports carry the full id (`auth0|…`); the part after the provider is kept.
-                    id.rsplit_once('|')
-                        .map_or(id.as_str(), |(_, own)| own)
-                        .to_owned()
-                }
-                Some(_) => {
-                    return Err(row_error(
-                        "INVALID_TYPE",
-                        "user_id must be a non-empty string",
-                        Some("user_id"),
-                    ));
-                }
-            };
-            let now = state.now();
-            let fresh = User::new(&connection.strategy, &id, &connection.name, now);
-            let user = with_profile(&fresh, fields, &email)?;
+            let (user, password) = new_user(state, connection, row)?;
             let created = match password {
-                Some(imported) => {
-                    let stored = Password {
-                        user_id: user.user_id.clone(),
-                        hash: imported.hash,
-                        algorithm: imported.algorithm,
-                        created_at: now,
-                        updated_at: now,
-                    };
+                Some(password) => {
                     state
                         .adapters
                         .users
-                        .create_with_password(tenant_id, user, stored)
+                        .create_with_password(tenant_id, user, password)
                         .await
                 }
                 None => state.adapters.users.create(tenant_id, user).await,
@@ -237,10 +313,46 @@ async fn import_row(
                     "The user already exists",
                     Some("user_id"),
                 )),
-                Err(error) => Err(storage(error)),
+                Err(error) => Err(storage_error(error)),
             }
         }
     }
+}
+
+/// The user a row creates, with its password when it carries a hash.
+fn new_user(
+    state: &AppState,
+    connection: &Connection,
+    row: &Checked<'_>,
+) -> Result<(User, Option<Password>), JobErrorDetail> {
+    let id = match row.fields.get("user_id") {
+        None => random::hex_id(),
+        Some(Value::String(id)) if !id.is_empty() => {
+            // Auth0 exports carry the full id (`auth0|…`); the part after the provider is kept.
+            id.rsplit_once('|')
+                .map_or(id.as_str(), |(_, own)| own)
+                .to_owned()
+        }
+        Some(_) => {
+            return Err(row_error(
+                "INVALID_TYPE",
+                "user_id must be a non-empty string",
+                Some("user_id"),
+            ));
+        }
+    };
+    let now = state.now();
+    let fresh = User::new(&connection.strategy, &id, &connection.name, now);
+    let user = with_profile(&fresh, row.fields, &row.email)?;
+    let password = row.password.as_ref().map(|imported| Password {
+        user_id: user.user_id.clone(),
+        hash: imported.hash.clone(),
+        algorithm: imported.algorithm,
+        created_at: now,
+        updated_at: now,
+        history: Vec::new(),
+    });
+    Ok((user, password))
 }
 
 /// The row's password hash as stored here: `password_hash` is bcrypt; `custom_password_hash`
@@ -293,6 +405,53 @@ async fn user_with_email(
         .await
         .map_err(internal)?;
     Ok(found.items.into_iter().next())
+}
+
+/// Which of `emails` the connection's users already have.
+async fn emails_in_use(
+    state: &AppState,
+    tenant_id: &str,
+    connection: &Connection,
+    emails: &[&str],
+) -> Result<HashSet<String>, JobErrorDetail> {
+    if emails.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let internal = |error: authhero_core::Error| {
+        tracing::warn!(%error, "an import batch's users could not be looked up");
+        row_error(
+            "INTERNAL_ERROR",
+            "The user could not be looked up; try the row again",
+            None,
+        )
+    };
+    let mut any_email = Vec::new();
+    for email in emails {
+        any_email.push(Query::equals("email", *email).map_err(|error| internal(error.into()))?);
+    }
+    let filter = Query::And(vec![
+        Query::Or(any_email),
+        Query::equals("connection", &connection.name).map_err(|error| internal(error.into()))?,
+    ]);
+    let params = ListParams {
+        pagination: Pagination::Offset {
+            page: 0,
+            per_page: u32::try_from(emails.len()).unwrap_or(u32::MAX),
+        },
+        ..ListParams::default()
+    }
+    .with_query(filter);
+    let found = state
+        .adapters
+        .users
+        .list(tenant_id, &params)
+        .await
+        .map_err(internal)?;
+    Ok(found
+        .items
+        .into_iter()
+        .filter_map(|user| user.email.map(|email| email.to_lowercase()))
+        .collect())
 }
 
 /// `user` with the row's profile fields set over it, typed as a user's.

@@ -17,6 +17,7 @@ mod fields;
 mod ids;
 mod jobs;
 mod listing;
+mod login_template;
 mod logs;
 mod not_built;
 mod openapi;
@@ -38,9 +39,13 @@ mod user_blocks;
 mod user_rbac;
 mod users;
 
-use axum::http::StatusCode;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::{any, get};
-use axum::{Json, Router};
+use bytes::Bytes;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -60,6 +65,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         custom_text::endpoints(),
         emails::endpoints(),
         jobs::endpoints(),
+        login_template::endpoints(),
         logs::endpoints(),
         not_built::endpoints(),
         organizations::endpoints(),
@@ -80,15 +86,25 @@ fn catalogue() -> Vec<registry::Endpoint> {
 }
 
 pub fn routes() -> Router<AppState> {
-    let endpoints = catalogue();
-    let document = openapi::document(&endpoints);
-    registry::router(&endpoints)
-        .route(
-            "/api/v2/openapi.json",
-            get(|| async move { Json(document) }),
-        )
+    registry::router(&catalogue())
+        .route("/api/v2/openapi.json", get(openapi_document))
         .merge(docs::routes())
         .route("/api/v2/{*rest}", any(unknown_endpoint))
+}
+
+/// The OpenAPI document, built at its first request and kept as bytes: a server that is never
+/// asked for it never holds it, and one that is holds a megabyte of text, not a JSON tree.
+async fn openapi_document() -> impl IntoResponse {
+    static DOCUMENT: OnceLock<Bytes> = OnceLock::new();
+    let document = DOCUMENT.get_or_init(|| {
+        serde_json::to_vec(&openapi::document(&catalogue()))
+            .map(Bytes::from)
+            .unwrap_or_default()
+    });
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document.clone(),
+    )
 }
 
 /// Auth0's 404 for a path the Management API does not have.

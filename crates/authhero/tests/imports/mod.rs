@@ -185,6 +185,82 @@ async fn imported_hashes_log_in_and_failed_rows_stop_nothing() -> anyhow::Result
     Ok(())
 }
 
+/// Rows are written in batches; a repeated email, within a batch or across two, and a batch
+/// whose write is refused (two rows with one `user_id`) still give every row its own answer.
+#[tokio::test]
+async fn rows_written_in_batches_each_get_their_answer() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connection = api.database_id().await?;
+    let mut rows: Vec<Value> = (0..250)
+        .map(
+            |n| json!({"email": format!("batch-{n}@example.com"), "user_id": format!("batch-{n}")}),
+        )
+        .collect();
+    rows[3] = json!({"email": "batch-2@example.com"});
+    rows[150] = json!({"email": "BATCH-10@example.com"});
+    rows[201]["user_id"] = json!("batch-200");
+    let created = api
+        .upload(
+            &api.admin_token,
+            &[
+                ("users", &Value::Array(rows).to_string()),
+                ("connection_id", &connection),
+            ],
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let id = created.str("id")?.to_owned();
+    let job = api.finished_job(&id).await?;
+    assert_eq!(
+        job["summary"],
+        json!({"failed": 3, "updated": 0, "inserted": 247, "total": 250})
+    );
+    let errors = api
+        .get(&format!("/api/v2/jobs/{id}/errors"))
+        .await?
+        .expect(StatusCode::OK)?;
+    let failed: Vec<(&str, &str)> = errors
+        .items()?
+        .iter()
+        .filter_map(|row| {
+            Some((
+                row["user"]["email"].as_str()?,
+                row["errors"][0]["code"].as_str()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("batch-2@example.com", "DUPLICATED_USER"),
+            ("BATCH-10@example.com", "DUPLICATED_USER"),
+            ("batch-201@example.com", "DUPLICATED_USER"),
+        ]
+    );
+    for (n, exists) in [
+        (0, true),
+        (99, true),
+        (100, true),
+        (200, true),
+        (201, false),
+        (249, true),
+    ] {
+        let found = api
+            .get(&format!(
+                "/api/v2/users-by-email?email=batch-{n}%40example.com"
+            ))
+            .await?
+            .expect(StatusCode::OK)?;
+        assert_eq!(found.items()?.len(), usize::from(exists), "batch-{n}");
+    }
+    let all = api
+        .get("/api/v2/users?include_totals=true&q=email%3Abatch-*&per_page=1")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(all.body["total"], 247);
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_upsert_changes_the_users_it_finds() -> anyhow::Result<()> {
     let api = Api::start().await?;

@@ -584,3 +584,45 @@ async fn a_tenants_theme_round_trips() -> anyhow::Result<()> {
         .expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_universal_login_template_is_set_checked_and_deleted() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    const PATH: &str = "/api/v2/branding/templates/universal-login";
+    api.get(PATH)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("not_found"))?;
+    let template = "<!DOCTYPE html><html><head>{%- auth0:head -%}</head><body>{%- auth0:widget -%}</body></html>";
+    let set = api
+        .put(PATH, json!({"template": template}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(set.body, json!({"body": template}));
+    let read = api.get(PATH).await?.expect(StatusCode::OK)?;
+    assert_eq!(read.body, json!({"body": template}));
+
+    // Refused, and the stored template is kept: no widget tag, too long, wrong type, extra field.
+    for refused in [
+        json!({"template": "<html><head>{%- auth0:head -%}</head></html>"}),
+        json!({"template": format!("{{% auth0:head %}}{{% auth0:widget %}}{}", "x".repeat(102_400))}),
+        json!({"template": 3}),
+        json!({"template": template, "extra": true}),
+        json!({}),
+    ] {
+        api.put(PATH, refused)
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    assert_eq!(
+        api.get(PATH).await?.expect(StatusCode::OK)?.body["body"],
+        template
+    );
+
+    let other = api.other_tenant_token().await?;
+    api.call(Method::GET, PATH, Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.delete(PATH).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get(PATH).await?.expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! `/api/v2/branding/templates/universal-login`: the tenant's page template for Universal
+//! Login, Liquid HTML that must hold the `auth0:head` and `auth0:widget` tags, as in Auth0.
+
+use authhero_core::entities::UniversalLoginTemplate;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::body::{JsonBody, from_json, payload_error};
+use super::openapi;
+use super::registry::{Body, Endpoint, Reply, endpoint};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const PATH: &str = "/branding/templates/universal-login";
+/// Auth0's limit on a template, in characters.
+const MAX_TEMPLATE_CHARS: usize = 102_400;
+/// A template of the longest length, every character escaped in JSON, fits.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        endpoint!(Get PATH, "read:branding", "Get the Universal Login page template",
+            get_template, Body::None => Reply::Ok(openapi::one::<UniversalLoginTemplate>)),
+        endpoint!(Put PATH, "update:branding", "Set the Universal Login page template",
+            set_template, Body::Json(template_body) => Reply::Created(openapi::one::<UniversalLoginTemplate>))
+        .accepting(MAX_BODY_BYTES),
+        endpoint!(Delete PATH, "delete:branding", "Delete the Universal Login page template",
+            delete_template, Body::None => Reply::NoContent),
+    ]
+}
+
+/// The body of the PUT.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetTemplate {
+    template: String,
+}
+
+fn template_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "properties": {
+            "template": {"type": "string", "maxLength": MAX_TEMPLATE_CHARS},
+        },
+        "required": ["template"],
+        "additionalProperties": false,
+    })
+}
+
+fn missing() -> ApiError {
+    ApiError::not_found("The template does not exist.").with_code("not_found")
+}
+
+async fn get_template(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<UniversalLoginTemplate>, ApiError> {
+    let stored = state
+        .adapters
+        .universal_login_templates
+        .get(caller.tenant())
+        .await?;
+    stored.map(Json).ok_or_else(missing)
+}
+
+async fn set_template(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<UniversalLoginTemplate>), ApiError> {
+    let request: SetTemplate = from_json(serde_json::Value::Object(body.into_object()?))?;
+    if request.template.chars().count() > MAX_TEMPLATE_CHARS {
+        return Err(payload_error(format!(
+            "String is too long, maximum {MAX_TEMPLATE_CHARS}' on property template"
+        )));
+    }
+    for tag in ["auth0:head", "auth0:widget"] {
+        if !has_tag(&request.template, tag) {
+            return Err(ApiError::bad_request(format!(
+                "The template must contain the {{%- {tag} -%}} tag."
+            )));
+        }
+    }
+    let stored = state
+        .adapters
+        .universal_login_templates
+        .set(
+            caller.tenant(),
+            UniversalLoginTemplate {
+                body: request.template,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+async fn delete_template(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<StatusCode, ApiError> {
+    state
+        .adapters
+        .universal_login_templates
+        .remove(caller.tenant())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Whether the template holds the Liquid tag `{% name %}`, with or without Liquid's
+/// whitespace-trimming dashes.
+fn has_tag(template: &str, name: &str) -> bool {
+    template.split("{%").skip(1).any(|after| {
+        after.split_once("%}").is_some_and(|(inside, _)| {
+            inside.trim_start_matches('-').trim_end_matches('-').trim() == name
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_tag;
+
+    #[test]
+    fn finds_liquid_tags_with_or_without_trimming() {
+        assert!(has_tag("<head>{%- auth0:head -%}</head>", "auth0:head"));
+        assert!(has_tag("{% auth0:widget %}", "auth0:widget"));
+        assert!(has_tag("{%auth0:widget%}", "auth0:widget"));
+        assert!(!has_tag("auth0:head", "auth0:head"));
+        assert!(!has_tag("{% auth0:header %}", "auth0:head"));
+        assert!(!has_tag("{% auth0:head ", "auth0:head"));
+    }
+}
