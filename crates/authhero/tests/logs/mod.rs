@@ -95,20 +95,37 @@ async fn exchanges_logins_and_api_calls_are_logged() -> anyhow::Result<()> {
     assert_eq!(failures[0]["user_name"], "logged@example.com");
     logs_matching(&api, "type:fepft", 1).await?;
 
-    let calls = logs_matching(&api, "type:sapi", 3).await?;
+    let calls = logs_matching(&api, "type:sapi", 2).await?;
     assert!(
         calls
             .iter()
             .any(|log| log["description"] == "Create a user"),
         "{calls:?}"
     );
-    // A call the token's scopes do not cover is a failed API operation.
+    // As in Auth0, only writes are API operations: the many GETs above left none.
+    assert!(
+        calls
+            .iter()
+            .all(|log| log["details"]["request"]["method"] != "GET"),
+        "{calls:?}"
+    );
+    // A write the token's scopes do not cover is a failed API operation.
     let (reader, secret) = api.m2m_client_with(&["read:users"]).await?;
     let token = api.token_for(&reader, &secret).await?;
     api.call(Method::GET, "/api/v2/clients", Some(&token), None)
         .await?
         .expect(StatusCode::FORBIDDEN)?;
+    api.call(
+        Method::POST,
+        "/api/v2/clients",
+        Some(&token),
+        Some(json!({"name": "refused"}).to_string()),
+    )
+    .await?
+    .expect(StatusCode::FORBIDDEN)?;
     let refused = logs_matching(&api, "type:fapi", 1).await?;
+    assert_eq!(refused.len(), 1, "the refused GET was logged: {refused:?}");
+    assert_eq!(refused[0]["details"]["request"]["method"], "POST");
     assert_eq!(refused[0]["client_id"], reader.as_str());
     assert_eq!(refused[0]["details"]["response"]["statusCode"], 403);
 
