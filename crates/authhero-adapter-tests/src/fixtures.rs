@@ -145,6 +145,7 @@ pub fn password(user_id: &str) -> Password {
         algorithm: PasswordAlgorithm::Bcrypt,
         created_at: now(),
         updated_at: now(),
+        history: Vec::new(),
     }
 }
 

@@ -889,6 +889,164 @@ async fn users_need_a_valid_email_and_a_password_their_policy_accepts() -> anyho
     Ok(())
 }
 
+/// A connection's `password_dictionary` (the common passwords and its own words) and
+/// `password_no_personal_info` are honoured by user creation, PATCH and public signup, in
+/// Auth0's words, and only once enabled.
+#[tokio::test]
+async fn dictionary_and_personal_data_options_refuse_passwords() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connection = api.database_id().await?;
+    let client = password_client(&api).await?;
+    let create = |email: &str, password: &str| json!({"connection": DATABASE, "email": email, "password": password, "name": "Jane Doe"});
+    // Off by default: a common password that meets the strength rules is taken.
+    api.post("/api/v2/users", create("first@example.com", "Password123"))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    api.patch(
+        &format!("/api/v2/connections/{connection}"),
+        json!({"options": {
+            "passwordPolicy": "good",
+            "password_dictionary": {"enable": true, "dictionary": ["Acme-Rocket-2024"]},
+            "password_no_personal_info": {"enable": true},
+        }}),
+    )
+    .await?
+    .expect(StatusCode::OK)?;
+    for (password, message) in [
+        (
+            "Password123",
+            "PasswordDictionaryError: Password is too common",
+        ),
+        (
+            "acme-rocket-2024",
+            "PasswordDictionaryError: Password is too common",
+        ),
+        (
+            "Is-JANE DOE-1",
+            "PasswordNoUserInfoError: Password contains user information",
+        ),
+        (
+            "Secret-janed-9",
+            "PasswordNoUserInfoError: Password contains user information",
+        ),
+    ] {
+        api.post("/api/v2/users", create("janed@example.com", password))
+            .await?
+            .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+            .expect_message(message)?;
+    }
+    assert_eq!(
+        api.total("/api/v2/users").await?,
+        1,
+        "a refusal wrote a user"
+    );
+    let jane = api
+        .post(
+            "/api/v2/users",
+            create("janed@example.com", "Unrelated-Words-7"),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    api.patch(
+        &user_path(jane.str("user_id")?),
+        json!({"password": "Qwerty123"}),
+    )
+    .await?
+    .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+    .expect_message("PasswordDictionaryError: Password is too common")?;
+
+    let signup = |password: &str| {
+        let body = json!({
+            "client_id": client.0, "email": "signup@example.com", "password": password,
+            "connection": DATABASE,
+        });
+        Request::post("/dbconnections/signup")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+    };
+    for (password, name, message) in [
+        (
+            "Password123",
+            "PasswordDictionaryError",
+            "Password is too common",
+        ),
+        (
+            "signup-Secret-1",
+            "PasswordNoUserInfoError",
+            "Password contains user information",
+        ),
+    ] {
+        let refused = api.send(signup(password)?).await?;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+        assert_eq!(refused.body["name"], name);
+        assert_eq!(refused.body["code"], "invalid_password");
+        assert_eq!(refused.body["message"], message);
+    }
+    let accepted = api.send(signup("Unrelated-Words-7")?).await?;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    Ok(())
+}
+
+/// With `password_history`, a PATCH may not set any of the user's last `size` passwords (the
+/// current one included), only that many hashes are kept, and none while it is off.
+#[tokio::test]
+async fn password_history_refuses_recent_passwords() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let connection = api.database_id().await?;
+    let user = api
+        .create_user("history@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let user_id = user.str("user_id")?.to_owned();
+    let path = user_path(&user_id);
+    // Off: the same password again is taken, and no old hash is kept.
+    api.patch(&path, json!({"password": PASSWORD}))
+        .await?
+        .expect(StatusCode::OK)?;
+    let history_len = |api: &Api| {
+        let adapters = api.adapters.clone();
+        let tenant = api.tenant.clone();
+        let user_id = user_id.clone();
+        async move {
+            let stored = adapters.passwords.get(&tenant, &user_id).await?;
+            anyhow::Ok(stored.context("no password")?.history.len())
+        }
+    };
+    assert_eq!(history_len(&api).await?, 0);
+
+    api.patch(
+        &format!("/api/v2/connections/{connection}"),
+        json!({"options": {"passwordPolicy": "good", "password_history": {"enable": true, "size": 2}}}),
+    )
+    .await?
+    .expect(StatusCode::OK)?;
+    let change = |password: &'static str| api.patch(&path, json!({"password": password}));
+    change(PASSWORD)
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?
+        .expect_message("PasswordHistoryError: Password has previously been used")?;
+    change("Second-password-2").await?.expect(StatusCode::OK)?;
+    change(PASSWORD)
+        .await?
+        .expect_error(StatusCode::BAD_REQUEST, Some("invalid_body"))?;
+    change("Third-password-3").await?.expect(StatusCode::OK)?;
+    assert_eq!(
+        history_len(&api).await?,
+        1,
+        "more hashes kept than size asks"
+    );
+    // The first has left the last two: it may come back.
+    change(PASSWORD).await?.expect(StatusCode::OK)?;
+    let stored = api
+        .adapters
+        .passwords
+        .get(&api.tenant, &user_id)
+        .await?
+        .context("no password")?;
+    assert!(authhero::passwords::verify(PASSWORD.into(), stored.hash).await?);
+    Ok(())
+}
+
 #[tokio::test]
 async fn users_search_pages_and_sorts() -> anyhow::Result<()> {
     let api = Api::start().await?;

@@ -834,3 +834,47 @@ async fn a_reset_for_a_user_only_in_the_legacy_tenant_imports_them_first() -> an
     );
     Ok(())
 }
+
+/// With the connection's `password_history`, the reset page refuses the current password and
+/// keeps the ticket usable; a new one is taken, and then the one before is remembered too.
+#[tokio::test]
+async fn the_reset_page_refuses_a_remembered_password() -> anyhow::Result<()> {
+    const THIRD: &str = "Yet Another passphrase 3";
+    let mut server = Server::start().await?;
+    support::edit_default_connection(&server.adapters, &server.tenant, |connection| {
+        connection.options.insert(
+            "password_history".into(),
+            serde_json::json!({"enable": true, "size": 3}),
+        );
+    })
+    .await?;
+    let ticket = ticket_of(&server.reset_link().await?)?;
+    let changed = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+    ensure!(changed.status == StatusCode::OK, "{}", changed.body);
+
+    let ticket = ticket_of(&server.reset_link().await?)?;
+    let refused = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+    ensure!(
+        refused.status == StatusCode::BAD_REQUEST
+            && refused.body.contains("Password has previously been used."),
+        "{} {}",
+        refused.status,
+        refused.body
+    );
+    // The refusal left the ticket usable.
+    let changed = server.submit(&ticket, THIRD, THIRD).await?;
+    ensure!(changed.status == StatusCode::OK, "{}", changed.body);
+    ensure!(server.password_works(THIRD).await?);
+
+    let ticket = ticket_of(&server.reset_link().await?)?;
+    let old = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
+    ensure!(old.status == StatusCode::BAD_REQUEST, "{}", old.body);
+    let stored = server
+        .adapters
+        .passwords
+        .get(&server.tenant, &server.user_id)
+        .await?
+        .context("no password")?;
+    ensure!(stored.history.len() == 2, "{:?}", stored.history);
+    Ok(())
+}

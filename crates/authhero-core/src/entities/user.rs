@@ -123,4 +123,15 @@ pub struct Password {
     pub algorithm: PasswordAlgorithm,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The hashes it replaced, newest first, kept while the connection's `password_history`
+    /// asks for them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<PreviousPassword>,
+}
+
+/// A hash a user's password had before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PreviousPassword {
+    pub hash: String,
+    pub algorithm: PasswordAlgorithm,
 }

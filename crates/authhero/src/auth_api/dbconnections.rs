@@ -7,12 +7,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::flows::Params;
 use crate::flows::password_reset;
 use crate::flows::users::{self, SignUpError};
-use crate::flows::validation;
+use crate::flows::validation::{self, PasswordRefused};
 use crate::random;
 use crate::state::{AppState, Issuer};
 
@@ -110,15 +110,18 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
     }
     match users::sign_up(&state, &tenant_id, &client, &connection, user, password).await {
         Ok(_) => {}
-        Err(SignUpError::WeakPassword(weak)) => {
-            let body = json!({
-                "name": "PasswordStrengthError",
-                "message": weak.to_string(),
+        Err(SignUpError::WeakPassword(refused)) => {
+            let mut body = json!({
+                "name": refused.name(),
+                "message": refused.to_string(),
                 "code": "invalid_password",
-                "description": weak.description,
-                "policy": weak.policy,
+                "description": refused.to_string(),
                 "statusCode": 400,
             });
+            if let PasswordRefused::Weak(weak) = refused {
+                body["description"] = weak.description;
+                body["policy"] = Value::String(weak.policy);
+            }
             return (StatusCode::BAD_REQUEST, Json(body)).into_response();
         }
         Err(SignUpError::Refused(reason)) => return bad("invalid_signup", &reason),

@@ -18,6 +18,7 @@ pub mod logs;
 pub mod migration;
 mod params;
 pub mod password_reset;
+mod password_screen;
 pub mod sessions;
 pub mod users;
 pub mod validation;

@@ -155,6 +155,7 @@ fn reset_email(to: String, link: &str) -> Email {
 pub struct Ticket {
     pub tenant_id: String,
     pub code_id: String,
+    user_id: String,
     /// The password policy of the user's connection.
     pub policy: PasswordPolicy,
 }
@@ -181,17 +182,41 @@ pub async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Opt
         tenant_id: tenant_id.to_owned(),
         code_id,
         policy: PasswordPolicy::of_user(state, tenant_id, &user).await?,
+        user_id,
     }))
 }
 
-/// Consumes the ticket, stores the new password and ends the user's sessions. False when the
-/// ticket was used (or expired) in the meantime, or its user is gone.
+/// What a reset came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reset {
+    Changed,
+    /// The ticket was used (or expired) in the meantime, or its user is gone.
+    TicketGone,
+    /// The password is one the connection's `password_history` remembers; the ticket still works.
+    Reused,
+}
+
+/// Consumes the ticket, stores the new password (which has passed the policy's other checks)
+/// and ends the user's sessions.
 pub async fn reset(
     state: &AppState,
-    tenant_id: &str,
-    code_id: &str,
+    ticket: &Ticket,
     password: &str,
-) -> authhero_core::Result<bool> {
+) -> authhero_core::Result<Reset> {
+    let (tenant_id, code_id) = (ticket.tenant_id.as_str(), ticket.code_id.as_str());
+    let policy = &ticket.policy;
+    if policy.refuses_reuse()
+        && users::reused(
+            state,
+            tenant_id,
+            &ticket.user_id,
+            password,
+            policy.remembered_before(),
+        )
+        .await?
+    {
+        return Ok(Reset::Reused);
+    }
     // Hash first, so a failure here leaves the ticket usable for another try.
     let hash = passwords::hash(password.to_owned(), state.password_algorithm).await?;
     let Some(code) = state
@@ -200,20 +225,20 @@ pub async fn reset(
         .consume(tenant_id, code_id, CodeType::PasswordReset, state.now())
         .await?
     else {
-        return Ok(false);
+        return Ok(Reset::TicketGone);
     };
     let Some(user_id) = code.user_id else {
-        return Ok(false);
+        return Ok(Reset::TicketGone);
     };
     let Some(user) = state.adapters.users.get(tenant_id, &user_id).await? else {
-        return Ok(false);
+        return Ok(Reset::TicketGone);
     };
-    users::set_password(state, tenant_id, &user_id, hash).await?;
+    users::change_password(state, tenant_id, &user_id, hash, policy.remembered_before()).await?;
     sessions::end_all(state, tenant_id, &user_id).await?;
     // As Auth0: a new password lifts the user's brute-force blocks.
     brute_force::unblock(state, tenant_id, &brute_force::identifiers(&user)).await?;
     let mut log = logs::event(EventType::SuccessChangePassword, state.now());
     log.description = Some("Password changed".into());
     logs::record(state, tenant_id, logs::about(log, &user));
-    Ok(true)
+    Ok(Reset::Changed)
 }

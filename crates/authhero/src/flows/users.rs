@@ -1,12 +1,14 @@
 //! Users with credentials: the one place a user is created with a password (both written at
 //! once, so neither stands without the other) and a password is set.
 
-use authhero_core::entities::{Client, Connection, Password, PasswordAlgorithm, User};
+use authhero_core::entities::{
+    Client, Connection, Password, PasswordAlgorithm, PreviousPassword, User,
+};
 use authhero_core::{DataAdapters, Result, Timestamp};
 
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
-use super::validation::{PasswordPolicy, WeakPassword};
+use super::validation::{PasswordPolicy, PasswordRefused};
 use crate::hooks::Registration;
 use crate::passwords;
 use crate::state::AppState;
@@ -15,7 +17,7 @@ use crate::state::AppState;
 #[derive(Debug, thiserror::Error)]
 pub enum SignUpError {
     #[error("the password is too weak")]
-    WeakPassword(WeakPassword),
+    WeakPassword(PasswordRefused),
     /// The application's pre-registration hook said no, with this reason.
     #[error("refused: {0}")]
     Refused(String),
@@ -74,6 +76,7 @@ async fn register(
         return Err(SignUpError::Disabled);
     }
     PasswordPolicy::of(connection)
+        .for_user(&user)
         .check(password)
         .map_err(SignUpError::WeakPassword)?;
     // An email a legacy provider still holds is taken, as in Auth0's import mode.
@@ -128,6 +131,7 @@ pub async fn create(
         algorithm,
         created_at: now,
         updated_at: now,
+        history: Vec::new(),
     };
     adapters
         .users
@@ -143,6 +147,55 @@ pub async fn set_password(
     hash: String,
 ) -> Result<()> {
     set_hash(state, tenant_id, user_id, hash, state.password_algorithm).await
+}
+
+/// Stores `hash`, of the server's algorithm, as the user's new password, keeping the `kept`
+/// hashes before it (newest first) for the connection's `password_history`; none when the
+/// history is off, so a connection that turns it off stops holding old hashes.
+pub async fn change_password(
+    state: &AppState,
+    tenant_id: &str,
+    user_id: &str,
+    hash: String,
+    kept: usize,
+) -> Result<()> {
+    let passwords = &state.adapters.passwords;
+    let Some(mut stored) = passwords.get(tenant_id, user_id).await? else {
+        return set_password(state, tenant_id, user_id, hash).await;
+    };
+    let replaced = PreviousPassword {
+        hash: std::mem::replace(&mut stored.hash, hash),
+        algorithm: std::mem::replace(&mut stored.algorithm, state.password_algorithm),
+    };
+    stored.history.insert(0, replaced);
+    stored.history.truncate(kept);
+    stored.updated_at = state.now();
+    passwords.update(tenant_id, stored).await?;
+    Ok(())
+}
+
+/// Whether `password` is the user's current one or one of the `previous` before it.
+pub async fn reused(
+    state: &AppState,
+    tenant_id: &str,
+    user_id: &str,
+    password: &str,
+    previous: usize,
+) -> Result<bool> {
+    let Some(stored) = state.adapters.passwords.get(tenant_id, user_id).await? else {
+        return Ok(false);
+    };
+    let earlier = stored
+        .history
+        .into_iter()
+        .take(previous)
+        .map(|old| old.hash);
+    for hash in std::iter::once(stored.hash).chain(earlier) {
+        if passwords::verify(password.to_owned(), hash).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Stores `hash`, made with `algorithm`, as the user's password, replacing any they had.
@@ -169,6 +222,7 @@ pub async fn set_hash(
                 algorithm,
                 created_at: now,
                 updated_at: now,
+                history: Vec::new(),
             };
             passwords.create(tenant_id, password).await?;
         }

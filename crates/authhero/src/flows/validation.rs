@@ -6,6 +6,7 @@
 use authhero_core::entities::{Connection, Metadata, User};
 use serde_json::{Value, json};
 
+use super::password_screen;
 use crate::state::AppState;
 
 /// RFC 5321's limits on a whole address, its local part and one domain label, in bytes.
@@ -231,10 +232,20 @@ fn longest_run(password: &str) -> usize {
 }
 
 /// A connection's password policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswordPolicy {
     strength: Strength,
     min_length: usize,
+    /// With `password_dictionary` enabled: the connection's own words, lower-case (the common
+    /// passwords are refused too).
+    dictionary: Option<Vec<String>>,
+    /// With `password_no_personal_info` enabled: whether to refuse the user's personal data.
+    no_personal_info: bool,
+    /// What the user's password may not contain, once the policy is for a user.
+    personal: Vec<String>,
+    /// With `password_history` enabled: how many of the user's last passwords, the current one
+    /// included, a new one may not be.
+    history: usize,
 }
 
 impl PasswordPolicy {
@@ -245,7 +256,17 @@ impl PasswordPolicy {
         Self::from_options(&connection.options)
     }
 
-    /// The policy of the user's connection, or the default if the user has none or it is gone.
+    /// The policy for a password of `user`: with `password_no_personal_info`, their personal
+    /// data is refused.
+    pub fn for_user(mut self, user: &User) -> Self {
+        if self.no_personal_info {
+            self.personal = password_screen::personal_values(user);
+        }
+        self
+    }
+
+    /// The policy of the user's connection, or the default if the user has none or it is gone;
+    /// for that user.
     pub async fn of_user(
         state: &AppState,
         tenant_id: &str,
@@ -255,7 +276,9 @@ impl PasswordPolicy {
             Some(name) => state.connection_named(tenant_id, name).await?,
             None => None,
         };
-        Ok(connection.map_or_else(|| Self::from_options(&Metadata::new()), |c| Self::of(&c)))
+        let policy =
+            connection.map_or_else(|| Self::from_options(&Metadata::new()), |c| Self::of(&c));
+        Ok(policy.for_user(user))
     }
 
     fn from_options(options: &Metadata) -> Self {
@@ -271,10 +294,52 @@ impl PasswordPolicy {
             .filter(|length| (1..=72).contains(length))
             .and_then(|length| usize::try_from(length).ok())
             .unwrap_or_else(|| strength.min_length());
+        let enabled = |option: &str| {
+            options
+                .get(option)
+                .and_then(|value| value.get("enable"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        let dictionary = enabled("password_dictionary").then(|| {
+            options
+                .get("password_dictionary")
+                .and_then(|value| value.get("dictionary"))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_lowercase)
+                .collect()
+        });
+        // Auth0 remembers five passwords unless told otherwise, and at most 24.
+        let history = enabled("password_history").then(|| {
+            options
+                .get("password_history")
+                .and_then(|value| value.get("size"))
+                .and_then(Value::as_u64)
+                .filter(|size| (1..=24).contains(size))
+                .and_then(|size| usize::try_from(size).ok())
+                .unwrap_or(5)
+        });
         Self {
             strength,
             min_length,
+            dictionary,
+            no_personal_info: enabled("password_no_personal_info"),
+            personal: Vec::new(),
+            history: history.unwrap_or(0),
         }
+    }
+
+    /// Whether a new password may not be one the user had (`password_history`).
+    pub fn refuses_reuse(&self) -> bool {
+        self.history > 0
+    }
+
+    /// How many hashes before the current one are kept and checked.
+    pub fn remembered_before(&self) -> usize {
+        self.history.saturating_sub(1)
     }
 
     /// The fewest characters a password may have, for the form's `minlength`.
@@ -296,8 +361,23 @@ impl PasswordPolicy {
         rules
     }
 
-    /// Whether `password` meets the policy; if not, what it misses.
-    pub fn check(&self, password: &str) -> Result<(), WeakPassword> {
+    /// Whether `password` meets the policy; if not, why.
+    pub fn check(&self, password: &str) -> Result<(), PasswordRefused> {
+        self.check_strength(password)
+            .map_err(PasswordRefused::Weak)?;
+        if let Some(custom) = &self.dictionary
+            && password_screen::is_in_dictionary(password, custom)
+        {
+            return Err(PasswordRefused::TooCommon);
+        }
+        if password_screen::contains_personal(password, &self.personal) {
+            return Err(PasswordRefused::PersonalInfo);
+        }
+        Ok(())
+    }
+
+    /// Whether `password` meets the policy's strength rules; if not, what it misses.
+    fn check_strength(&self, password: &str) -> Result<(), WeakPassword> {
         let rules = self.rules();
         if rules.iter().all(|rule| rule.verified(password)) {
             return Ok(());
@@ -333,7 +413,32 @@ impl PasswordPolicy {
     }
 }
 
-/// A password its connection's policy refuses.
+/// Why a connection's policy refuses a password, in Auth0's words.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PasswordRefused {
+    #[error(transparent)]
+    Weak(WeakPassword),
+    #[error("Password is too common")]
+    TooCommon,
+    #[error("Password contains user information")]
+    PersonalInfo,
+    #[error("Password has previously been used")]
+    Reused,
+}
+
+impl PasswordRefused {
+    /// The `name` of Auth0's error.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PasswordRefused::Weak(_) => "PasswordStrengthError",
+            PasswordRefused::TooCommon => "PasswordDictionaryError",
+            PasswordRefused::PersonalInfo => "PasswordNoUserInfoError",
+            PasswordRefused::Reused => "PasswordHistoryError",
+        }
+    }
+}
+
+/// A password too weak for its connection's policy.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("Password is too weak")]
 pub struct WeakPassword {
@@ -494,7 +599,7 @@ mod tests {
 
     #[test]
     fn a_refusal_is_described_as_auth0_describes_it() {
-        let weak = policy("good").check("12345678").unwrap_err();
+        let weak = policy("good").check_strength("12345678").unwrap_err();
         assert_eq!(
             weak.description,
             json!({
@@ -530,7 +635,9 @@ mod tests {
             "Contain at least 3 of the following 4 types of characters: lower case letters (a-z), \
              upper case letters (A-Z), numbers (i.e. 0-9), special characters (e.g. !@#$%^&*)"
         );
-        let repeated = policy("excellent").check("aaaBBB111c").unwrap_err();
+        let repeated = policy("excellent")
+            .check_strength("aaaBBB111c")
+            .unwrap_err();
         assert_eq!(
             repeated.description["rules"][2]["code"], "identicalChars",
             "{}",
@@ -540,5 +647,37 @@ mod tests {
             repeated.unmet,
             "No more than 2 identical characters in a row (e.g., \"aaa\" not allowed)"
         );
+    }
+    #[test]
+    fn dictionary_and_personal_data_are_refused_only_when_enabled() {
+        let options = json!({
+            "passwordPolicy": "low",
+            "password_dictionary": {"enable": true, "dictionary": ["AcmeRocks"]},
+            "password_no_personal_info": {"enable": true},
+        });
+        let mut user = User::new("auth0", "1", "db", authhero_core::Timestamp::now());
+        user.email = Some("jane.doe@example.com".into());
+        let strict = PasswordPolicy::of(&connection(options)).for_user(&user);
+        assert_eq!(strict.check("Tr0ub4dor&3x"), Ok(()));
+        assert_eq!(strict.check("Password1"), Err(PasswordRefused::TooCommon));
+        assert_eq!(strict.check("password"), Err(PasswordRefused::TooCommon));
+        assert_eq!(strict.check("acmerocks"), Err(PasswordRefused::TooCommon));
+        assert_eq!(
+            strict.check("I am Jane.Doe!"),
+            Err(PasswordRefused::PersonalInfo)
+        );
+        let lenient =
+            PasswordPolicy::of(&connection(json!({"passwordPolicy": "low"}))).for_user(&user);
+        for allowed in ["password", "acmerocks", "I am Jane.Doe!"] {
+            assert_eq!(lenient.check(allowed), Ok(()), "{allowed}");
+        }
+        let disabled = json!({
+            "passwordPolicy": "low",
+            "password_dictionary": {"enable": false, "dictionary": ["acmerocks"]},
+            "password_no_personal_info": {"enable": false},
+        });
+        let off = PasswordPolicy::of(&connection(disabled)).for_user(&user);
+        assert_eq!(off.check("acmerocks"), Ok(()));
+        assert_eq!(off.check("jane.doe rules"), Ok(()));
     }
 }

@@ -168,16 +168,17 @@ async fn create(
     if let Some(email) = string_field(&body, "email")? {
         body.insert("email".into(), Value::String(checked_email(&email)?));
     }
+    let user = new_user(&connection, id, body, &state)?;
     let password = match password {
         Some(password) => {
             PasswordPolicy::of(&connection)
+                .for_user(&user)
                 .check(&password)
                 .map_err(weak_password)?;
             Some((password, state.password_algorithm))
         }
         None => None,
     };
-    let user = new_user(&connection, id, body, &state)?;
     let user = users::create(&state.adapters, tenant, user, password, state.now())
         .await
         .map_err(user_error)?;
@@ -237,7 +238,8 @@ async fn update(
     let hash = match new_password {
         Some(password) => {
             let policy = PasswordPolicy::of_user(&state, tenant, &patched).await?;
-            Some(checked_hash(&state, policy, password).await?)
+            let hash = checked_hash(&state, tenant, &policy, &stored.user_id, password).await?;
+            Some((hash, policy.remembered_before()))
         }
         None => None,
     };
@@ -247,8 +249,8 @@ async fn update(
         .update(tenant, patched)
         .await
         .map_err(user_error)?;
-    if let Some(hash) = hash {
-        users::set_password(&state, tenant, &updated.user_id, hash).await?;
+    if let Some((hash, kept)) = hash {
+        users::change_password(&state, tenant, &updated.user_id, hash, kept).await?;
     }
     Ok(Json(updated))
 }
@@ -284,19 +286,33 @@ fn take_password(body: &mut Map<String, Value>) -> Result<Option<String>, ApiErr
     }
 }
 
-/// The hash of a new password; one the policy refuses is Auth0's `PasswordStrengthError`.
+/// The hash of a new password; one the policy refuses is Auth0's 400 naming why.
 async fn checked_hash(
     state: &AppState,
-    policy: PasswordPolicy,
+    tenant: &str,
+    policy: &PasswordPolicy,
+    user_id: &str,
     password: String,
 ) -> Result<String, ApiError> {
     policy.check(&password).map_err(weak_password)?;
+    if policy.refuses_reuse()
+        && users::reused(
+            state,
+            tenant,
+            user_id,
+            &password,
+            policy.remembered_before(),
+        )
+        .await?
+    {
+        return Err(weak_password(validation::PasswordRefused::Reused));
+    }
     Ok(passwords::hash(password, state.password_algorithm).await?)
 }
 
 /// Auth0's 400 for a password the connection's policy refuses.
-fn weak_password(weak: validation::WeakPassword) -> ApiError {
-    ApiError::bad_request(format!("PasswordStrengthError: {weak}"))
+fn weak_password(refused: validation::PasswordRefused) -> ApiError {
+    ApiError::bad_request(format!("{}: {refused}", refused.name()))
 }
 
 /// Auth0's 409 for a second user with the same email or username in a connection.

@@ -7,7 +7,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::flows::Params;
-use crate::flows::password_reset::{reset, usable};
+use crate::flows::password_reset::{Reset, reset, usable};
+use crate::flows::validation::PasswordRefused;
 use crate::html;
 use crate::state::AppState;
 
@@ -89,18 +90,23 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
             html::reset_form(ticket, usable.policy.min_length(), Some(message)),
         )
     };
-    if let Err(weak) = usable.policy.check(password) {
-        return retry(&format!("{weak}. It must meet: {}.", weak.unmet));
+    match usable.policy.check(password) {
+        Ok(()) => {}
+        Err(PasswordRefused::Weak(weak)) => {
+            return retry(&format!("{weak}. It must meet: {}.", weak.unmet));
+        }
+        Err(refused) => return retry(&format!("{refused}.")),
     }
     if password != confirm {
         return retry("The two passwords do not match.");
     }
-    match reset(&state, &usable.tenant_id, &usable.code_id, password).await {
-        Ok(true) => page(
+    match reset(&state, &usable, password).await {
+        Ok(Reset::Changed) => page(
             StatusCode::OK,
             html::message_page("Password changed", "Your password has been changed."),
         ),
-        Ok(false) => invalid_ticket(),
+        Ok(Reset::TicketGone) => invalid_ticket(),
+        Ok(Reset::Reused) => retry(&format!("{}.", PasswordRefused::Reused)),
         Err(error) => {
             tracing::error!(%error, "resetting a password");
             unavailable()

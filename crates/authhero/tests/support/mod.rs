@@ -190,6 +190,7 @@ pub async fn create_user(
         algorithm: PasswordAlgorithm::Bcrypt,
         created_at: now,
         updated_at: now,
+        history: Vec::new(),
     };
     adapters.passwords.create(tenant, password).await?;
     Ok(user)
