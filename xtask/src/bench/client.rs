@@ -108,6 +108,46 @@ impl Client {
             .with_context(|| format!("{method} {path}"))?;
         read(response)
     }
+
+    /// A `multipart/form-data` POST with a bearer token: text fields, then one JSON file.
+    pub fn send_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+        bearer: &str,
+    ) -> Result<Reply> {
+        const BOUNDARY: &str = "authhero-bench-boundary";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, contents) = file;
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.json\"\r\nContent-Type: application/json\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(contents);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let response = self
+            .agent
+            .post(self.url(path))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header("Authorization", format!("Bearer {bearer}"))
+            .send(&body[..])
+            .with_context(|| format!("POST {path}"))?;
+        read(response)
+    }
 }
 
 fn read(mut response: ureq::http::Response<ureq::Body>) -> Result<Reply> {

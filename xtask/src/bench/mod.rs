@@ -56,6 +56,10 @@ const ADMIN_ID: &str = "bench-admin";
 const ADMIN_SECRET: &str = "bench-admin-secret";
 const USER_EMAIL: &str = "bench@example.com";
 const USER_PASSWORD: &str = "bench password 1";
+/// Users seeded one request at a time, to compare the bulk import with.
+const POSTED_USERS: usize = 100_000;
+/// Rows in one import file: about 20 MB of JSON, as a large Auth0 export would be split.
+const USERS_PER_IMPORT: usize = 100_000;
 /// Flow workers: enough to keep both cores busy while each waits on its own requests.
 const FLOW_WORKERS: usize = 16;
 
@@ -111,6 +115,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let management_audience = first.management_audience();
     let admin = Admin::new(first.client(), &management_audience)?;
     let app = admin.create_app()?;
+    admin.allowlist_loopback()?;
 
     let healthz = wrk.run(&Request::get(&format!("{base}healthz")), workload)?;
     let endpoints = Endpoints {
@@ -182,14 +187,53 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     report.latency("code exchange", &exchanges);
     report.latency("full password login, bcrypt", &bcrypt_logins);
 
+    // One request per user, as a script seeding through the API would, for comparison.
+    let posted = args.users.min(POSTED_USERS);
     let seeding = Instant::now();
-    admin.create_users(args.users, 8)?;
+    admin.create_users(posted, 8)?;
+    let seeding = seeding.elapsed().as_secs_f64();
     report.absolute(
-        &format!("seeding {} users through POST /api/v2/users", args.users),
-        seeding.elapsed().as_secs_f64(),
+        &format!("seeding {posted} users through POST /api/v2/users"),
+        seeding,
         "s",
     );
+    // The searched users, in Auth0's bulk format.
+    let importing = Instant::now();
+    admin.import_users(args.users, USERS_PER_IMPORT)?;
+    let importing = importing.elapsed().as_secs_f64();
+    report.absolute(
+        &format!(
+            "importing {} users with bcrypt custom_password_hash through jobs/users-imports",
+            args.users
+        ),
+        importing,
+        "s",
+    );
+    report.bounded(
+        "users imported/s",
+        args.users as f64 / importing,
+        "users created/s through POST /api/v2/users",
+        posted as f64 / seeding,
+    );
     let users = args.users.max(1);
+    let get_user = wrk.run(
+        &Request::get_each(
+            &base,
+            &format!(
+                r#""/api/v2/users/auth0%7Cuser-" .. math.random(0, {})"#,
+                users - 1
+            ),
+        )
+        .bearer(&admin.token),
+        workload,
+    )?;
+    report.bounded(
+        &format!("GET /api/v2/users/{{id}} requests/s, {} users", args.users),
+        get_user.requests_per_second,
+        "/healthz requests/s",
+        healthz.requests_per_second,
+    );
+    report.latency("GET /api/v2/users/{id} (32 connections)", &get_user);
     for (name, path) in [
         (
             "users search, q=email:\"user-<n>@…\" (exact)",

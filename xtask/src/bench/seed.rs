@@ -81,6 +81,21 @@ impl Admin {
             .map(drop)
     }
 
+    /// Lets the flow workers' address log one user in many times at once: brute-force
+    /// protection counts each attempt before its password is checked, so sixteen concurrent
+    /// logins of one account from one address would otherwise block it.
+    pub fn allowlist_loopback(&self) -> Result<()> {
+        self.client
+            .send_json(
+                "PATCH",
+                "/api/v2/attack-protection/brute-force-protection",
+                &json!({ "allowlist": ["127.0.0.1", "::1"] }),
+                &self.token,
+            )?
+            .json()
+            .map(drop)
+    }
+
     /// A database user with a password (hashed as the server is configured to).
     pub fn create_password_user(&self, email: &str, password: &str) -> Result<()> {
         self.post(
@@ -95,7 +110,7 @@ impl Admin {
         .map(drop)
     }
 
-    /// `count` users `user-<n>@bench.example` in a passwordless email connection (nothing to
+    /// `count` users `posted-<n>@bench.example` in a passwordless email connection (nothing to
     /// hash), created by `workers` parallel callers.
     pub fn create_users(&self, count: usize, workers: usize) -> Result<()> {
         self.post(
@@ -116,7 +131,7 @@ impl Admin {
                                 "/api/v2/users",
                                 json!({
                                     "connection": "email",
-                                    "email": format!("user-{n}@{USER_DOMAIN}"),
+                                    "email": format!("posted-{n}@{USER_DOMAIN}"),
                                     "name": format!("Bench User {n}"),
                                     "email_verified": true,
                                     "user_metadata": { "plan": if n.is_multiple_of(10) { "pro" } else { "free" } },
@@ -134,6 +149,85 @@ impl Admin {
             }
             Ok(())
         })
+    }
+
+    /// `count` users `user-<n>@bench.example` (id `auth0|user-<n>`) imported into the database
+    /// connection through `jobs/users-imports`, `per_file` rows to a job, each with a bcrypt
+    /// `custom_password_hash` (one hash for all: the import stores hashes, it never computes
+    /// them). Returns once every job has completed with every row inserted.
+    pub fn import_users(&self, count: usize, per_file: usize) -> Result<()> {
+        let connection_id = self.database_connection_id()?;
+        let hash = bcrypt::hash("bench imported password", 10)?;
+        let mut first = 0;
+        while first < count {
+            let last = (first + per_file).min(count);
+            let rows: Vec<Value> = (first..last)
+                .map(|n| {
+                    json!({
+                        "user_id": format!("user-{n}"),
+                        "email": format!("user-{n}@{USER_DOMAIN}"),
+                        "email_verified": true,
+                        "name": format!("Bench User {n}"),
+                        "user_metadata": { "plan": if n.is_multiple_of(10) { "pro" } else { "free" } },
+                        "custom_password_hash": {
+                            "algorithm": "bcrypt",
+                            "hash": { "value": hash },
+                        },
+                    })
+                })
+                .collect();
+            let file = serde_json::to_vec(&rows)?;
+            let job = self
+                .client
+                .send_multipart(
+                    "/api/v2/jobs/users-imports",
+                    &[("connection_id", &connection_id)],
+                    ("users", &file),
+                    &self.token,
+                )?
+                .json()?;
+            let id = job["id"].as_str().context("no job id")?;
+            self.await_job(id, last - first)?;
+            first = last;
+        }
+        Ok(())
+    }
+
+    fn database_connection_id(&self) -> Result<String> {
+        let connections = self
+            .client
+            .get(
+                "/api/v2/connections?strategy=auth0&name=Username-Password-Authentication",
+                Some(&self.token),
+            )?
+            .json()?;
+        connections[0]["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("no database connection")
+    }
+
+    /// Polls the job until it completes; fails unless it inserted `rows` users.
+    fn await_job(&self, id: &str, rows: usize) -> Result<()> {
+        loop {
+            let job = self
+                .client
+                .get(&format!("/api/v2/jobs/{id}"), Some(&self.token))?
+                .json()?;
+            match job["status"].as_str() {
+                Some("completed") => {
+                    let inserted = job["summary"]["inserted"].as_u64();
+                    if inserted != Some(rows as u64) {
+                        bail!("import job {id} inserted {inserted:?} of {rows} rows: {job}");
+                    }
+                    return Ok(());
+                }
+                Some("pending" | "processing") => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => bail!("import job {id} ended {other:?}: {job}"),
+            }
+        }
     }
 }
 
