@@ -58,6 +58,9 @@ pub(crate) fn condition(table: &Table, backend: DbBackend, query: &Query) -> Res
             all
         }
         Query::Or(clauses) => {
+            if let Some(in_list) = exact_values_of_one_field(table, backend, clauses)? {
+                return Ok(Condition::all().add(in_list));
+            }
             let mut any = Condition::any();
             for clause in clauses {
                 any = any.add(condition(table, backend, clause)?);
@@ -66,6 +69,41 @@ pub(crate) fn condition(table: &Table, backend: DbBackend, query: &Query) -> Res
         }
         Query::Not(inner) => condition(table, backend, inner)?.not(),
     })
+}
+
+/// `field IN (…)` for an `Or` of exact matches on one field (`email:a OR email:b …`, as a
+/// bulk import's look-up sends): PostgreSQL uses an `IN` list as an index condition, where it
+/// scans for a chain of `OR`s.
+fn exact_values_of_one_field(
+    table: &Table,
+    backend: DbBackend,
+    clauses: &[Query],
+) -> Result<Option<Expr>> {
+    let mut field = None;
+    let mut texts = Vec::new();
+    for clause in clauses {
+        let Query::Match {
+            field: Some(this),
+            pattern: Pattern::Exact(text),
+        } = clause
+        else {
+            return Ok(None);
+        };
+        if field.is_some_and(|first: &FieldPath| first != this) {
+            return Ok(None);
+        }
+        field = Some(this);
+        texts.push(text);
+    }
+    let Some(field) = field.filter(|_| texts.len() > 1) else {
+        return Ok(None);
+    };
+    let target = Target::resolve(table, backend, field)?;
+    let values = texts
+        .into_iter()
+        .map(|text| target.value(text))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(target.expr.is_in(values)))
 }
 
 /// A field resolved to an SQL expression and the kind of value it holds.
