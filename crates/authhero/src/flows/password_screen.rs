@@ -14,8 +14,7 @@ const MIN_PERSONAL_CHARS: usize = 3;
 /// Whether the password, compared without case, is a common password or one of `custom`.
 pub fn is_in_dictionary(password: &str, custom: &[String]) -> bool {
     let password = password.to_lowercase();
-    custom.contains(&password)
-        || COMMON_PASSWORDS.lines().any(|common| common == password)
+    custom.contains(&password) || COMMON_PASSWORDS.lines().any(|common| common == password)
 }
 
 /// What a password of `user` may not contain, lower-case: the name, username and nickname, the
