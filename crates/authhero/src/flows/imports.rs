@@ -130,9 +130,10 @@ struct Checked<'a> {
     password: Option<legacy_hashes::Imported>,
 }
 
-/// Imports a batch of rows; what each came to, in order. Rows whose email is new to the
-/// connection and to the batch are written together; the others (updates, repeats), and every
-/// row of a batch whose write was refused, go one at a time, so that each gets its own answer.
+/// Imports a batch of rows; what each came to, in order. Rows whose email is new to the batch
+/// (and, with `upsert`, to the connection) are written together; the others (updates,
+/// repeats), and every row of a batch whose write was refused, go one at a time, so that each
+/// gets its own answer.
 async fn import_batch(
     state: &AppState,
     tenant_id: &str,
@@ -149,7 +150,12 @@ async fn import_batch(
             Err(detail) => outcomes[index] = Some(Err(detail)),
         }
     }
-    let emails: Vec<&str> = checked.iter().map(|(_, row)| row.email.as_str()).collect();
+    // Without `upsert` a taken email is refused by the store itself (the write fails and the
+    // batch goes row by row), so only an upsert looks the emails up first.
+    let emails: Vec<&str> = match upsert {
+        true => checked.iter().map(|(_, row)| row.email.as_str()).collect(),
+        false => Vec::new(),
+    };
     let known = match emails_in_use(state, tenant_id, connection, &emails).await {
         Ok(known) => known,
         Err(detail) => return rows.iter().map(|_| Err(detail.clone())).collect(),
@@ -493,6 +499,12 @@ pub fn new_job(
         summary: None,
         status_details: None,
         errors: Vec::new(),
+        format: None,
+        limit: None,
+        fields: Vec::new(),
+        location: None,
+        location_expires_at: None,
+        download_digest: None,
         created_at: state.now(),
     }
 }
