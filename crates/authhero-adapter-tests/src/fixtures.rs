@@ -380,6 +380,12 @@ pub fn job(id: &str, now: Timestamp) -> Job {
                 path: Some("email".into()),
             }],
         }],
+        format: None,
+        limit: None,
+        fields: Vec::new(),
+        location: None,
+        location_expires_at: None,
+        download_digest: None,
         created_at: now,
     }
 }

@@ -878,3 +878,120 @@ async fn the_reset_page_refuses_a_remembered_password() -> anyhow::Result<()> {
     ensure!(stored.history.len() == 2, "{:?}", stored.history);
     Ok(())
 }
+
+/// `POST /api/v2/jobs/verification-email` mails the user a link over real SMTP; opening it
+/// verifies their email, the job completes, and the link works once.
+#[tokio::test]
+async fn a_verification_email_job_sends_a_link_that_verifies() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let mut user = server
+        .adapters
+        .users
+        .get(&server.tenant, &server.user_id)
+        .await?
+        .context("no user")?;
+    user.email_verified = false;
+    server.adapters.users.update(&server.tenant, user).await?;
+    let token = server.management_token().await?;
+    let job = server
+        .management_post(
+            &token,
+            "/api/v2/jobs/verification-email",
+            serde_json::json!({"user_id": server.user_id, "client_id": "web-client"}),
+        )
+        .await?;
+    ensure!(job.status == StatusCode::CREATED, "{}", job.body);
+    let job: serde_json::Value = serde_json::from_str(&job.body)?;
+    ensure!(
+        job["type"] == "verification_email" && job["status"] == "pending",
+        "{job}"
+    );
+
+    let mail = server.next_mail().await?;
+    ensure!(
+        mail.recipients.iter().any(|to| to.contains(EMAIL)),
+        "{:?}",
+        mail.recipients
+    );
+    let text = decode_quoted_printable(&mail.data);
+    let prefix = format!("{ISSUER}u/email-verification?ticket=");
+    let start = text.find(&prefix).context("no verification link")?;
+    let link: String = text[start + ISSUER.len() - 1..]
+        .chars()
+        .take_while(|character| !character.is_whitespace() && !"<\"".contains(*character))
+        .collect();
+    let page = server.get(&link).await?;
+    ensure!(
+        page.status == StatusCode::OK,
+        "{} {}",
+        page.status,
+        page.body
+    );
+    let verified = server
+        .adapters
+        .users
+        .get(&server.tenant, &server.user_id)
+        .await?
+        .context("no user")?;
+    ensure!(verified.email_verified, "the email was not verified");
+    let again = server.get(&link).await?;
+    ensure!(again.status == StatusCode::BAD_REQUEST, "{}", again.body);
+
+    let id = job["id"].as_str().context("job id")?;
+    for _ in 0..100 {
+        let reply = server
+            .management_get(&token, &format!("/api/v2/jobs/{id}"))
+            .await?;
+        let stored: serde_json::Value = serde_json::from_str(&reply.body)?;
+        if stored["status"] == "completed" {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    bail!("the job did not complete")
+}
+
+impl Server {
+    /// A Management API token of the bootstrapped admin client.
+    async fn management_token(&self) -> anyhow::Result<String> {
+        // Auth0 names its Management API by https, whatever the issuer's scheme.
+        let audience = ISSUER.replacen("http://", "https://", 1) + "api/v2/";
+        let reply = self
+            .post_form(
+                "/oauth/token",
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", "admin"),
+                    ("client_secret", "admin-secret"),
+                    ("audience", &audience),
+                ],
+            )
+            .await?;
+        ensure!(reply.status == StatusCode::OK, "{}", reply.body);
+        let tokens: serde_json::Value = serde_json::from_str(&reply.body)?;
+        tokens["access_token"]
+            .as_str()
+            .map(str::to_owned)
+            .context("no access_token")
+    }
+
+    async fn management_post(
+        &self,
+        token: &str,
+        uri: &str,
+        body: serde_json::Value,
+    ) -> anyhow::Result<Reply> {
+        let request = Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))?;
+        support::send(&self.router, request).await
+    }
+
+    async fn management_get(&self, token: &str, uri: &str) -> anyhow::Result<Reply> {
+        let request = Request::get(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())?;
+        support::send(&self.router, request).await
+    }
+}

@@ -41,7 +41,7 @@ pub use custom_domain::{CustomDomain, CustomDomainStatus, CustomDomainType};
 pub use email::{EmailProvider, EmailTemplate};
 pub use grant::Grant;
 pub use hook::Hook;
-pub use job::{Job, JobErrorDetail, JobRowError, JobSummary};
+pub use job::{ExportField, Job, JobErrorDetail, JobRowError, JobSummary};
 pub use log::Log;
 pub use login_failure::LoginFailure;
 pub use organization::{

@@ -34,6 +34,12 @@ pub enum EventType {
     FailedExchangePassword,
     SuccessApiOperation,
     FailedApiOperation,
+    /// A verification email was sent.
+    SuccessVerificationEmailRequest,
+    FailedVerificationEmailRequest,
+    /// A user's email was verified by its link.
+    SuccessVerificationEmail,
+    FailedVerificationEmail,
 }
 
 impl EventType {
@@ -58,6 +64,10 @@ impl EventType {
             EventType::FailedExchangePassword => "fepft",
             EventType::SuccessApiOperation => "sapi",
             EventType::FailedApiOperation => "fapi",
+            EventType::SuccessVerificationEmailRequest => "svr",
+            EventType::FailedVerificationEmailRequest => "fvr",
+            EventType::SuccessVerificationEmail => "sv",
+            EventType::FailedVerificationEmail => "fv",
         }
     }
 }

@@ -1,4 +1,5 @@
-//! `/api/v2/jobs`: bulk user imports. The file is uploaded as Auth0 takes it (multipart, the
+//! `/api/v2/jobs`: bulk user imports, and reading any job (exports and verification emails
+//! have modules of their own). The file is uploaded as Auth0 takes it (multipart, the
 //! users in a JSON array) and imported in the background; the job reports its status and
 //! summary, and `/errors` the rows that failed.
 
@@ -55,9 +56,11 @@ impl Resource for Job {
         random::id("job")
     }
 
-    /// A job is shown without its rows' errors, which have their own endpoint.
+    /// A job is shown without its rows' errors, which have their own endpoint, and without
+    /// its download secret's digest.
     fn redacted_for(mut self, _caller: &Caller) -> Self {
         self.errors.clear();
+        self.download_digest = None;
         self
     }
 }

@@ -13,6 +13,7 @@ mod custom_domains;
 mod custom_text;
 mod docs;
 mod emails;
+mod exports;
 mod fields;
 mod ids;
 mod jobs;
@@ -38,6 +39,7 @@ mod tickets;
 mod user_blocks;
 mod user_rbac;
 mod users;
+mod verification_email;
 
 use std::sync::OnceLock;
 
@@ -64,6 +66,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         custom_domains::endpoints(),
         custom_text::endpoints(),
         emails::endpoints(),
+        exports::endpoints(),
         jobs::endpoints(),
         login_template::endpoints(),
         logs::endpoints(),
@@ -81,6 +84,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         users::endpoints(),
         user_blocks::endpoints(),
         user_rbac::endpoints(),
+        verification_email::endpoints(),
     ]
     .concat()
 }
@@ -88,6 +92,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
 pub fn routes() -> Router<AppState> {
     registry::router(&catalogue())
         .route("/api/v2/openapi.json", get(openapi_document))
+        .route("/exports/{file}", get(exports::download))
         .merge(docs::routes())
         .route("/api/v2/{*rest}", any(unknown_endpoint))
 }

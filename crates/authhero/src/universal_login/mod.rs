@@ -1,5 +1,6 @@
 //! Universal Login: the server-rendered pages under `/u/` that end users see, over the flows.
 
+mod email_verification;
 mod login;
 mod reset_password;
 
@@ -16,6 +17,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/u/login", get(login::show).post(login::submit))
+        .route("/u/email-verification", get(email_verification::show))
         .route(
             "/u/reset-password",
             get(reset_password::show).post(reset_password::submit),

@@ -391,3 +391,125 @@ async fn bad_uploads_are_refused_before_any_job() -> anyhow::Result<()> {
     .expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
+
+/// The body of a GET of a link of this server, read whole.
+async fn download(api: &Api, link: &str) -> anyhow::Result<(StatusCode, Option<String>, Vec<u8>)> {
+    use http_body_util::BodyExt;
+    let path = link
+        .strip_prefix("http://localhost:3000")
+        .with_context(|| format!("not this server's link: {link}"))?;
+    let request = Request::get(path).body(Body::empty())?;
+    let response = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = response.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, kind, body))
+}
+
+fn gunzip(bytes: &[u8]) -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes).read_to_string(&mut text)?;
+    Ok(text)
+}
+
+/// A users export is a gzipped file of the chosen fields (JSON lines or CSV, with `limit`),
+/// downloaded from the job's `location` without a token; a forged link finds nothing, and bad
+/// bodies are refused.
+#[tokio::test]
+async fn a_users_export_downloads_the_chosen_fields() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    for (email, plan) in [
+        ("a@example.com", "pro"),
+        ("b@example.com", "free"),
+        ("c@example.com", "pro"),
+    ] {
+        api.create_user(email, json!({"plan": plan}))
+            .await?
+            .expect(StatusCode::CREATED)?;
+    }
+    let connection = api.database_id().await?;
+    let created = api
+        .post(
+            "/api/v2/jobs/users-exports",
+            json!({"connection_id": connection, "format": "json", "fields": [
+                {"name": "email"}, {"name": "app_metadata.plan", "export_as": "plan"}]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(created.body["type"], "users_export");
+    assert!(
+        created.body.get("download_digest").is_none(),
+        "{}",
+        created.body
+    );
+    let id = created.str("id")?.to_owned();
+    let job = api.finished_job(&id).await?;
+    assert_eq!(job["status"], "completed");
+    assert!(job.get("download_digest").is_none(), "{job}");
+    let location = job["location"].as_str().context("location")?.to_owned();
+    let (status, kind, body) = download(&api, &location).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(kind.as_deref(), Some("application/gzip"));
+    let mut lines: Vec<Value> = gunzip(&body)?
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()?;
+    lines.sort_by_key(|line| line["email"].as_str().map(str::to_owned));
+    assert_eq!(
+        lines,
+        [
+            json!({"email": "a@example.com", "plan": "pro"}),
+            json!({"email": "b@example.com", "plan": "free"}),
+            json!({"email": "c@example.com", "plan": "pro"}),
+        ]
+    );
+
+    let csv = api
+        .post(
+            "/api/v2/jobs/users-exports",
+            json!({"format": "csv", "limit": 2, "fields": [{"name": "email", "export_as": "Email"}, {"name": "email_verified"}]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let (status, _, body) = download(&api, csv.str("location")?).await?;
+    assert_eq!(status, StatusCode::OK);
+    let text = gunzip(&body)?;
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    assert_eq!(rows[0], "Email,email_verified");
+    assert!(
+        rows[1..].iter().all(|row| row.ends_with(",false")),
+        "{text}"
+    );
+
+    // Only the job's own secret opens it.
+    let forged = format!("{}x.json.gz", location.trim_end_matches(".json.gz"));
+    assert_eq!(download(&api, &forged).await?.0, StatusCode::NOT_FOUND);
+    let elsewhere = location.replacen("/exports/default.", "/exports/other.", 1);
+    assert_eq!(download(&api, &elsewhere).await?.0, StatusCode::NOT_FOUND);
+
+    for bad in [
+        json!({"format": "xml"}),
+        json!({"limit": 0}),
+        json!({"fields": [{}]}),
+        json!({"fields": [{"name": ""}]}),
+        json!({"fields": [{"name": "email", "colour": "red"}]}),
+        json!({"colour": "red"}),
+    ] {
+        api.post("/api/v2/jobs/users-exports", bad.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    api.post(
+        "/api/v2/jobs/users-exports",
+        json!({"connection_id": "con_nowhere"}),
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}

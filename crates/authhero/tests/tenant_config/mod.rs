@@ -626,3 +626,116 @@ async fn the_universal_login_template_is_set_checked_and_deleted() -> anyhow::Re
     api.get(PATH).await?.expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
+
+/// The page a ticket link opens: its status, `Location` and body.
+async fn open_link(api: &Api, link: &str) -> anyhow::Result<(StatusCode, Option<String>, String)> {
+    let path = link
+        .strip_prefix("http://localhost:3000")
+        .ok_or_else(|| anyhow::anyhow!("not this server's link: {link}"))?;
+    let request = axum::http::Request::get(path).body(axum::body::Body::empty())?;
+    let page = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+    let status = page.status();
+    let location = page
+        .headers()
+        .get("location")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = http_body_util::BodyExt::collect(page.into_body())
+        .await?
+        .to_bytes();
+    Ok((
+        status,
+        location,
+        String::from_utf8_lossy(&body).into_owned(),
+    ))
+}
+
+/// An email verification ticket verifies its user's email once, then sends them to the
+/// `result_url` with Auth0's outcome (or says so itself); bad bodies, unknown users and another
+/// tenant's users are refused and make no ticket.
+#[tokio::test]
+async fn an_email_verification_ticket_verifies_once() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let user = api
+        .create_user("unverified@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(user.body["email_verified"], false);
+    let user_id = user.str("user_id")?.to_owned();
+    let ticket = api
+        .post(
+            "/api/v2/tickets/email-verification",
+            json!({"user_id": user_id, "result_url": "https://app.example/welcome?from=mail", "ttl_sec": 600}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let link = ticket.str("ticket")?.to_owned();
+    assert!(
+        link.starts_with("http://localhost:3000/u/email-verification?ticket="),
+        "{link}"
+    );
+    let (status, location, _) = open_link(&api, &link).await?;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap_or_default();
+    assert!(
+        location.starts_with(
+            "https://app.example/welcome?from=mail&success=true&code=success&message="
+        ),
+        "{location}"
+    );
+    let verified = api
+        .get(&format!("/api/v2/users/{}", user_id.replace('|', "%7C")))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(verified.body["email_verified"], true);
+    let (again, _, _) = open_link(&api, &link).await?;
+    assert_eq!(again, StatusCode::BAD_REQUEST, "a ticket works once");
+
+    let plain = api
+        .post(
+            "/api/v2/tickets/email-verification",
+            json!({"user_id": user_id}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let (status, _, body) = open_link(&api, plain.str("ticket")?).await?;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Your email was verified."), "{body}");
+
+    for bad in [
+        json!({}),
+        json!({"user_id": user_id, "result_url": "javascript:alert(1)"}),
+        json!({"user_id": user_id, "ttl_sec": -1}),
+        json!({"user_id": user_id, "includeEmailInRedirect": true}),
+        json!({"user_id": user_id, "colour": "red"}),
+        json!({"user_id": 7}),
+    ] {
+        api.post("/api/v2/tickets/email-verification", bad.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    api.post(
+        "/api/v2/tickets/email-verification",
+        json!({"user_id": "auth0|nobody"}),
+    )
+    .await?
+    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
+    let other = api.other_tenant_token().await?;
+    api.call(
+        Method::POST,
+        "/api/v2/tickets/email-verification",
+        Some(&other),
+        Some(json!({"user_id": user_id}).to_string()),
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
+    for forged in [
+        "http://localhost:3000/u/email-verification?ticket=default.forged",
+        "http://localhost:3000/u/email-verification?ticket=nowhere.forged",
+        "http://localhost:3000/u/email-verification",
+    ] {
+        let (status, _, _) = open_link(&api, forged).await?;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{forged}");
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! Email verification: a single-use link that marks a user's email verified when opened (at
+//! `/u/email-verification`), made for an administrator to hand over (Auth0's email verification
+//! ticket) or mailed to the user (Auth0's verification email job).
+//!
+//! The ticket is `<tenant>.<secret>`, like a reset ticket: 192 random bits, stored only as their
+//! digest, consumed atomically, so a link works once and only until it expires.
+
+use authhero_core::entities::{Code, CodeType, Metadata, User};
+
+use super::logs::{self, EventType};
+use crate::email::{Email, EmailSender, SendError};
+use crate::markup;
+use crate::secrets;
+use crate::state::AppState;
+
+/// Seconds a verification link stays usable (Auth0's default: five days).
+pub const TICKET_LIFETIME: i64 = 432_000;
+
+/// Why a verification email was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendFailure {
+    #[error(transparent)]
+    Storage(#[from] authhero_core::Error),
+    #[error(transparent)]
+    Send(#[from] SendError),
+    #[error("the user has no email address")]
+    NoEmail,
+}
+
+/// Creates a verification ticket for `user`, valid `lifetime` seconds, and returns its link.
+/// After verifying, the page sends the user to `result_url` when there is one.
+pub async fn ticket_link(
+    state: &AppState,
+    tenant_id: &str,
+    user: &User,
+    client_id: Option<&str>,
+    result_url: Option<&str>,
+    lifetime: i64,
+) -> authhero_core::Result<String> {
+    let now = state.now();
+    let (secret, code_id) = secrets::generate(24);
+    let code = Code {
+        code_id,
+        code_type: CodeType::EmailVerification,
+        login_session_id: None,
+        session_id: None,
+        user_id: Some(user.user_id.clone()),
+        client_id: client_id.map(str::to_owned),
+        redirect_uri: result_url.map(str::to_owned),
+        code_challenge: None,
+        code_challenge_method: None,
+        nonce: None,
+        scope: None,
+        audience: None,
+        auth_time: None,
+        custom_claims: Metadata::default(),
+        created_at: now,
+        expires_at: now.plus_seconds(lifetime),
+        used_at: None,
+    };
+    state.adapters.codes.create(tenant_id, code).await?;
+    let ticket = format!("{tenant_id}.{secret}");
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("ticket", &ticket)
+        .finish();
+    Ok(format!("{}u/email-verification?{query}", state.issuer))
+}
+
+/// Mails `user` a verification link, and logs whether it went (`svr`, `fvr`).
+pub async fn send_email(
+    state: &AppState,
+    sender: &dyn EmailSender,
+    tenant_id: &str,
+    user: &User,
+    client_id: Option<&str>,
+) -> Result<(), SendFailure> {
+    let sent: Result<(), SendFailure> = async {
+        let to = user.email.clone().ok_or(SendFailure::NoEmail)?;
+        let link = ticket_link(state, tenant_id, user, client_id, None, TICKET_LIFETIME).await?;
+        sender.send(verification_email(to, &link)).await?;
+        Ok(())
+    }
+    .await;
+    let kind = match sent {
+        Ok(()) => EventType::SuccessVerificationEmailRequest,
+        Err(_) => EventType::FailedVerificationEmailRequest,
+    };
+    let mut log = logs::event(kind, state.now());
+    log.client_id = client_id.map(str::to_owned);
+    if let Err(failure) = &sent {
+        log.description = Some(failure.to_string());
+    }
+    logs::record(state, tenant_id, logs::about(log, user));
+    sent
+}
+
+fn verification_email(to: String, link: &str) -> Email {
+    let text = format!(
+        "Please confirm that this is your email address by opening this link:\n\n{link}\n\n\
+         If you did not create an account, ignore this email.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body>\
+         <p>Please confirm that this is your email address by opening this link:</p>\
+         <p><a href=\"{0}\">{0}</a></p>\
+         <p>If you did not create an account, ignore this email.</p>\
+         </body></html>",
+        markup::escape(link)
+    );
+    Email {
+        to,
+        subject: "Verify your email".into(),
+        text,
+        html,
+    }
+}
+
+/// A ticket that was honoured.
+#[derive(Debug)]
+pub struct Verified {
+    /// Where the ticket's creator asked the user to be sent next.
+    pub result_url: Option<String>,
+}
+
+/// Consumes the ticket and marks its user's email verified; None when the ticket is unknown,
+/// used, expired or its user gone, whichever it is.
+pub async fn verify(state: &AppState, ticket: &str) -> authhero_core::Result<Option<Verified>> {
+    let Some((tenant_id, secret)) = ticket.rsplit_once('.') else {
+        return Ok(None);
+    };
+    if state.adapters.tenants.get(tenant_id).await?.is_none() {
+        return Ok(None);
+    }
+    let code_id = secrets::digest(secret);
+    let consumed = state
+        .adapters
+        .codes
+        .consume(
+            tenant_id,
+            &code_id,
+            CodeType::EmailVerification,
+            state.now(),
+        )
+        .await?;
+    let Some(code) = consumed else {
+        let mut log = logs::event(EventType::FailedVerificationEmail, state.now());
+        log.description = Some("The verification link is invalid, used or expired".into());
+        logs::record(state, tenant_id, log);
+        return Ok(None);
+    };
+    let user = match &code.user_id {
+        Some(user_id) => state.adapters.users.get(tenant_id, user_id).await?,
+        None => None,
+    };
+    let Some(mut user) = user else {
+        return Ok(None);
+    };
+    user.email_verified = true;
+    user.updated_at = state.now();
+    let user = state.adapters.users.update(tenant_id, user).await?;
+    let mut log = logs::event(EventType::SuccessVerificationEmail, state.now());
+    log.description = Some("Email verified".into());
+    log.client_id = code.client_id;
+    logs::record(state, tenant_id, logs::about(log, &user));
+    Ok(Some(Verified {
+        result_url: code.redirect_uri,
+    }))
+}
