@@ -191,14 +191,14 @@ async fn imported_hashes_log_in_and_failed_rows_stop_nothing() -> anyhow::Result
 async fn rows_written_in_batches_each_get_their_answer() -> anyhow::Result<()> {
     let api = Api::start().await?;
     let connection = api.database_id().await?;
-    let mut rows: Vec<Value> = (0..250)
+    let mut rows: Vec<Value> = (0..2100)
         .map(
             |n| json!({"email": format!("batch-{n}@example.com"), "user_id": format!("batch-{n}")}),
         )
         .collect();
     rows[3] = json!({"email": "batch-2@example.com"});
-    rows[150] = json!({"email": "BATCH-10@example.com"});
-    rows[201]["user_id"] = json!("batch-200");
+    rows[1500] = json!({"email": "BATCH-10@example.com"});
+    rows[2001]["user_id"] = json!("batch-2000");
     let created = api
         .upload(
             &api.admin_token,
@@ -213,7 +213,7 @@ async fn rows_written_in_batches_each_get_their_answer() -> anyhow::Result<()> {
     let job = api.finished_job(&id).await?;
     assert_eq!(
         job["summary"],
-        json!({"failed": 3, "updated": 0, "inserted": 247, "total": 250})
+        json!({"failed": 3, "updated": 0, "inserted": 2097, "total": 2100})
     );
     let errors = api
         .get(&format!("/api/v2/jobs/{id}/errors"))
@@ -234,16 +234,16 @@ async fn rows_written_in_batches_each_get_their_answer() -> anyhow::Result<()> {
         [
             ("batch-2@example.com", "DUPLICATED_USER"),
             ("BATCH-10@example.com", "DUPLICATED_USER"),
-            ("batch-201@example.com", "DUPLICATED_USER"),
+            ("batch-2001@example.com", "DUPLICATED_USER"),
         ]
     );
     for (n, exists) in [
         (0, true),
-        (99, true),
-        (100, true),
-        (200, true),
-        (201, false),
-        (249, true),
+        (999, true),
+        (1000, true),
+        (2000, true),
+        (2001, false),
+        (2099, true),
     ] {
         let found = api
             .get(&format!(
@@ -257,7 +257,7 @@ async fn rows_written_in_batches_each_get_their_answer() -> anyhow::Result<()> {
         .get("/api/v2/users?include_totals=true&q=email%3Abatch-*&per_page=1")
         .await?
         .expect(StatusCode::OK)?;
-    assert_eq!(all.body["total"], 247);
+    assert_eq!(all.body["total"], 2097);
     Ok(())
 }
 
