@@ -22,6 +22,7 @@ mod login_template;
 mod logs;
 mod not_built;
 mod openapi;
+mod organization_invitations;
 mod organizations;
 mod patch;
 mod permissions;
@@ -72,6 +73,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         logs::endpoints(),
         not_built::endpoints(),
         organizations::endpoints(),
+        organization_invitations::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),
         sessions::endpoints(),

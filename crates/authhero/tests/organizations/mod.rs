@@ -165,3 +165,123 @@ async fn bad_organization_requests_write_nothing_and_tenants_stay_apart() -> any
 fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
+
+/// Invitations: created with a ticket and a link built on the application's
+/// `initiate_login_uri`, listed (bare and with totals), read and deleted per organization;
+/// refused when the body, the application, a role or the organization is wrong, and invisible
+/// from another organization or tenant.
+#[tokio::test]
+async fn invitations_are_created_listed_and_deleted() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let org = api
+        .post(
+            "/api/v2/organizations",
+            json!({"name": "acme", "display_name": "Acme"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let org_id = org.str("id")?.to_owned();
+    let other_org = api
+        .post("/api/v2/organizations", json!({"name": "globex"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let app = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Portal", "initiate_login_uri": "https://portal.example/login"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let client_id = app.str("client_id")?.to_owned();
+    let role = api
+        .post("/api/v2/roles", json!({"name": "member"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let path = format!("/api/v2/organizations/{org_id}/invitations");
+    let created = api
+        .post(
+            &path,
+            json!({"inviter": {"name": "Ann"}, "invitee": {"email": " Bo@Example.com"}, "client_id": client_id,
+                   "roles": [role.str("id")?], "ttl_sec": 3600, "app_metadata": {"team": "red"}}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(created.body["invitee"]["email"], "bo@example.com");
+    assert_eq!(created.body["organization_id"], org_id.as_str());
+    let ticket = created.str("ticket_id")?.to_owned();
+    let url = url::Url::parse(created.str("invitation_url")?)?;
+    assert_eq!(
+        url.as_str().split('?').next(),
+        Some("https://portal.example/login")
+    );
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    assert_eq!(
+        query,
+        [
+            ("invitation".to_owned(), ticket),
+            ("organization".to_owned(), org_id.clone()),
+            ("organization_name".to_owned(), "acme".to_owned()),
+        ]
+    );
+    let id = created.str("id")?.to_owned();
+    let one = api
+        .get(&format!("{path}/{id}"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(one.body["app_metadata"]["team"], "red");
+    let listed = api.get(&path).await?.expect(StatusCode::OK)?;
+    assert_eq!(listed.items()?.len(), 1);
+    let totals = api
+        .get(&format!("{path}?include_totals=true&per_page=10"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(totals.body["invitations"].as_array().map(Vec::len), Some(1));
+
+    for bad in [
+        json!({}),
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "not-an-email"}, "client_id": client_id}),
+        json!({"inviter": {"name": ""}, "invitee": {"email": "c@example.com"}, "client_id": client_id}),
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "c@example.com"}, "client_id": client_id, "ttl_sec": 99_999_999}),
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "c@example.com"}, "client_id": client_id, "colour": "red"}),
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "c@example.com"}, "client_id": "admin"}),
+    ] {
+        api.post(&path, bad.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
+    for missing in [
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "c@example.com"}, "client_id": "nope"}),
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "c@example.com"}, "client_id": client_id, "roles": ["rol_nope"]}),
+    ] {
+        api.post(&path, missing.clone())
+            .await?
+            .expect(StatusCode::NOT_FOUND)?;
+    }
+    assert_eq!(
+        api.get(&path).await?.expect(StatusCode::OK)?.items()?.len(),
+        1,
+        "a refusal wrote"
+    );
+
+    // Not another organization's, nor another tenant's.
+    let elsewhere = format!(
+        "/api/v2/organizations/{}/invitations/{id}",
+        other_org.str("id")?
+    );
+    api.get(&elsewhere).await?.expect(StatusCode::NOT_FOUND)?;
+    api.delete(&elsewhere)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    let other = api.other_tenant_token().await?;
+    api.call(Method::GET, &format!("{path}/{id}"), Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+
+    api.delete(&format!("{path}/{id}"))
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    api.get(&format!("{path}/{id}"))
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}
