@@ -1,5 +1,6 @@
 //! `/api/v2/branding/templates/universal-login`: the tenant's page template for Universal
-//! Login, Liquid HTML that must hold the `auth0:head` and `auth0:widget` tags, as in Auth0.
+//! Login, Liquid HTML that must hold the `auth0:head` and `auth0:widget` tags, as in Auth0. A PUT
+//! takes `{"template": …}` or, as Auth0's SDK sends it, the template as a bare JSON string.
 
 use authhero_core::entities::UniversalLoginTemplate;
 use axum::Json;
@@ -41,12 +42,17 @@ struct SetTemplate {
 
 fn template_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
-        "type": "object",
-        "properties": {
-            "template": {"type": "string", "maxLength": MAX_TEMPLATE_CHARS},
-        },
-        "required": ["template"],
-        "additionalProperties": false,
+        "oneOf": [
+            {"type": "string", "maxLength": MAX_TEMPLATE_CHARS},
+            {
+                "type": "object",
+                "properties": {
+                    "template": {"type": "string", "maxLength": MAX_TEMPLATE_CHARS},
+                },
+                "required": ["template"],
+                "additionalProperties": false,
+            },
+        ],
     })
 }
 
@@ -71,7 +77,16 @@ async fn set_template(
     caller: Caller,
     body: JsonBody,
 ) -> Result<(StatusCode, Json<UniversalLoginTemplate>), ApiError> {
-    let request: SetTemplate = from_json(serde_json::Value::Object(body.into_object()?))?;
+    let request: SetTemplate = match body.into_value() {
+        serde_json::Value::String(template) => SetTemplate { template },
+        object @ serde_json::Value::Object(_) => from_json(object)?,
+        other => {
+            return Err(payload_error(format!(
+                "Expected type string or object but found type {}",
+                super::body::json_type(&other)
+            )));
+        }
+    };
     if request.template.chars().count() > MAX_TEMPLATE_CHARS {
         return Err(payload_error(format!(
             "String is too long, maximum {MAX_TEMPLATE_CHARS}' on property template"

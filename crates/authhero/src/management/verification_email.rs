@@ -35,18 +35,9 @@ struct Request {
         dead_code,
         reason = "accepted as Auth0 takes it; a user has one identity"
     )]
-    identity: Option<Identity>,
+    identity: Option<Value>,
     #[expect(dead_code, reason = "accepted as Auth0 takes it")]
     organization_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Identity {
-    #[expect(dead_code, reason = "accepted as Auth0 takes it")]
-    user_id: String,
-    #[expect(dead_code, reason = "accepted as Auth0 takes it")]
-    provider: String,
 }
 
 fn request_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -57,9 +48,11 @@ fn request_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
             "client_id": {"type": "string"},
             "identity": {
                 "type": "object",
-                "properties": {"user_id": {"type": "string"}, "provider": {"type": "string"}},
-                "required": ["user_id", "provider"],
-                "additionalProperties": false,
+                "properties": {
+                    "user_id": {"type": "string"},
+                    "provider": {"type": "string"},
+                    "connection_id": {"type": "string"},
+                },
             },
             "organization_id": {"type": "string"},
         },

@@ -600,12 +600,26 @@ async fn the_universal_login_template_is_set_checked_and_deleted() -> anyhow::Re
     assert_eq!(set.body, json!({"body": template}));
     let read = api.get(PATH).await?.expect(StatusCode::OK)?;
     assert_eq!(read.body, json!({"body": template}));
+    // Auth0's SDK sends the template as a bare JSON string.
+    let bare = template.replace("<body>", "<body class=\"bare\">");
+    api.put(PATH, json!(bare))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(
+        api.get(PATH).await?.expect(StatusCode::OK)?.body["body"],
+        bare.as_str()
+    );
+    api.put(PATH, json!(template))
+        .await?
+        .expect(StatusCode::CREATED)?;
 
     // Refused, and the stored template is kept: no widget tag, too long, wrong type, extra field.
     for refused in [
         json!({"template": "<html><head>{%- auth0:head -%}</head></html>"}),
         json!({"template": format!("{{% auth0:head %}}{{% auth0:widget %}}{}", "x".repeat(102_400))}),
         json!({"template": 3}),
+        json!(3),
+        json!(["x"]),
         json!({"template": template, "extra": true}),
         json!({}),
     ] {
