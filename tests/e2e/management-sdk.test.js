@@ -4,7 +4,9 @@
 // clients, connections, APIs and client grants, and reads and changes the tenant settings; then
 // organizations, logs, email templates and provider, branding, themes, prompts, attack
 // protection and user blocks, custom domains, user imports, stats, tickets, sessions and grants,
-// and (last, as revoking a key ends the SDK's token) signing keys. Every result is checked: ids
+// email verification tickets and jobs (over a real SMTP server on loopback), user exports, the
+// Universal Login template, connection password options, and (last, as revoking a key ends the
+// SDK's token) signing keys. Every result is checked: ids
 // round-trip, changes show in a later read, lists (which v7 reads from the `{<resource>: [...],
 // total}` and `{<resource>: [...], next}` envelopes only) hold what was created, and deleted
 // things are 404 afterwards. Error answers are checked by status and body.
@@ -16,12 +18,17 @@ import { after, before, test } from 'node:test';
 
 import { ManagementClient, ManagementError } from 'auth0';
 
+import { gunzipSync } from 'node:zlib';
+
 import { DATABASE, logIn, plainHttpFetch, random, startServer } from './support/harness.js';
+import { decodeQuotedPrintable, startSmtp } from './support/smtp.js';
 
 const PASSWORD_REALM = 'http://auth0.com/oauth/grant-type/password-realm';
 const CALLBACK = 'https://app.e2e.example.com/callback';
 
 let server;
+/** The SMTP server the server under test mails to. */
+let smtp;
 /** The v7 ManagementClient of the bootstrap admin client. */
 let management;
 
@@ -165,12 +172,14 @@ async function databaseId() {
 }
 
 before(async () => {
-  server = await startServer();
+  smtp = await startSmtp();
+  server = await startServer({ env: { AUTHHERO_SMTP_URL: smtp.url } });
   management = adminClient();
 });
 
 after(async () => {
   await server?.stop();
+  await smtp?.stop();
 });
 
 test('users: create, get, update (app_metadata merges), search with q, by email, delete', async () => {
@@ -845,6 +854,145 @@ test('tickets.changePassword: a link to /u/reset-password?ticket=', async () => 
   assert.equal((await fetch(url)).status, 200, 'the reset page opens');
   const unknown = management.tickets.changePassword({ user_id: `auth0|${random(12)}` });
   assert.equal((await rejection('tickets.changePassword of an unknown user', unknown)).statusCode, 404);
+});
+
+test('tickets.verifyEmail: the link verifies once and goes on to result_url; jobs.verificationEmail.create mails one', async () => {
+  const user = await createUser('verify');
+  assert.equal(user.email_verified, false);
+  const result_url = 'https://app.e2e.example.com/verified';
+  const { ticket } = await sdk('tickets.verifyEmail', management.tickets.verifyEmail({ user_id: user.user_id, result_url }));
+  const url = new URL(ticket);
+  assert.deepEqual([url.origin, url.pathname], [server.origin, '/u/email-verification'], ticket);
+  const opened = await fetch(url, { redirect: 'manual' });
+  assert.equal(opened.status, 303);
+  const next = new URL(opened.headers.get('location'));
+  assert.equal(`${next.origin}${next.pathname}`, result_url);
+  assert.deepEqual([next.searchParams.get('success'), next.searchParams.get('code')], ['true', 'success']);
+  assert.equal((await sdk('users.get', management.users.get(user.user_id))).email_verified, true);
+  assert.equal((await fetch(url, { redirect: 'manual' })).status, 400, 'a ticket works once');
+  const unknown = management.tickets.verifyEmail({ user_id: `auth0|${random(12)}` });
+  assert.equal((await rejection('tickets.verifyEmail of an unknown user', unknown)).statusCode, 404);
+
+  const mailed = await createUser('mailed');
+  const job = await sdk('jobs.verificationEmail.create', management.jobs.verificationEmail.create({ user_id: mailed.user_id }));
+  assert.equal(job.type, 'verification_email');
+  const message = await smtp.next(mailed.email);
+  const text = decodeQuotedPrintable(message.data);
+  const link = text.match(/http:\/\/[^\s"<]+\/u\/email-verification\?ticket=[^\s"<]+/)?.[0];
+  assert.ok(link, text);
+  assert.equal((await fetch(link)).status, 200);
+  assert.equal((await sdk('users.get', management.users.get(mailed.user_id))).email_verified, true);
+  const done = await eventually('jobs.get', () => sdk('jobs.get', management.jobs.get(job.id)), (current) => current.status !== 'pending');
+  assert.equal(done.status, 'completed');
+});
+
+test('jobs.usersExports.create: the location downloads the chosen fields, gzipped', async () => {
+  const users = [await createUser('export'), await createUser('export')];
+  const job = await sdk(
+    'jobs.usersExports.create',
+    management.jobs.usersExports.create({
+      format: 'json',
+      fields: [{ name: 'email' }, { name: 'user_id', export_as: 'id' }],
+    }),
+  );
+  assert.equal(job.type, 'users_export');
+  const done = await eventually('jobs.get', () => sdk('jobs.get', management.jobs.get(job.id)), (current) => current.status === 'completed');
+  assert.ok(done.location, JSON.stringify(done));
+  const download = await fetch(done.location);
+  assert.equal(download.status, 200);
+  const lines = gunzipSync(Buffer.from(await download.arrayBuffer()))
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  for (const user of users) {
+    assert.ok(
+      lines.some((line) => line.email === user.email && line.id === user.user_id),
+      `${user.email} missing from the export`,
+    );
+  }
+  assert.ok(lines.every((line) => Object.keys(line).every((key) => ['email', 'id'].includes(key))), JSON.stringify(lines[0]));
+  const bad = management.jobs.usersExports.create({ format: 'xml' });
+  assert.equal((await rejection('jobs.usersExports.create with format xml', bad)).statusCode, 400);
+});
+
+test('branding.templates: updateUniversalLogin (a bare string, as the SDK sends it), getUniversalLogin, deleteUniversalLogin', async () => {
+  const templates = management.branding.templates;
+  const template = '<!DOCTYPE html><html><head>{%- auth0:head -%}</head><body>{%- auth0:widget -%}</body></html>';
+  await sdk('branding.templates.updateUniversalLogin', templates.updateUniversalLogin(template));
+  const read = await sdk('branding.templates.getUniversalLogin', templates.getUniversalLogin());
+  assert.equal(read.body, template);
+  const refused = templates.updateUniversalLogin('<html>no tags</html>');
+  assert.equal((await rejection('a template without its tags', refused)).statusCode, 400);
+  await sdk('branding.templates.deleteUniversalLogin', templates.deleteUniversalLogin());
+  await assertGone('branding.templates.getUniversalLogin after delete', templates.getUniversalLogin());
+});
+
+test('connections.update with password options: users.create refuses a common password and one with the name', async () => {
+  const name = unique('Opts');
+  const connection = await sdk(
+    'connections.create',
+    management.connections.create({
+      name,
+      strategy: 'auth0',
+      options: { passwordPolicy: 'fair' },
+    }),
+  );
+  await sdk(
+    'connections.update',
+    management.connections.update(connection.id, {
+      options: {
+        passwordPolicy: 'fair',
+        password_dictionary: { enable: true, dictionary: ['Rocket-Launch-2031'] },
+        password_no_personal_info: { enable: true },
+      },
+    }),
+  );
+  for (const [password, message] of [
+    ['Password123', 'PasswordDictionaryError'],
+    ['rocket-LAUNCH-2031', 'PasswordDictionaryError'],
+    ['Gwendolyn-Secret-7', 'PasswordNoUserInfoError'],
+  ]) {
+    const refused = management.users.create({ connection: name, email: uniqueEmail('opts'), password, name: 'Gwendolyn' });
+    const error = await rejection(`users.create with ${password}`, refused);
+    assert.equal(error.statusCode, 400);
+    assert.match(JSON.stringify(error.body), new RegExp(message));
+  }
+  const created = await sdk(
+    'users.create',
+    management.users.create({ connection: name, email: uniqueEmail('opts'), password: `Unrelated-${random(8)}-7`, name: 'Gwendolyn' }),
+  );
+  assert.equal(created.identities[0].connection, name);
+  await sdk('connections.delete', management.connections.delete(connection.id));
+});
+
+test('organizations.invitations: create (a link on the initiate_login_uri), list, get, delete', async () => {
+  const org = await sdk('organizations.create', management.organizations.create({ name: unique('inv').toLowerCase() }));
+  const app = await sdk(
+    'clients.create',
+    management.clients.create({ name: unique('Portal '), initiate_login_uri: 'https://portal.e2e.example.com/login' }),
+  );
+  const invitations = management.organizations.invitations;
+  const email = uniqueEmail('invitee');
+  const created = await sdk(
+    'organizations.invitations.create',
+    invitations.create(org.id, { inviter: { name: 'Ann' }, invitee: { email }, client_id: app.client_id }),
+  );
+  assert.equal(created.invitee.email, email);
+  const url = new URL(created.invitation_url);
+  assert.equal(`${url.origin}${url.pathname}`, 'https://portal.e2e.example.com/login');
+  assert.deepEqual(
+    [url.searchParams.get('invitation'), url.searchParams.get('organization')],
+    [created.ticket_id, org.id],
+  );
+  const listed = await everything('organizations.invitations.list', invitations.list(org.id));
+  assert.deepEqual(listed.map((invitation) => invitation.id), [created.id]);
+  const read = await sdk('organizations.invitations.get', invitations.get(org.id, created.id));
+  assert.equal(read.inviter.name, 'Ann');
+  await sdk('organizations.invitations.delete', invitations.delete(org.id, created.id));
+  await assertGone('organizations.invitations.get after delete', invitations.get(org.id, created.id));
+  await sdk('organizations.delete', management.organizations.delete(org.id));
+  await sdk('clients.delete', management.clients.delete(app.client_id));
 });
 
 test('sessions: a login makes one; users.sessions.list, sessions.get, revoke; refresh tokens, grants', async () => {
