@@ -22,16 +22,31 @@ use crate::schema::{Column, ColumnKind, Table};
 /// The largest document stored: Auth0's own metadata limits sit far below it.
 const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
+/// The pools a store uses: writes and transactions on `write`, plain reads on `read`. They are
+/// one pool except on an SQLite file, whose read-only connections read beside its one writer.
+#[derive(Debug, Clone)]
+pub(crate) struct Pools {
+    pub write: DatabaseConnection,
+    pub read: DatabaseConnection,
+}
+
 /// Reads and writes the documents of one table, optionally scoped to a tenant.
 #[derive(Debug, Clone)]
 pub(crate) struct DocumentStore {
+    /// Writes, transactions, and reads that must see them at once.
     pub db: DatabaseConnection,
+    /// Plain reads: a get, a list, a count.
+    reader: DatabaseConnection,
     pub table: &'static Table,
 }
 
 impl DocumentStore {
-    pub fn new(db: DatabaseConnection, table: &'static Table) -> Self {
-        Self { db, table }
+    pub fn new(pools: Pools, table: &'static Table) -> Self {
+        Self {
+            db: pools.write,
+            reader: pools.read,
+            table,
+        }
     }
 
     pub fn backend(&self) -> sea_orm::DbBackend {
@@ -102,7 +117,7 @@ impl DocumentStore {
             .and_where(Expr::col(self.table.key.name).eq(key));
         self.scope(&mut select, tenant_id);
         let row = self
-            .db
+            .reader
             .query_one(&select)
             .await
             .map_err(|error| self.db_error(error))?;
@@ -218,7 +233,7 @@ impl DocumentStore {
                     .order_by(key, Order::Asc)
                     .limit(u64::from(checkpoint.take) + 1);
                 let rows = self
-                    .db
+                    .reader
                     .query_all(&select)
                     .await
                     .map_err(|error| self.db_error(error))?;
@@ -292,7 +307,7 @@ impl DocumentStore {
         let mut count = filtered.clone();
         count.expr_as(Expr::cust("COUNT(*)"), "total");
         let row = self
-            .db
+            .reader
             .query_one(&count)
             .await
             .map_err(|error| self.db_error(error))?;
@@ -307,7 +322,7 @@ impl DocumentStore {
 
     async fn bodies(&self, select: &SelectStatement) -> Result<Vec<String>> {
         let rows = self
-            .db
+            .reader
             .query_all(select)
             .await
             .map_err(|error| self.db_error(error))?;
@@ -444,9 +459,9 @@ pub(crate) struct Documents<E> {
 }
 
 impl<E> Documents<E> {
-    pub fn new(db: DatabaseConnection, table: &'static Table) -> Self {
+    pub fn new(pools: Pools, table: &'static Table) -> Self {
         Self {
-            store: DocumentStore::new(db, table),
+            store: DocumentStore::new(pools, table),
             entity: PhantomData,
         }
     }

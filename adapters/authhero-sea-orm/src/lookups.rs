@@ -11,39 +11,39 @@ use authhero_core::ports::{
     ClientGrantsRepository, ClientsRepository, CustomDomainsRepository, RefreshTokensRepository,
     ResourceServersRepository, SigningKeysRepository, TenantsRepository,
 };
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::document::{DocumentStore, Documents, check_document, parse};
+use crate::document::{DocumentStore, Documents, Pools, check_document, parse};
 use crate::schema;
 
 impl Documents<Client> {
-    pub fn clients(db: DatabaseConnection) -> Self {
-        Documents::new(db, &schema::CLIENTS)
+    pub fn clients(pools: Pools) -> Self {
+        Documents::new(pools, &schema::CLIENTS)
     }
 }
 
 impl Documents<CustomDomain> {
-    pub fn custom_domains(db: DatabaseConnection) -> Self {
-        Documents::new(db, &schema::CUSTOM_DOMAINS)
+    pub fn custom_domains(pools: Pools) -> Self {
+        Documents::new(pools, &schema::CUSTOM_DOMAINS)
     }
 }
 
 impl Documents<ClientGrant> {
-    pub fn client_grants(db: DatabaseConnection) -> Self {
-        Documents::new(db, &schema::CLIENT_GRANTS)
+    pub fn client_grants(pools: Pools) -> Self {
+        Documents::new(pools, &schema::CLIENT_GRANTS)
     }
 }
 
 impl Documents<ResourceServer> {
-    pub fn resource_servers(db: DatabaseConnection) -> Self {
-        Documents::new(db, &schema::RESOURCE_SERVERS)
+    pub fn resource_servers(pools: Pools) -> Self {
+        Documents::new(pools, &schema::RESOURCE_SERVERS)
     }
 }
 
 impl Documents<RefreshToken> {
-    pub fn refresh_tokens(db: DatabaseConnection) -> Self {
-        Documents::new(db, &schema::REFRESH_TOKENS)
+    pub fn refresh_tokens(pools: Pools) -> Self {
+        Documents::new(pools, &schema::REFRESH_TOKENS)
     }
 }
 
@@ -187,9 +187,9 @@ pub(crate) struct Tenants {
 }
 
 impl Tenants {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(pools: Pools) -> Self {
         Self {
-            store: DocumentStore::new(db, &schema::TENANTS),
+            store: DocumentStore::new(pools, &schema::TENANTS),
         }
     }
 }
@@ -225,9 +225,9 @@ pub(crate) struct SigningKeys {
 }
 
 impl SigningKeys {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(pools: Pools) -> Self {
         Self {
-            store: DocumentStore::new(db, &schema::SIGNING_KEYS),
+            store: DocumentStore::new(pools, &schema::SIGNING_KEYS),
         }
     }
 }

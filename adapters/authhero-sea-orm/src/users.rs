@@ -7,7 +7,7 @@ use authhero_core::ports::{Repository, UsersRepository};
 use authhero_core::{ListPage, ListParams, Result};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use crate::document::{DocumentStore, Documents};
+use crate::document::{DocumentStore, Documents, Pools};
 use crate::schema;
 
 /// Rows in one multi-row insert: a user row binds about twenty values, and this keeps every
@@ -21,10 +21,10 @@ pub(crate) struct Users {
 }
 
 impl Users {
-    pub fn new(db: sea_orm::DatabaseConnection) -> Self {
+    pub fn new(pools: Pools) -> Self {
         Self {
-            passwords: DocumentStore::new(db.clone(), &schema::PASSWORDS),
-            users: Documents::new(db, &schema::USERS),
+            passwords: DocumentStore::new(pools.clone(), &schema::PASSWORDS),
+            users: Documents::new(pools, &schema::USERS),
         }
     }
 }

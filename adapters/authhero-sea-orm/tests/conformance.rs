@@ -18,3 +18,30 @@ async fn open(url: &str) -> DataAdapters {
 }
 
 authhero_adapter_tests::conformance_on_every_backend!(open);
+
+/// A new SQLite file for each test: on a file, plain reads go to the read-only pool, so every
+/// case also checks that those reads see what the writer committed. The files of earlier runs
+/// are removed when the first test of a run asks for one.
+fn fresh_sqlite_file() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    static FOLDER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    let folder = FOLDER.get_or_init(|| {
+        let folder = std::env::temp_dir().join("authhero-conformance-files");
+        let _ = std::fs::remove_dir_all(&folder);
+        let _ = std::fs::create_dir_all(&folder);
+        folder
+    });
+    let name = format!(
+        "{}-{}.db",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    folder.join(name).display().to_string()
+}
+
+mod sqlite_file {
+    authhero_adapter_tests::conformance_tests!(async {
+        Some(super::open(&super::fresh_sqlite_file()).await)
+    });
+}
