@@ -209,6 +209,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         importing,
         "s",
     );
+    args.db.settle(&database_url)?;
     report.bounded(
         "users imported/s",
         args.users as f64 / importing,
