@@ -84,6 +84,7 @@ pub fn client_grant(id: &str, client_id: &str, audience: &str) -> ClientGrant {
         scope: vec!["read:users".into(), "create:users".into()],
         organization_usage: None,
         allow_any_organization: Some(false),
+        organization_ids: Vec::new(),
         created_at: now(),
         updated_at: now(),
     }

@@ -139,6 +139,7 @@ pub async fn bootstrap(
                 scope: management_scopes(),
                 organization_usage: None,
                 allow_any_organization: None,
+                organization_ids: Vec::new(),
                 created_at: now,
                 updated_at: now,
             },

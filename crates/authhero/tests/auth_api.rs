@@ -134,6 +134,7 @@ impl Server {
                     scope: vec!["read:things".into()],
                     organization_usage: None,
                     allow_any_organization: None,
+                    organization_ids: Vec::new(),
                     created_at: now,
                     updated_at: now,
                 },
@@ -1704,6 +1705,7 @@ async fn client_secrets_need_read_client_keys() -> anyhow::Result<()> {
         scope: vec!["read:clients".into()],
         organization_usage: None,
         allow_any_organization: None,
+        organization_ids: Vec::new(),
         created_at: now,
         updated_at: now,
     };

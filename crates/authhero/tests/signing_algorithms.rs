@@ -82,6 +82,7 @@ impl Server {
             scope: vec!["read:things".into()],
             organization_usage: None,
             allow_any_organization: None,
+            organization_ids: Vec::new(),
             created_at: now,
             updated_at: now,
         };

@@ -182,6 +182,11 @@ pub struct ClientGrant {
     pub scope: Vec<String>,
     pub organization_usage: Option<String>,
     pub allow_any_organization: Option<bool>,
+    /// The organizations the grant is associated with (`/organizations/{id}/client-grants`);
+    /// not part of Auth0's shape of a grant, so never in an answer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(skip)]
+    pub organization_ids: Vec<String>,
     /// Kept for ordering; not part of Auth0's shape, so never in an answer.
     #[schemars(skip)]
     pub created_at: Timestamp,

@@ -26,7 +26,7 @@ impl Resource for ClientGrant {
     const MISSING_CODE: &'static str = "inexistent_client_grant";
     const FILTERS: &'static [&'static str] = &["client_id", "audience"];
     const ID_FIELD: &'static str = "id";
-    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at", "organization_ids"];
     const FIELDS: &'static [Field] = &[
         field("client_id").required().fixed(),
         field("audience").required().fixed(),

@@ -22,6 +22,7 @@ mod login_template;
 mod logs;
 mod not_built;
 mod openapi;
+mod organization_client_grants;
 mod organization_invitations;
 mod organizations;
 mod patch;
@@ -74,6 +75,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         not_built::endpoints(),
         organizations::endpoints(),
         organization_invitations::endpoints(),
+        organization_client_grants::endpoints(),
         resource_servers::endpoints(),
         roles::endpoints(),
         sessions::endpoints(),

@@ -285,3 +285,127 @@ async fn invitations_are_created_listed_and_deleted() -> anyhow::Result<()> {
         .expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
+
+/// A client grant associated with organizations: listed under each (with Auth0's filters),
+/// its organizations listed under it, removed from one; unknown ids and another tenant's are
+/// 404, and the association never shows in the grant itself.
+#[tokio::test]
+async fn client_grants_are_associated_with_organizations() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let org = api
+        .post("/api/v2/organizations", json!({"name": "acme"}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let org_id = org.str("id")?.to_owned();
+    let api_server = api
+        .post(
+            "/api/v2/resource-servers",
+            json!({"name": "Docs", "identifier": "https://docs.example/", "scopes": [{"value": "read:docs"}]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let audience = api_server.str("identifier")?.to_owned();
+    let client = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Worker", "app_type": "non_interactive"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let grant = api
+        .post(
+            "/api/v2/client-grants",
+            json!({"client_id": client.str("client_id")?, "audience": audience, "scope": ["read:docs"], "organization_usage": "allow"}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let grant_id = grant.str("id")?.to_owned();
+    let path = format!("/api/v2/organizations/{org_id}/client-grants");
+    assert!(
+        api.get(&path)
+            .await?
+            .expect(StatusCode::OK)?
+            .items()?
+            .is_empty()
+    );
+    let associated = api
+        .post(&path, json!({"grant_id": grant_id}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    assert_eq!(associated.body["id"], grant_id.as_str());
+    assert!(
+        associated.body.get("organization_ids").is_none(),
+        "{}",
+        associated.body
+    );
+    // Twice is once.
+    api.post(&path, json!({"grant_id": grant_id}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let listed = api.get(&path).await?.expect(StatusCode::OK)?;
+    assert_eq!(listed.items()?.len(), 1);
+    let by_audience = api
+        .get(&format!("{path}?audience=https%3A%2F%2Fother.example%2F"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(by_audience.items()?.is_empty());
+    let by_id = api
+        .get(&format!("{path}?grant_ids={grant_id}&include_totals=true"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(
+        by_id.body["client_grants"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let organizations = api
+        .get(&format!("/api/v2/client-grants/{grant_id}/organizations"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(organizations.items()?[0]["id"], org_id.as_str());
+    let shown = api
+        .get(&format!(
+            "/api/v2/client-grants?client_id={}",
+            client.str("client_id")?
+        ))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(shown.items()?[0].get("organization_ids").is_none());
+
+    for (body, status) in [
+        (json!({}), StatusCode::BAD_REQUEST),
+        (
+            json!({"grant_id": grant_id, "extra": 1}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"grant_id": "cgr_nope"}), StatusCode::NOT_FOUND),
+    ] {
+        api.post(&path, body).await?.expect(status)?;
+    }
+    api.post(
+        "/api/v2/organizations/org_nope/client-grants",
+        json!({"grant_id": grant_id}),
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
+    let other = api.other_tenant_token().await?;
+    api.call(Method::GET, &path, Some(&other), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+
+    api.delete(&format!("{path}/{grant_id}"))
+        .await?
+        .expect(StatusCode::NO_CONTENT)?;
+    assert!(
+        api.get(&path)
+            .await?
+            .expect(StatusCode::OK)?
+            .items()?
+            .is_empty()
+    );
+    let none = api
+        .get(&format!("/api/v2/client-grants/{grant_id}/organizations"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(none.items()?.is_empty());
+    Ok(())
+}

@@ -76,6 +76,7 @@ impl Api {
                     scope: scopes.collect(),
                     organization_usage: None,
                     allow_any_organization: None,
+                    organization_ids: Vec::new(),
                     created_at: now,
                     updated_at: now,
                 },

@@ -51,6 +51,7 @@ impl LegacyTenant {
             scope: vec!["read:users".into()],
             organization_usage: None,
             allow_any_organization: None,
+            organization_ids: Vec::new(),
             created_at: now,
             updated_at: now,
         };
