@@ -995,6 +995,30 @@ test('organizations.invitations: create (a link on the initiate_login_uri), list
   await sdk('clients.delete', management.clients.delete(app.client_id));
 });
 
+test('organizations.clientGrants: create (associate), list, clientGrants.organizations.list, delete', async () => {
+  const org = await sdk('organizations.create', management.organizations.create({ name: unique('cg').toLowerCase() }));
+  const api = await createApi();
+  const app = await sdk('clients.create', management.clients.create({ name: unique('Worker '), app_type: 'non_interactive' }));
+  const grant = await sdk(
+    'clientGrants.create',
+    management.clientGrants.create({ client_id: app.client_id, audience: api.identifier, scope: ['read:docs'], organization_usage: 'allow' }),
+  );
+  const associated = await sdk(
+    'organizations.clientGrants.create',
+    management.organizations.clientGrants.create(org.id, { grant_id: grant.id }),
+  );
+  assert.equal(associated.id, grant.id);
+  const listed = await everything('organizations.clientGrants.list', management.organizations.clientGrants.list(org.id));
+  assert.deepEqual(listed.map((item) => item.id), [grant.id]);
+  const organizations = await everything('clientGrants.organizations.list', management.clientGrants.organizations.list(grant.id));
+  assert.deepEqual(organizations.map((item) => item.id), [org.id]);
+  await sdk('organizations.clientGrants.delete', management.organizations.clientGrants.delete(org.id, grant.id));
+  const after = await everything('organizations.clientGrants.list', management.organizations.clientGrants.list(org.id));
+  assert.deepEqual(after, []);
+  await sdk('clientGrants.delete', management.clientGrants.delete(grant.id));
+  await sdk('organizations.delete', management.organizations.delete(org.id));
+});
+
 test('sessions: a login makes one; users.sessions.list, sessions.get, revoke; refresh tokens, grants', async () => {
   const { client_id } = await passwordApp();
   const user = await userWithPassword('session');
