@@ -28,7 +28,12 @@ const COMMON_PARAMETERS: &[&str] = &[
     "include_fields",
 ];
 
-/// The query string of a list request or a read, each parameter given at most once.
+/// Parameters Auth0 takes as arrays, which its SDKs send repeated (`grant_ids=a&grant_ids=b`):
+/// read as one comma-separated list.
+const ARRAY_PARAMETERS: &[&str] = &["grant_ids"];
+
+/// The query string of a list request or a read, each parameter given at most once (an array
+/// parameter as often as it likes).
 #[derive(Debug)]
 pub struct ListQuery {
     parameters: HashMap<String, String>,
@@ -46,11 +51,18 @@ struct Fields {
 impl ListQuery {
     /// Parses `raw`: the common parameters and the resource's own; others are ignored.
     pub fn parse(raw: Option<&str>, own_parameters: &[&str]) -> Result<Self, ApiError> {
-        let mut parameters = HashMap::new();
+        let mut parameters: HashMap<String, String> = HashMap::new();
         for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             if !COMMON_PARAMETERS.contains(&name.as_ref())
                 && !own_parameters.contains(&name.as_ref())
             {
+                continue;
+            }
+            if let Some(earlier) = parameters.get_mut(name.as_ref())
+                && ARRAY_PARAMETERS.contains(&name.as_ref())
+            {
+                earlier.push(',');
+                earlier.push_str(&value);
                 continue;
             }
             if parameters

@@ -357,6 +357,17 @@ async fn client_grants_are_associated_with_organizations() -> anyhow::Result<()>
         by_id.body["client_grants"].as_array().map(Vec::len),
         Some(1)
     );
+    // Auth0's SDK sends an array as the parameter repeated.
+    let repeated = api
+        .get(&format!("{path}?grant_ids=cgr_other&grant_ids={grant_id}"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(repeated.items()?.len(), 1);
+    let neither = api
+        .get(&format!("{path}?grant_ids=cgr_other&grant_ids=cgr_another"))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert!(neither.items()?.is_empty());
     let organizations = api
         .get(&format!("/api/v2/client-grants/{grant_id}/organizations"))
         .await?
