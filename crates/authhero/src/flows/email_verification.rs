@@ -2,15 +2,14 @@
 //! `/u/email-verification`), made for an administrator to hand over (Auth0's email verification
 //! ticket) or mailed to the user (Auth0's verification email job).
 //!
-//! The ticket is `<tenant>.<secret>`, like a reset ticket: 192 random bits, stored only as their
-//! digest, consumed atomically, so a link works once and only until it expires.
+//! The ticket is one of [`super::user_tickets`], so a link works once and only until it expires.
 
-use authhero_core::entities::{Code, CodeType, Metadata, User};
+use authhero_core::entities::{CodeType, User};
 
 use super::logs::{self, EventType};
+use super::user_tickets;
 use crate::email::{Email, EmailSender, SendError};
 use crate::markup;
-use crate::secrets;
 use crate::state::AppState;
 
 /// Seconds a verification link stays usable (Auth0's default: five days).
@@ -37,33 +36,16 @@ pub async fn ticket_link(
     result_url: Option<&str>,
     lifetime: i64,
 ) -> authhero_core::Result<String> {
-    let now = state.now();
-    let (secret, code_id) = secrets::generate(24);
-    let code = Code {
-        code_id,
-        code_type: CodeType::EmailVerification,
-        login_session_id: None,
-        session_id: None,
-        user_id: Some(user.user_id.clone()),
-        client_id: client_id.map(str::to_owned),
-        redirect_uri: result_url.map(str::to_owned),
-        code_challenge: None,
-        code_challenge_method: None,
-        nonce: None,
-        scope: None,
-        audience: None,
-        auth_time: None,
-        custom_claims: Metadata::default(),
-        created_at: now,
-        expires_at: now.plus_seconds(lifetime),
-        used_at: None,
-    };
-    state.adapters.codes.create(tenant_id, code).await?;
-    let ticket = format!("{tenant_id}.{secret}");
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("ticket", &ticket)
-        .finish();
-    Ok(format!("{}u/email-verification?{query}", state.issuer))
+    user_tickets::issue(
+        state,
+        tenant_id,
+        user_tickets::EMAIL_VERIFICATION,
+        user,
+        client_id,
+        result_url,
+        lifetime,
+    )
+    .await
 }
 
 /// Mails `user` a verification link, and logs whether it went (`svr`, `fvr`).
@@ -125,13 +107,12 @@ pub struct Verified {
 /// Consumes the ticket and marks its user's email verified; None when the ticket is unknown,
 /// used, expired or its user gone, whichever it is.
 pub async fn verify(state: &AppState, ticket: &str) -> authhero_core::Result<Option<Verified>> {
-    let Some((tenant_id, secret)) = ticket.rsplit_once('.') else {
+    let Some((tenant_id, code_id)) = user_tickets::parse(ticket) else {
         return Ok(None);
     };
     if state.adapters.tenants.get(tenant_id).await?.is_none() {
         return Ok(None);
     }
-    let code_id = secrets::digest(secret);
     let consumed = state
         .adapters
         .codes

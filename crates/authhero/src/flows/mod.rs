@@ -22,6 +22,7 @@ mod params;
 pub mod password_reset;
 mod password_screen;
 pub mod sessions;
+mod user_tickets;
 pub mod users;
 pub mod validation;
 

@@ -9,15 +9,14 @@
 //! and a page that knows one needs no forgery. A reset ends all the user's sessions, so a stolen
 //! session dies with the old password.
 
-use authhero_core::entities::{Code, CodeType, Metadata, User};
+use authhero_core::entities::{CodeType, User};
 
 use super::logs::{self, EventType};
 use super::validation::PasswordPolicy;
-use super::{brute_force, migration, sessions, users};
+use super::{brute_force, migration, sessions, user_tickets, users};
 use crate::email::{Email, EmailSender, SendError};
 use crate::markup;
 use crate::passwords;
-use crate::secrets;
 use crate::state::AppState;
 
 /// Seconds a reset ticket stays usable (Auth0's default: one day).
@@ -94,37 +93,22 @@ pub async fn ticket_link(
     client_id: Option<&str>,
     lifetime: i64,
 ) -> authhero_core::Result<String> {
+    let link = user_tickets::issue(
+        state,
+        tenant_id,
+        user_tickets::PASSWORD_RESET,
+        user,
+        client_id,
+        None,
+        lifetime,
+    )
+    .await?;
     let now = state.now();
-    let (secret, code_id) = secrets::generate(24);
-    let code = Code {
-        code_id,
-        code_type: CodeType::PasswordReset,
-        login_session_id: None,
-        session_id: None,
-        user_id: Some(user.user_id.clone()),
-        client_id: client_id.map(str::to_owned),
-        redirect_uri: None,
-        code_challenge: None,
-        code_challenge_method: None,
-        nonce: None,
-        scope: None,
-        audience: None,
-        auth_time: None,
-        custom_claims: Metadata::default(),
-        created_at: now,
-        expires_at: now.plus_seconds(lifetime),
-        used_at: None,
-    };
-    state.adapters.codes.create(tenant_id, code).await?;
     let mut log = logs::event(EventType::SuccessChangePasswordRequest, now);
     log.description = Some("Password change request".into());
     log.client_id = client_id.map(str::to_owned);
     logs::record(state, tenant_id, logs::about(log, user));
-    let ticket = format!("{tenant_id}.{secret}");
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("ticket", &ticket)
-        .finish();
-    Ok(format!("{}u/reset-password?{query}", state.issuer))
+    Ok(link)
 }
 
 fn reset_email(to: String, link: &str) -> Email {
@@ -162,10 +146,9 @@ pub struct Ticket {
 
 /// The ticket, if it names a password reset that is unused and unexpired, of a user who exists.
 pub async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Option<Ticket>> {
-    let Some((tenant_id, secret)) = ticket.rsplit_once('.') else {
+    let Some((tenant_id, code_id)) = user_tickets::parse(ticket) else {
         return Ok(None);
     };
-    let code_id = secrets::digest(secret);
     let Some(code) = state.adapters.codes.get(tenant_id, &code_id).await? else {
         return Ok(None);
     };

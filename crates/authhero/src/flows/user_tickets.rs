@@ -1,0 +1,70 @@
+//! The single-use links sent to or made for a user (password reset, email verification): a
+//! ticket `<tenant>.<secret>` whose secret, 192 random bits, is stored only as its digest, as
+//! the id of a code of the link's type; the page that honours it consumes the code atomically.
+
+use authhero_core::entities::{Code, CodeType, Metadata, User};
+
+use crate::secrets;
+use crate::state::AppState;
+
+/// A kind of link: the type of its code and the page (a path under the issuer) that honours it.
+#[derive(Debug, Clone, Copy)]
+pub struct Kind {
+    pub code_type: CodeType,
+    pub page: &'static str,
+}
+
+pub const PASSWORD_RESET: Kind = Kind {
+    code_type: CodeType::PasswordReset,
+    page: "u/reset-password",
+};
+
+pub const EMAIL_VERIFICATION: Kind = Kind {
+    code_type: CodeType::EmailVerification,
+    page: "u/email-verification",
+};
+
+/// Stores a ticket of `kind` for `user`, valid `lifetime` seconds, and returns the link that
+/// carries it.
+pub async fn issue(
+    state: &AppState,
+    tenant_id: &str,
+    kind: Kind,
+    user: &User,
+    client_id: Option<&str>,
+    redirect_uri: Option<&str>,
+    lifetime: i64,
+) -> authhero_core::Result<String> {
+    let now = state.now();
+    let (secret, code_id) = secrets::generate(24);
+    let code = Code {
+        code_id,
+        code_type: kind.code_type,
+        login_session_id: None,
+        session_id: None,
+        user_id: Some(user.user_id.clone()),
+        client_id: client_id.map(str::to_owned),
+        redirect_uri: redirect_uri.map(str::to_owned),
+        code_challenge: None,
+        code_challenge_method: None,
+        nonce: None,
+        scope: None,
+        audience: None,
+        auth_time: None,
+        custom_claims: Metadata::default(),
+        created_at: now,
+        expires_at: now.plus_seconds(lifetime),
+        used_at: None,
+    };
+    state.adapters.codes.create(tenant_id, code).await?;
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("ticket", &format!("{tenant_id}.{secret}"))
+        .finish();
+    Ok(format!("{}{}?{query}", state.issuer, kind.page))
+}
+
+/// The tenant a ticket names and the id of its code; None for what is not a ticket.
+pub fn parse(ticket: &str) -> Option<(&str, String)> {
+    let (tenant_id, secret) = ticket.rsplit_once('.')?;
+    Some((tenant_id, secrets::digest(secret)))
+}
