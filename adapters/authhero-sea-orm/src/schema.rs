@@ -216,6 +216,7 @@ pub(crate) static USERS: Table = Table {
             time("created_at", "/created_at"),
             time("updated_at", "/updated_at"),
             opt_time("last_login", "/last_login"),
+            col("linked_to", "/linked_to", ColumnKind::Text, ID, false),
         ],
     )
 };

@@ -1,6 +1,7 @@
 //! `authhero-server`: runs AuthHero on one database, bootstrapping an empty one.
 
 mod config;
+mod domain_probe;
 mod layers;
 mod secret_key;
 mod smtp;
@@ -13,6 +14,7 @@ use authhero_sea_orm::Database;
 use clap::Parser;
 
 use crate::config::{Cli, Command, Settings};
+use crate::domain_probe::HttpProbe;
 use crate::smtp::SmtpSender;
 
 #[tokio::main]
@@ -54,7 +56,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut authhero = authhero::AuthHero::new(adapters)
         .issuer(&settings.issuer)?
-        .password_hashing(settings.password_hash);
+        .password_hashing(settings.password_hash)
+        .domain_probe(Arc::new(HttpProbe::new()?));
     match email_sender {
         Some(sender) => {
             tracing::info!(from = %settings.email_from, "email is sent over SMTP");

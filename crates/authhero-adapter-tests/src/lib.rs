@@ -125,6 +125,7 @@ macro_rules! conformance_tests {
             q_prefix_terms,
             q_boolean_operators,
             q_exists,
+            q_linked_users,
             q_ranges,
             q_metadata_fields,
             q_bare_terms,

@@ -256,6 +256,38 @@ pub async fn q_exists(adapters: DataAdapters) -> anyhow::Result<()> {
     tenant.cleanup().await
 }
 
+/// A user linked into another keeps `linked_to`, which filters lists both ways (lists leave
+/// linked users out; deleting a primary finds them), and totals count what the filter keeps.
+pub async fn q_linked_users(adapters: DataAdapters) -> anyhow::Result<()> {
+    let tenant = seed(&adapters).await?;
+    let mut bob = adapters
+        .users
+        .get(&tenant.id, "auth0|list-2")
+        .await?
+        .context("bob")?;
+    bob.linked_to = Some("auth0|list-1".into());
+    adapters.users.update(&tenant.id, bob).await?;
+    let stored = adapters.users.get(&tenant.id, "auth0|list-2").await?;
+    ensure!(stored.and_then(|user| user.linked_to).as_deref() == Some("auth0|list-1"));
+    expect_searches(
+        &adapters,
+        &tenant,
+        &[
+            ("NOT _exists_:linked_to", &[1, 3, 4, 5]),
+            ("linked_to:\"auth0|list-1\"", &[2]),
+            ("email:bob@example.com AND _exists_:linked_to", &[2]),
+            ("email:b* AND NOT _exists_:linked_to", &[]),
+        ],
+    )
+    .await?;
+    let standalone = ListParams::default()
+        .with_totals()
+        .with_query(Query::parse("NOT _exists_:linked_to")?);
+    let page = adapters.users.list(&tenant.id, &standalone).await?;
+    ensure!(page.total == Some(4), "total {:?}", page.total);
+    tenant.cleanup().await
+}
+
 pub async fn q_ranges(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = seed(&adapters).await?;
     expect_searches(

@@ -9,10 +9,14 @@ use axum::http::request::Parts;
 use crate::error::OAuthError;
 use crate::state::{AppState, Issuer};
 
-impl FromRequestParts<AppState> for Issuer {
-    type Rejection = OAuthError;
+/// The host a request names: the URI's authority, else the `Host` header without its port.
+#[derive(Debug, Clone)]
+pub struct RequestHost(pub String);
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, OAuthError> {
+impl<S: Send + Sync> FromRequestParts<S> for RequestHost {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let host = parts
             .uri
             .host()
@@ -28,6 +32,15 @@ impl FromRequestParts<AppState> for Issuer {
                 )
             })
             .unwrap_or_default();
+        Ok(Self(host))
+    }
+}
+
+impl FromRequestParts<AppState> for Issuer {
+    type Rejection = OAuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, OAuthError> {
+        let Ok(RequestHost(host)) = RequestHost::from_request_parts(parts, state).await;
         if !host.is_empty()
             && let Some((tenant_id, domain)) =
                 state.adapters.custom_domains.find_by_domain(&host).await?

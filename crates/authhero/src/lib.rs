@@ -15,6 +15,7 @@ mod auth_api;
 pub mod bootstrap;
 mod client_ip;
 mod cookies;
+mod domain_probe;
 mod email;
 mod error;
 mod flows;
@@ -42,6 +43,7 @@ use authhero_core::DataAdapters;
 use authhero_core::entities::PasswordAlgorithm;
 use axum::Router;
 
+pub use domain_probe::DomainProbe;
 pub use email::{Email, EmailSender, SendError};
 pub use error::{ApiError, OAuthError};
 /// The pure checks of an `/authorize` request, public so its benchmark can measure them.
@@ -65,6 +67,7 @@ pub struct AuthHero {
     issuer: String,
     hooks: Arc<dyn Hooks>,
     email_sender: Option<Arc<dyn EmailSender>>,
+    domain_probe: Option<Arc<dyn DomainProbe>>,
     password_algorithm: PasswordAlgorithm,
     clock: Arc<dyn flows::Clock>,
 }
@@ -76,6 +79,7 @@ impl AuthHero {
             issuer: "http://localhost:3000/".into(),
             hooks: Arc::new(hooks::NoHooks),
             email_sender: None,
+            domain_probe: None,
             password_algorithm: PasswordAlgorithm::Bcrypt,
             clock: Arc::new(flows::SystemClock),
         }
@@ -107,6 +111,13 @@ impl AuthHero {
         self
     }
 
+    /// How custom domains are reached to verify them (`POST /api/v2/custom-domains/{id}/verify`).
+    /// Without one, every domain stays `pending_verification`.
+    pub fn domain_probe(mut self, probe: Arc<dyn DomainProbe>) -> Self {
+        self.domain_probe = Some(probe);
+        self
+    }
+
     /// How new passwords are hashed: bcrypt at cost 10 by default (Auth0's, so exports import
     /// as they are), or argon2id at OWASP's minimum. Stored hashes of either kind keep working.
     pub fn password_hashing(mut self, algorithm: PasswordAlgorithm) -> Self {
@@ -126,6 +137,7 @@ impl AuthHero {
             self.issuer,
             self.hooks,
             self.email_sender,
+            self.domain_probe,
             self.password_algorithm,
             self.clock,
         );

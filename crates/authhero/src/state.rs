@@ -7,6 +7,7 @@ use authhero_core::entities::{Client, Connection, PasswordAlgorithm};
 use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
 use bytes::Bytes;
 
+use crate::domain_probe::DomainProbe;
 use crate::email::EmailSender;
 use crate::flows::{Clock, FlowError};
 use crate::hooks::Hooks;
@@ -20,6 +21,8 @@ pub struct Inner {
     pub keys: KeyCache,
     pub hooks: Arc<dyn Hooks>,
     pub email_sender: Option<Arc<dyn EmailSender>>,
+    /// How custom domains are reached for verification; without one they stay pending.
+    pub domain_probe: Option<Arc<dyn DomainProbe>>,
     /// How new passwords are hashed; stored hashes of either algorithm keep verifying.
     pub password_algorithm: PasswordAlgorithm,
     /// The configured issuer's discovery document, rendered on first use.
@@ -44,6 +47,7 @@ impl AppState {
         issuer: String,
         hooks: Arc<dyn Hooks>,
         email_sender: Option<Arc<dyn EmailSender>>,
+        domain_probe: Option<Arc<dyn DomainProbe>>,
         password_algorithm: PasswordAlgorithm,
         clock: Arc<dyn Clock>,
     ) -> Self {
@@ -54,6 +58,7 @@ impl AppState {
             keys,
             hooks,
             email_sender,
+            domain_probe,
             password_algorithm,
             discovery: OnceLock::new(),
             clock,

@@ -1418,6 +1418,7 @@ async fn a_custom_domain_is_its_tenant_and_its_issuer() -> anyhow::Result<()> {
         kind: CustomDomainType::SelfManagedCerts,
         custom_client_ip_header: None,
         tls_policy: None,
+        verification_token: None,
         created_at: now,
         updated_at: now,
     };

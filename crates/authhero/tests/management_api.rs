@@ -2,6 +2,7 @@
 //! round trip of every resource in Auth0's shapes, and every refusal (401, 403, 400, 404, 409)
 //! answered in Auth0's error shape without writing anything.
 
+mod accounts;
 mod imports;
 mod logs;
 mod organizations;
@@ -111,6 +112,14 @@ impl Api {
 
     /// The router on a fresh database whose ports `change` may replace.
     async fn start_with(change: impl FnOnce(&mut DataAdapters)) -> anyhow::Result<Api> {
+        Self::start_configured(change, |authhero| authhero).await
+    }
+
+    /// The router on a fresh database, built by `configure` as well.
+    async fn start_configured(
+        change: impl FnOnce(&mut DataAdapters),
+        configure: impl FnOnce(authhero::AuthHero) -> authhero::AuthHero,
+    ) -> anyhow::Result<Api> {
         let database = authhero_sea_orm::Database::connect("sqlite::memory:").await?;
         database.migrate().await?;
         let mut adapters = database.adapters();
@@ -123,9 +132,7 @@ impl Api {
         let seeded = bootstrap(&adapters, ISSUER, options)
             .await?
             .context("bootstrap")?;
-        let router = authhero::AuthHero::new(adapters.clone())
-            .issuer(ISSUER)?
-            .router();
+        let router = configure(authhero::AuthHero::new(adapters.clone()).issuer(ISSUER)?).router();
         let mut api = Api {
             router,
             adapters,

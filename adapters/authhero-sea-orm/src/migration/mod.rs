@@ -6,6 +6,7 @@ mod m0003_postgres_prefix_indexes;
 mod m0004_login_failures;
 mod m0005_enabled_clients_explicit;
 mod m0006_jobs;
+mod m0007_linked_users;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_login_failures::Migration),
             Box::new(m0005_enabled_clients_explicit::Migration),
             Box::new(m0006_jobs::Migration),
+            Box::new(m0007_linked_users::Migration),
         ]
     }
 

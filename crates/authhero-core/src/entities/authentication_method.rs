@@ -1,4 +1,5 @@
-//! Authentication methods: a user's MFA and passwordless enrolments.
+//! Authentication methods: a user's MFA and passwordless enrolments, in the shape of Auth0's
+//! `/users/{id}/authentication-methods`.
 
 use serde::{Deserialize, Serialize};
 use serde_with::skip_serializing_none;
@@ -17,7 +18,15 @@ pub enum AuthenticationMethodType {
     RecoveryCode,
 }
 
-/// One enrolment, shaped like Auth0's `/users/{id}/authentication-methods` resource.
+/// How codes reach a phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PhoneDelivery {
+    Sms,
+    Voice,
+}
+
+/// One enrolment.
 #[skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuthenticationMethod {
@@ -29,15 +38,25 @@ pub struct AuthenticationMethod {
     pub confirmed: bool,
     pub name: Option<String>,
     pub phone_number: Option<String>,
+    pub preferred_authentication_method: Option<PhoneDelivery>,
     pub email: Option<String>,
     /// Base32 TOTP secret.
     pub totp_secret: Option<String>,
-    /// WebAuthn credential id (base64url).
-    pub credential_id: Option<String>,
-    /// WebAuthn public key (COSE, base64url).
+    /// The stored digest of a recovery code; the code itself is shown once.
+    pub recovery_code_hash: Option<String>,
+    /// WebAuthn credential id.
+    pub key_id: Option<String>,
+    /// WebAuthn public key, base64.
     pub public_key: Option<String>,
+    pub relying_party_identifier: Option<String>,
+    pub aaguid: Option<String>,
+    pub credential_device_type: Option<String>,
+    pub credential_backed_up: Option<bool>,
+    pub identity_user_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub user_handle: Option<String>,
     pub sign_count: Option<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transports: Vec<String>,
     pub created_at: Timestamp,
     pub last_auth_at: Option<Timestamp>,

@@ -34,6 +34,9 @@ pub struct CustomDomain {
     pub kind: CustomDomainType,
     pub custom_client_ip_header: Option<String>,
     pub tls_policy: Option<String>,
+    /// What the domain must answer on its well-known path to be verified; never in an answer.
+    #[schemars(skip)]
+    pub verification_token: Option<String>,
     /// Kept for ordering; not part of Auth0's shape, so never in an answer.
     #[schemars(skip)]
     pub created_at: Timestamp,

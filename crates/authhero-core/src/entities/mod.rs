@@ -29,7 +29,7 @@ mod user;
 pub use attack_protection::{
     AttackProtection, BreachedPasswordDetection, BruteForceProtection, SuspiciousIpThrottling,
 };
-pub use authentication_method::{AuthenticationMethod, AuthenticationMethodType};
+pub use authentication_method::{AuthenticationMethod, AuthenticationMethodType, PhoneDelivery};
 pub use branding::{Branding, BrandingColors, BrandingFont, Theme, UniversalLoginTemplate};
 pub use client::{
     AppType, Client, ClientGrant, JwtConfiguration, RefreshTokenConfig, RefreshTokenExpiration,

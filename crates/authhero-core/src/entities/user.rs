@@ -18,6 +18,8 @@ pub struct Identity {
     pub is_social: bool,
     pub access_token: Option<String>,
     pub refresh_token: Option<String>,
+    /// The profile a linked identity had as a user of its own (Auth0's `profileData`).
+    #[serde(rename = "profileData", alias = "profile_data")]
     pub profile_data: Option<Metadata>,
 }
 
@@ -55,6 +57,10 @@ pub struct User {
     pub last_ip: Option<String>,
     #[serde(default)]
     pub logins_count: u64,
+    /// Set on a user linked into another (the primary, named here): its identity is one of the
+    /// primary's, and it logs in as the primary. Never part of Auth0's shape.
+    #[schemars(skip)]
+    pub linked_to: Option<String>,
 }
 
 impl User {
@@ -90,6 +96,7 @@ impl User {
             last_login: None,
             last_ip: None,
             logins_count: 0,
+            linked_to: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod authorize;
 mod client_auth;
+mod custom_domain_check;
 mod dbconnections;
 mod discovery;
 mod form;
@@ -19,6 +20,7 @@ use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::flows::custom_domains::WELL_KNOWN_PATH;
 use crate::state::AppState;
 
 /// Requests larger than this are refused (413): at once when `Content-Length` declares more,
@@ -68,6 +70,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/oidc/logout",
             get(logout::oidc_logout_get).post(logout::oidc_logout_post),
+        )
+        .route(
+            &format!("{WELL_KNOWN_PATH}{{custom_domain_id}}"),
+            get(custom_domain_check::verification_token),
         )
         .route("/healthz", get(|| async { "ok" }))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

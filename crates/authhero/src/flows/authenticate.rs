@@ -8,7 +8,7 @@ use authhero_core::{ListParams, Query};
 
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
-use super::{brute_force, users};
+use super::{brute_force, user_links, users};
 use crate::passwords;
 use crate::state::AppState;
 
@@ -79,6 +79,7 @@ async fn attempt(
     match verify(state, tenant_id, connection, username, password).await? {
         Some(user) => {
             brute_force::succeeded(state, tenant_id, username, ip).await?;
+            let user = user_links::primary_of(state, tenant_id, user).await?;
             Ok(Attempt::User(Box::new(user)))
         }
         None => Ok(Attempt::Wrong),

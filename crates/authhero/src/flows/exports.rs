@@ -16,6 +16,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use serde_json::{Map, Value};
 
+use super::user_links;
 use crate::random;
 use crate::secrets;
 use crate::state::AppState;
@@ -135,7 +136,7 @@ pub async fn downloadable(
 pub struct Writer {
     state: AppState,
     tenant_id: String,
-    query: Option<Query>,
+    query: Query,
     format: Format,
     fields: Vec<ExportField>,
     left: u64,
@@ -157,6 +158,7 @@ impl Writer {
             .as_deref()
             .map(|connection| Query::equals("connection", connection))
             .transpose()?;
+        let query = user_links::standalone(query);
         let mut fields = job.fields.clone();
         if fields.is_empty() && format == Format::Csv {
             fields = DEFAULT_CSV_FIELDS
@@ -228,7 +230,7 @@ impl Writer {
             }),
             include_totals: false,
             sort: None,
-            q: self.query.clone(),
+            q: Some(self.query.clone()),
         };
         let page = self
             .state

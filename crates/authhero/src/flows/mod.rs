@@ -4,9 +4,11 @@
 //! answer or its [`FlowError`] in their own shape.
 
 pub mod authenticate;
+pub mod authentication_methods;
 pub mod authorize_request;
 pub mod brute_force;
 mod clock;
+pub mod custom_domains;
 pub mod email_verification;
 mod error;
 pub mod exports;
@@ -22,6 +24,7 @@ mod params;
 pub mod password_reset;
 mod password_screen;
 pub mod sessions;
+pub mod user_links;
 mod user_tickets;
 pub mod users;
 pub mod validation;

@@ -88,6 +88,7 @@ async fn world_with(
         ISSUER.into(),
         Arc::new(NoHooks),
         None,
+        None,
         PasswordAlgorithm::Bcrypt,
         clock.clone(),
     );

@@ -1,25 +1,50 @@
 //! `/api/v2/custom-domains`: the host names a tenant is served on. A new domain waits for
-//! verification (`pending_verification`) and serves nothing until it is `ready`; names are
-//! unique across tenants, so one host never names two tenants.
+//! verification (`pending_verification`) and serves nothing until `verify` finds it answering
+//! through this server (`ready`); names are unique across tenants, so one host never names two
+//! tenants.
 
 use async_trait::async_trait;
 use authhero_core::DataAdapters;
 use authhero_core::entities::CustomDomain;
 use authhero_core::ports::Repository;
+use axum::Json;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::auth::Caller;
 use super::fields::{Field, field};
-use super::registry::Endpoint;
-use super::resource::{self, Resource};
+use super::openapi;
+use super::registry::{Body, Endpoint, Reply, endpoint};
+use super::resource::{self, Resource, find, shown};
 use crate::error::ApiError;
+use crate::flows::custom_domains;
 use crate::random;
 use crate::state::AppState;
 
 const MAX_DOMAIN_CHARS: usize = 253;
 
 pub fn endpoints() -> Vec<Endpoint> {
-    resource::crud::<CustomDomain>()
+    let mut endpoints = resource::crud::<CustomDomain>();
+    endpoints.push(
+        endpoint!(Post "/custom-domains/{id}/verify", "create:custom_domains",
+            "Verify a custom domain", verify,
+            Body::None => Reply::Ok(openapi::one::<CustomDomain>)),
+    );
+    endpoints
+}
+
+/// `POST /api/v2/custom-domains/{id}/verify`: 200 with the domain, `ready` once it answered
+/// on its well-known path through this server, else still `pending_verification`.
+async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = caller.tenant();
+    let domain = find::<CustomDomain>(&state, tenant, &id).await?;
+    let domain = custom_domains::verify(&state, tenant, domain).await?;
+    Ok(Json(shown(domain, &caller)?))
 }
 
 #[async_trait]
@@ -29,7 +54,7 @@ impl Resource for CustomDomain {
     const MISSING_CODE: &'static str = "inexistent_custom_domain";
     const FILTERS: &'static [&'static str] = &[];
     const ID_FIELD: &'static str = "custom_domain_id";
-    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at"];
+    const HIDDEN: &'static [&'static str] = &["created_at", "updated_at", "verification_token"];
     const FIELDS: &'static [Field] = &[
         field("domain").required().fixed(),
         field("type").required().fixed(),

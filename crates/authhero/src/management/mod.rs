@@ -38,7 +38,9 @@ mod stats;
 mod tenant_settings;
 mod themes;
 mod tickets;
+mod user_authentication_methods;
 mod user_blocks;
+mod user_identities;
 mod user_rbac;
 mod users;
 mod verification_email;
@@ -86,6 +88,8 @@ fn catalogue() -> Vec<registry::Endpoint> {
         themes::endpoints(),
         tickets::endpoints(),
         users::endpoints(),
+        user_identities::endpoints(),
+        user_authentication_methods::endpoints(),
         user_blocks::endpoints(),
         user_rbac::endpoints(),
         verification_email::endpoints(),

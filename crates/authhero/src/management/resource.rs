@@ -81,6 +81,12 @@ pub trait Resource: Entity + JsonSchema {
         Ok(())
     }
 
+    /// False for a stored resource folded into another (a linked user), which every endpoint
+    /// treats as missing.
+    fn stands_alone(&self) -> bool {
+        true
+    }
+
     /// The resource as this caller may read it (secrets need scopes of their own).
     fn redacted_for(self, _caller: &Caller) -> Self {
         self
@@ -138,6 +144,7 @@ pub async fn find<R: Resource>(state: &AppState, tenant: &str, id: &str) -> Resu
     R::repository(&state.adapters)
         .get(tenant, id)
         .await?
+        .filter(R::stands_alone)
         .ok_or_else(not_found::<R>)
 }
 

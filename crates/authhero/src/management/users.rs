@@ -23,8 +23,8 @@ use super::patch::Patch;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, find};
 use crate::error::ApiError;
-use crate::flows::users;
 use crate::flows::validation::{self, PasswordPolicy};
+use crate::flows::{user_links, users};
 use crate::passwords;
 use crate::random;
 use crate::state::AppState;
@@ -46,7 +46,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         resource::get_endpoint::<User>(),
         endpoint!(Patch "/users/{id}", "update:users", "Update a user", update,
             Body::Json(openapi::update_body::<User>) => Reply::Ok(openapi::one::<User>)),
-        resource::delete_endpoint::<User>(),
+        endpoint!(Delete "/users/{id}", "delete:users", "Delete a user", remove,
+            Body::None => Reply::NoContent),
         endpoint!(Get "/users-by-email", "read:users", "Find users by email", by_email,
             Body::None => Reply::Ok(openapi::list_of::<User>))
         .reading(&["email"]),
@@ -93,6 +94,10 @@ impl Resource for User {
     fn new_id() -> String {
         random::hex_id()
     }
+
+    fn stands_alone(&self) -> bool {
+        user_links::stands_alone(self)
+    }
 }
 
 /// `GET /api/v2/users`: `q` is Auth0's user search (`search_engine` is accepted and ignored).
@@ -104,9 +109,12 @@ async fn list(
     let tenant = caller.tenant();
     let query = ListQuery::parse(query.as_deref(), &["q", "search_engine"])?;
     let mut params = query.params()?;
-    if let Some(q) = query.get("q") {
-        params = params.with_query(Query::parse(q).map_err(invalid_query)?);
-    }
+    let asked = query
+        .get("q")
+        .map(Query::parse)
+        .transpose()
+        .map_err(invalid_query)?;
+    params = params.with_query(user_links::standalone(asked));
     let page = state
         .adapters
         .users
@@ -128,8 +136,8 @@ async fn by_email(
     let email = query
         .get("email")
         .ok_or_else(|| invalid_query("Missing required property: email"))?;
-    let by_email = ListParams::default()
-        .with_query(Query::equals("email", email.trim().to_lowercase()).map_err(invalid_query)?);
+    let email = Query::equals("email", email.trim().to_lowercase()).map_err(invalid_query)?;
+    let by_email = ListParams::default().with_query(user_links::standalone(Some(email)));
     let found = state
         .adapters
         .users
@@ -253,6 +261,17 @@ async fn update(
         users::change_password(&state, tenant, &updated.user_id, hash, kept).await?;
     }
     Ok(Json(updated))
+}
+
+/// `DELETE /api/v2/users/{id}`: the user with every identity linked into it; 204 whether or
+/// not it existed, as Auth0 answers.
+async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    user_links::remove(&state, caller.tenant(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The tenant's connection called `name`; Auth0 answers 400 when there is none.

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::Api;
 
 impl Api {
-    async fn put(&self, uri: &str, body: Value) -> anyhow::Result<super::Reply> {
+    pub(crate) async fn put(&self, uri: &str, body: Value) -> anyhow::Result<super::Reply> {
         self.call(
             Method::PUT,
             uri,
@@ -751,5 +751,110 @@ async fn an_email_verification_ticket_verifies_once() -> anyhow::Result<()> {
         let (status, _, _) = open_link(&api, forged).await?;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{forged}");
     }
+    Ok(())
+}
+
+/// Reaches a domain as DNS pointing it at this server would: the request goes to this router,
+/// under the domain's name. Domains it does not serve (`unreachable`) give no answer.
+#[derive(Debug, Default)]
+struct PointedAtThisServer {
+    router: std::sync::OnceLock<axum::Router>,
+    unreachable: Vec<&'static str>,
+}
+
+#[async_trait::async_trait]
+impl authhero::DomainProbe for PointedAtThisServer {
+    async fn fetch(&self, url: &str) -> Option<String> {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let url = url::Url::parse(url).ok()?;
+        let host = url.host_str()?;
+        if self.unreachable.contains(&host) {
+            return None;
+        }
+        let request = axum::http::Request::get(url.path())
+            .header(axum::http::header::HOST, host)
+            .body(axum::body::Body::empty())
+            .ok()?;
+        let response = self.router.get()?.clone().oneshot(request).await.ok()?;
+        if response.status() != StatusCode::OK {
+            return None;
+        }
+        let body = response.into_body().collect().await.ok()?.to_bytes();
+        String::from_utf8(body.to_vec()).ok()
+    }
+}
+
+/// A domain is verified once it answers its well-known path through this server; one that
+/// does not stays pending, and the token shows only under the domain's own name.
+#[tokio::test]
+async fn custom_domains_are_verified_by_reaching_this_server() -> anyhow::Result<()> {
+    let probe = std::sync::Arc::new(PointedAtThisServer {
+        unreachable: vec!["elsewhere.example.com"],
+        ..PointedAtThisServer::default()
+    });
+    let configured = probe.clone();
+    let api =
+        Api::start_configured(|_| {}, move |authhero| authhero.domain_probe(configured)).await?;
+    probe
+        .router
+        .set(api.router.clone())
+        .map_err(|_| anyhow::anyhow!("router set twice"))?;
+    let mut paths = Vec::new();
+    for domain in ["login.example.com", "elsewhere.example.com"] {
+        let created = api
+            .post(
+                "/api/v2/custom-domains",
+                json!({"domain": domain, "type": "self_managed_certs"}),
+            )
+            .await?
+            .expect(StatusCode::CREATED)?;
+        paths.push(format!(
+            "/api/v2/custom-domains/{}",
+            created.str("custom_domain_id")?
+        ));
+    }
+    let verified = api
+        .post(&format!("{}/verify", paths[0]), json!({}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(verified.body["status"], "ready", "{}", verified.body);
+    assert!(verified.body.get("verification_token").is_none());
+    let pending = api
+        .post(&format!("{}/verify", paths[1]), json!({}))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(pending.body["status"], "pending_verification");
+
+    // The token of the pending domain is shown under its name, and under no other.
+    let id = pending.str("custom_domain_id")?;
+    let well_known = format!("/.well-known/authhero/custom-domains/{id}");
+    for (host, status) in [
+        ("elsewhere.example.com", StatusCode::OK),
+        ("login.example.com", StatusCode::NOT_FOUND),
+        ("localhost", StatusCode::NOT_FOUND),
+    ] {
+        let request = axum::http::Request::get(&well_known)
+            .header(axum::http::header::HOST, host)
+            .body(axum::body::Body::empty())?;
+        let response = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+        assert_eq!(response.status(), status, "{host}");
+    }
+    // A ready domain stays ready; an unknown or another tenant's domain is a 404.
+    api.post(&format!("{}/verify", paths[0]), json!({}))
+        .await?
+        .expect(StatusCode::OK)?;
+    api.post("/api/v2/custom-domains/cd_none/verify", json!({}))
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    let other = api.other_tenant_token().await?;
+    api.call(
+        Method::POST,
+        &format!("{}/verify", paths[1]),
+        Some(&other),
+        None,
+    )
+    .await?
+    .expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
