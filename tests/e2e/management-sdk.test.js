@@ -790,6 +790,64 @@ test('customDomains: create (pending), list, get, 409 for the same host, delete'
   assert.deepEqual(await sdk('customDomains.list after delete', domains.list()), []);
 });
 
+test('customDomains.verify: a domain that does not reach this server stays pending_verification', async () => {
+  const domains = management.customDomains;
+  const domain = `${unique('nowhere').toLowerCase()}.e2e.invalid`;
+  const created = await sdk('customDomains.create', domains.create({ domain, type: 'self_managed_certs' }));
+  const verified = await sdk('customDomains.verify', domains.verify(created.custom_domain_id));
+  assert.deepEqual([verified.custom_domain_id, verified.status], [created.custom_domain_id, 'pending_verification']);
+  await assertGone('customDomains.verify of an unknown id', domains.verify('cd_unknown'));
+  await sdk('customDomains.delete', domains.delete(created.custom_domain_id));
+});
+
+test('users.identities: link a second account, log in with it as the primary, unlink it', async () => {
+  const password = `Pw1-${random(12)}`;
+  const primary = await sdk('users.create primary', management.users.create({ connection: DATABASE, email: uniqueEmail('primary'), password }));
+  const secondary = await sdk('users.create secondary', management.users.create({ connection: DATABASE, email: uniqueEmail('secondary'), password }));
+  const secondaryId = secondary.user_id.split('|')[1];
+  const identities = await sdk('users.identities.link', management.users.identities.link(primary.user_id, { provider: 'auth0', user_id: secondaryId }));
+  assert.deepEqual(identities.map((identity) => identity.user_id), [primary.user_id.split('|')[1], secondaryId]);
+  assert.equal(identities[1].profileData?.email, secondary.email, JSON.stringify(identities));
+  await assertGone('users.get of the linked account', management.users.get(secondary.user_id));
+  const login = await passwordLogin(secondary.email, password);
+  assert.equal(login.status, 200, JSON.stringify(login.body));
+  const subject = JSON.parse(Buffer.from(login.body.id_token.split('.')[1], 'base64url')).sub;
+  assert.equal(subject, primary.user_id, 'the linked account logs in as its primary');
+  const left = await sdk('users.identities.delete', management.users.identities.delete(primary.user_id, 'auth0', secondaryId));
+  assert.deepEqual(left.map((identity) => identity.user_id), [primary.user_id.split('|')[1]]);
+  const alone = await sdk('users.get after unlink', management.users.get(secondary.user_id));
+  assert.equal(alone.email, secondary.email);
+  const refused = await rejection('users.identities.link to itself', management.users.identities.link(primary.user_id, { provider: 'auth0', user_id: primary.user_id.split('|')[1] }));
+  assert.equal(refused.statusCode, 400, JSON.stringify(refused.body));
+});
+
+test('users.authenticationMethods: create, list, get, update, set, delete; multifactor, recovery code, authenticators', async () => {
+  const user = await createUser('mfa');
+  const methods = management.users.authenticationMethods;
+  const totp = await sdk('authenticationMethods.create totp', methods.create(user.user_id, { type: 'totp', name: 'Phone app', totp_secret: 'JBSWY3DPEHPK3PXPJBSWY3DP' }));
+  assert.equal(totp.type, 'totp', JSON.stringify(totp));
+  const phone = await sdk('authenticationMethods.create phone', methods.create(user.user_id, { type: 'phone', phone_number: '+14155550100', preferred_authentication_method: 'sms' }));
+  const listed = await everything('authenticationMethods.list', methods.list(user.user_id));
+  assert.deepEqual(listed.map((method) => method.type).sort(), ['phone', 'totp']);
+  assert.ok(listed.every((method) => method.totp_secret === undefined), JSON.stringify(listed));
+  const renamed = await sdk('authenticationMethods.update', methods.update(user.user_id, phone.id, { name: 'Work phone' }));
+  assert.equal(renamed.name, 'Work phone');
+  assert.equal((await sdk('authenticationMethods.get', methods.get(user.user_id, phone.id))).phone_number, '+14155550100');
+  await sdk('multifactor.deleteProvider', management.users.multifactor.deleteProvider(user.user_id, 'google-authenticator'));
+  await assertGone('authenticationMethods.get of the removed totp', methods.get(user.user_id, totp.id));
+  const { recovery_code } = await sdk('users.regenerateRecoveryCode', management.users.regenerateRecoveryCode(user.user_id));
+  assert.match(recovery_code, /^[A-Z2-9]{24}$/);
+  await sdk('multifactor.invalidateRememberBrowser', management.users.multifactor.invalidateRememberBrowser(user.user_id));
+  const set = await sdk('authenticationMethods.set', methods.set(user.user_id, [{ type: 'email', email: user.email }]));
+  assert.deepEqual(set.map((method) => method.type), ['email']);
+  await sdk('authenticationMethods.delete', methods.delete(user.user_id, set[0].id));
+  await sdk('authenticationMethods.create email', methods.create(user.user_id, { type: 'email', email: user.email }));
+  await sdk('authenticators.deleteAll', management.users.authenticators.deleteAll(user.user_id));
+  assert.deepEqual(await everything('authenticationMethods.list after deleteAll', methods.list(user.user_id)), []);
+  const bad = await rejection('authenticationMethods.create without a phone number', methods.create(user.user_id, { type: 'phone' }));
+  assert.equal(bad.statusCode, 400, JSON.stringify(bad.body));
+});
+
 /** Imported with a salted sha256 hash by the jobs test; the stats test reads its logins. */
 const imported = { email: uniqueEmail('imported'), password: 'Imported-password-1' };
 
