@@ -194,28 +194,51 @@ impl DocumentStore {
                 } else {
                     None
                 };
-                let (column, descending) = match &params.sort {
-                    Some(sort) => (
-                        filter::sort_column(self.table, &sort.field)?.name,
-                        sort.order == SortOrder::Descending,
-                    ),
-                    None => (self.table.default_sort, self.table.default_descending),
+                let prefix = match &params.sort {
+                    None => params
+                        .q
+                        .as_ref()
+                        .and_then(|q| filter::prefix_column(self.table, q)),
+                    Some(_) => None,
                 };
-                let order = if descending { Order::Desc } else { Order::Asc };
                 let (offset, limit) = params.offset_and_limit();
-                // Without statistics SQLite walks the sort column's index and filters every
-                // row of the tenant; `+column` keeps it on the index that serves the filter.
-                let sort = if params.q.is_some() && self.backend() == sea_orm::DbBackend::Sqlite {
-                    Expr::cust(format!("+\"{column}\""))
+                select.column("body");
+                if let Some(column) = prefix {
+                    // In the order of the index the prefix walks (PostgreSQL's is under "C",
+                    // see migration m0003); every match has the column, so no NULLS clause,
+                    // which SQLite would satisfy by sorting.
+                    let walked = match self.backend() {
+                        sea_orm::DbBackend::Postgres => {
+                            Expr::cust(format!("(\"{}\" COLLATE \"C\")", column.name))
+                        }
+                        _ => Expr::col(column.name),
+                    };
+                    select
+                        .order_by_expr(walked, Order::Asc)
+                        .order_by(key, Order::Asc);
                 } else {
-                    Expr::col(column)
-                };
-                select
-                    .column("body")
-                    .order_by_expr_with_nulls(sort, order.clone(), NullOrdering::Last)
-                    .order_by(key, order)
-                    .offset(offset)
-                    .limit(limit);
+                    let (column, descending) = match &params.sort {
+                        Some(sort) => (
+                            filter::sort_column(self.table, &sort.field)?.name,
+                            sort.order == SortOrder::Descending,
+                        ),
+                        None => (self.table.default_sort, self.table.default_descending),
+                    };
+                    let order = if descending { Order::Desc } else { Order::Asc };
+                    // Without statistics SQLite walks the sort column's index and filters
+                    // every row of the tenant; `+column` keeps it on the index that serves the
+                    // filter.
+                    let sort =
+                        if params.q.is_some() && self.backend() == sea_orm::DbBackend::Sqlite {
+                            Expr::cust(format!("+\"{column}\""))
+                        } else {
+                            Expr::col(column)
+                        };
+                    select
+                        .order_by_expr_with_nulls(sort, order.clone(), NullOrdering::Last)
+                        .order_by(key, order);
+                }
+                select.offset(offset).limit(limit);
                 let items = self.bodies(&select).await?;
                 Ok(ListPage {
                     items,

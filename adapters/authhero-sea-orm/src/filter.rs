@@ -264,6 +264,25 @@ fn json_path(field: &FieldPath) -> String {
     path
 }
 
+/// The column of the one prefix search `q` asks for, alone or as a clause of an `AND`. A list
+/// with no `sort` is ordered by it, so the index that finds the matches also orders them and a
+/// page stops at its last row, where ordering by anything else sorts every match first.
+pub(crate) fn prefix_column<'t>(table: &'t Table, q: &Query) -> Option<&'t Column> {
+    let clauses = match q {
+        Query::And(clauses) => clauses.as_slice(),
+        other => std::slice::from_ref(other),
+    };
+    let mut prefixes = clauses.iter().filter_map(|clause| match clause {
+        Query::Match {
+            field: Some(field),
+            pattern: Pattern::Prefix(_),
+        } => Some(table.column(field.as_str())),
+        _ => None,
+    });
+    let column = prefixes.next()??;
+    prefixes.next().is_none().then_some(column)
+}
+
 /// The column a sort names; sorting on JSON fields is not offered (nothing indexes them).
 pub(crate) fn sort_column<'t>(table: &'t Table, field: &FieldPath) -> Result<&'t Column> {
     table

@@ -123,6 +123,7 @@ macro_rules! conformance_tests {
             pagination_and_totals,
             q_exact_terms_and_phrases,
             q_prefix_terms,
+            unsorted_prefix_searches_follow_their_field,
             q_boolean_operators,
             q_exists,
             q_linked_users,

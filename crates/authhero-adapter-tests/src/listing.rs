@@ -210,6 +210,38 @@ pub async fn q_prefix_terms(adapters: DataAdapters) -> anyhow::Result<()> {
     tenant.cleanup().await
 }
 
+/// A prefix search with no `sort` comes in the order of the field it searches (then the id),
+/// so its index serves the page; any other unsorted list comes oldest first.
+pub async fn unsorted_prefix_searches_follow_their_field(
+    adapters: DataAdapters,
+) -> anyhow::Result<()> {
+    let tenant = seed(&adapters).await?;
+    for (n, email) in [(6, "abby@example.com"), (7, "aaron@example.com")] {
+        let mut user = fixtures::user(
+            &format!("list-{n}"),
+            "Username-Password-Authentication",
+            Some(email),
+        );
+        user.created_at = created(n).context("timestamp")?;
+        adapters.users.create(&tenant.id, user).await?;
+    }
+    expect_searches(
+        &adapters,
+        &tenant,
+        &[
+            ("email:a*", &[7, 6, 1]),
+            ("email:a* AND NOT _exists_:linked_to", &[7, 6, 1]),
+            ("email:a* OR email:b*", &[1, 2, 6, 7]),
+            ("_exists_:email", &[1, 2, 3, 4, 6, 7]),
+        ],
+    )
+    .await?;
+    let second_page = ListParams::page(1, 2)?.with_query(Query::parse("email:a*")?);
+    let page = adapters.users.list(&tenant.id, &second_page).await?;
+    ensure!(numbers(&page.items) == [1], "{:?}", numbers(&page.items));
+    tenant.cleanup().await
+}
+
 pub async fn q_boolean_operators(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = seed(&adapters).await?;
     expect_searches(
