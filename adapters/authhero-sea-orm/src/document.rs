@@ -228,12 +228,12 @@ impl DocumentStore {
                     // Without statistics SQLite walks the sort column's index and filters
                     // every row of the tenant; `+column` keeps it on the index that serves the
                     // filter.
-                    let sort =
-                        if params.q.is_some() && self.backend() == sea_orm::DbBackend::Sqlite {
-                            Expr::cust(format!("+\"{column}\""))
-                        } else {
-                            Expr::col(column)
-                        };
+                    let sort = if params.q.is_some() && self.backend() == sea_orm::DbBackend::Sqlite
+                    {
+                        Expr::cust(format!("+\"{column}\""))
+                    } else {
+                        Expr::col(column)
+                    };
                     select
                         .order_by_expr_with_nulls(sort, order.clone(), NullOrdering::Last)
                         .order_by(key, order);

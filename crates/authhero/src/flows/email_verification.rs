@@ -7,7 +7,7 @@
 use authhero_core::entities::{CodeType, User};
 
 use super::logs::{self, EventType};
-use super::user_tickets;
+use super::user_tickets::{self, Options};
 use crate::email::{Email, EmailSender, SendError};
 use crate::markup;
 use crate::state::AppState;
@@ -27,13 +27,13 @@ pub enum SendFailure {
 }
 
 /// Creates a verification ticket for `user`, valid `lifetime` seconds, and returns its link.
-/// After verifying, the page sends the user to `result_url` when there is one.
+/// After verifying, the page sends the user to the options' `result_url` when there is one.
 pub async fn ticket_link(
     state: &AppState,
     tenant_id: &str,
     user: &User,
     client_id: Option<&str>,
-    result_url: Option<&str>,
+    options: &Options,
     lifetime: i64,
 ) -> authhero_core::Result<String> {
     user_tickets::issue(
@@ -42,7 +42,7 @@ pub async fn ticket_link(
         user_tickets::EMAIL_VERIFICATION,
         user,
         client_id,
-        result_url,
+        options,
         lifetime,
     )
     .await
@@ -58,7 +58,9 @@ pub async fn send_email(
 ) -> Result<(), SendFailure> {
     let sent: Result<(), SendFailure> = async {
         let to = user.email.clone().ok_or(SendFailure::NoEmail)?;
-        let link = ticket_link(state, tenant_id, user, client_id, None, TICKET_LIFETIME).await?;
+        let options = Options::default();
+        let link =
+            ticket_link(state, tenant_id, user, client_id, &options, TICKET_LIFETIME).await?;
         sender.send(verification_email(to, &link)).await?;
         Ok(())
     }
@@ -102,6 +104,8 @@ fn verification_email(to: String, link: &str) -> Email {
 pub struct Verified {
     /// Where the ticket's creator asked the user to be sent next.
     pub result_url: Option<String>,
+    /// The user's email, when the ticket's creator asked for it in that address.
+    pub email: Option<String>,
 }
 
 /// Consumes the ticket and marks its user's email verified; None when the ticket is unknown,
@@ -129,6 +133,7 @@ pub async fn verify(state: &AppState, ticket: &str) -> authhero_core::Result<Opt
         logs::record(state, tenant_id, log);
         return Ok(None);
     };
+    let options = Options::of(&code);
     let user = match &code.user_id {
         Some(user_id) => state.adapters.users.get(tenant_id, user_id).await?,
         None => None,
@@ -144,6 +149,7 @@ pub async fn verify(state: &AppState, ticket: &str) -> authhero_core::Result<Opt
     log.client_id = code.client_id;
     logs::record(state, tenant_id, logs::about(log, &user));
     Ok(Some(Verified {
-        result_url: code.redirect_uri,
+        result_url: options.result_url,
+        email: user.email.filter(|_| options.include_email),
     }))
 }

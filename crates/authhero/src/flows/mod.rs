@@ -25,7 +25,7 @@ pub mod password_reset;
 mod password_screen;
 pub mod sessions;
 pub mod user_links;
-mod user_tickets;
+pub mod user_tickets;
 pub mod users;
 pub mod validation;
 

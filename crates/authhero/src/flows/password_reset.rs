@@ -12,8 +12,9 @@
 use authhero_core::entities::{CodeType, User};
 
 use super::logs::{self, EventType};
+use super::user_tickets::{self, Options};
 use super::validation::PasswordPolicy;
-use super::{brute_force, migration, sessions, user_tickets, users};
+use super::{brute_force, migration, sessions, users};
 use crate::email::{Email, EmailSender, SendError};
 use crate::markup;
 use crate::passwords;
@@ -78,7 +79,16 @@ async fn send_link(
     let Some(user) = migration::user_by_email(state, tenant_id, connection, email).await? else {
         return Ok(());
     };
-    let link = ticket_link(state, tenant_id, &user, Some(client_id), TICKET_LIFETIME).await?;
+    let options = Options::default();
+    let link = ticket_link(
+        state,
+        tenant_id,
+        &user,
+        Some(client_id),
+        &options,
+        TICKET_LIFETIME,
+    )
+    .await?;
     let to = user.email.unwrap_or_else(|| email.to_owned());
     sender.send(reset_email(to, &link)).await?;
     Ok(())
@@ -91,6 +101,7 @@ pub async fn ticket_link(
     tenant_id: &str,
     user: &User,
     client_id: Option<&str>,
+    options: &Options,
     lifetime: i64,
 ) -> authhero_core::Result<String> {
     let link = user_tickets::issue(
@@ -99,7 +110,7 @@ pub async fn ticket_link(
         user_tickets::PASSWORD_RESET,
         user,
         client_id,
-        None,
+        options,
         lifetime,
     )
     .await?;
@@ -142,6 +153,10 @@ pub struct Ticket {
     user_id: String,
     /// The password policy of the user's connection.
     pub policy: PasswordPolicy,
+    /// What the ticket's creator asked of it (a ticket from the Management API).
+    pub options: Options,
+    /// The user's email, when the options ask for it in `result_url`.
+    pub email_for_result: Option<String>,
 }
 
 /// The ticket, if it names a password reset that is unused and unexpired, of a user who exists.
@@ -152,6 +167,7 @@ pub async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Opt
     let Some(code) = state.adapters.codes.get(tenant_id, &code_id).await? else {
         return Ok(None);
     };
+    let options = Options::of(&code);
     let live = code.code_type == CodeType::PasswordReset
         && code.used_at.is_none()
         && code.expires_at > state.now();
@@ -166,6 +182,8 @@ pub async fn usable(state: &AppState, ticket: &str) -> authhero_core::Result<Opt
         code_id,
         policy: PasswordPolicy::of_user(state, tenant_id, &user).await?,
         user_id,
+        email_for_result: user.email.filter(|_| options.include_email),
+        options,
     }))
 }
 
@@ -213,9 +231,14 @@ pub async fn reset(
     let Some(user_id) = code.user_id else {
         return Ok(Reset::TicketGone);
     };
-    let Some(user) = state.adapters.users.get(tenant_id, &user_id).await? else {
+    let Some(mut user) = state.adapters.users.get(tenant_id, &user_id).await? else {
         return Ok(Reset::TicketGone);
     };
+    if ticket.options.mark_email_verified && !user.email_verified {
+        user.email_verified = true;
+        user.updated_at = state.now();
+        user = state.adapters.users.update(tenant_id, user).await?;
+    }
     users::change_password(state, tenant_id, &user_id, hash, policy.remembered_before()).await?;
     sessions::end_all(state, tenant_id, &user_id).await?;
     // As Auth0: a new password lifts the user's brute-force blocks.

@@ -3,6 +3,7 @@
 //! the id of a code of the link's type; the page that honours it consumes the code atomically.
 
 use authhero_core::entities::{Code, CodeType, Metadata, User};
+use serde_json::Value;
 
 use crate::secrets;
 use crate::state::AppState;
@@ -24,6 +25,46 @@ pub const EMAIL_VERIFICATION: Kind = Kind {
     page: "u/email-verification",
 };
 
+/// What a ticket's creator asked of it besides its user: where the user goes once it is used
+/// (`result_url`), whether that address carries the user's email (`includeEmailInRedirect`),
+/// and, for a reset, whether the email counts as verified after it (`mark_email_as_verified`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub result_url: Option<String>,
+    pub include_email: bool,
+    pub mark_email_verified: bool,
+}
+
+/// Where the flags of [`Options`] are kept in a ticket's code (its `custom_claims`, which a
+/// ticket has no other use for).
+const INCLUDE_EMAIL: &str = "include_email_in_redirect";
+const MARK_EMAIL_VERIFIED: &str = "mark_email_as_verified";
+
+impl Options {
+    /// The options a ticket's code was issued with.
+    pub fn of(code: &Code) -> Self {
+        let flag = |name: &str| code.custom_claims.get(name) == Some(&Value::Bool(true));
+        Self {
+            result_url: code.redirect_uri.clone(),
+            include_email: flag(INCLUDE_EMAIL),
+            mark_email_verified: flag(MARK_EMAIL_VERIFIED),
+        }
+    }
+
+    fn flags(&self) -> Metadata {
+        let mut flags = Metadata::default();
+        for (name, set) in [
+            (INCLUDE_EMAIL, self.include_email),
+            (MARK_EMAIL_VERIFIED, self.mark_email_verified),
+        ] {
+            if set {
+                flags.insert(name.to_owned(), Value::Bool(true));
+            }
+        }
+        flags
+    }
+}
+
 /// Stores a ticket of `kind` for `user`, valid `lifetime` seconds, and returns the link that
 /// carries it.
 pub async fn issue(
@@ -32,7 +73,7 @@ pub async fn issue(
     kind: Kind,
     user: &User,
     client_id: Option<&str>,
-    redirect_uri: Option<&str>,
+    options: &Options,
     lifetime: i64,
 ) -> authhero_core::Result<String> {
     let now = state.now();
@@ -44,14 +85,14 @@ pub async fn issue(
         session_id: None,
         user_id: Some(user.user_id.clone()),
         client_id: client_id.map(str::to_owned),
-        redirect_uri: redirect_uri.map(str::to_owned),
+        redirect_uri: options.result_url.clone(),
         code_challenge: None,
         code_challenge_method: None,
         nonce: None,
         scope: None,
         audience: None,
         auth_time: None,
-        custom_claims: Metadata::default(),
+        custom_claims: options.flags(),
         created_at: now,
         expires_at: now.plus_seconds(lifetime),
         used_at: None,

@@ -18,6 +18,7 @@ use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{find, not_found};
 use crate::error::ApiError;
+use crate::flows::user_tickets::Options;
 use crate::flows::{email_verification, password_reset};
 use crate::state::AppState;
 
@@ -87,32 +88,40 @@ async fn email_verification_ticket(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = caller.tenant();
     let request: EmailVerification = from_json(Value::Object(body.into_object()?))?;
-    if request.include_email_in_redirect {
-        return Err(
-            ApiError::bad_request("includeEmailInRedirect is not supported yet.")
-                .with_code("operation_not_supported"),
-        );
-    }
     let ttl = ticket_lifetime(request.ttl_sec, email_verification::TICKET_LIFETIME)?;
-    if let Some(result_url) = &request.result_url
-        && !url::Url::parse(result_url).is_ok_and(|url| matches!(url.scheme(), "https" | "http"))
-    {
-        return Err(payload_error("result_url must be an http or https URL"));
-    }
+    checked_result_url(request.result_url.as_deref())?;
     let user = find::<User>(&state, tenant, &request.user_id).await?;
     if let Some(client_id) = &request.client_id {
         find::<authhero_core::entities::Client>(&state, tenant, client_id).await?;
     }
+    let options = Options {
+        result_url: request.result_url,
+        include_email: request.include_email_in_redirect,
+        mark_email_verified: false,
+    };
     let ticket = email_verification::ticket_link(
         &state,
         tenant,
         &user,
         request.client_id.as_deref(),
-        request.result_url.as_deref(),
+        &options,
         ttl,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(json!({ "ticket": ticket }))))
+}
+
+/// Refuses a `result_url` that is not an http or https URL.
+fn checked_result_url(result_url: Option<&str>) -> Result<(), ApiError> {
+    match result_url {
+        Some(result_url)
+            if !url::Url::parse(result_url)
+                .is_ok_and(|url| matches!(url.scheme(), "https" | "http")) =>
+        {
+            Err(payload_error("result_url must be an http or https URL"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `ttl_sec` as a ticket's lifetime: `default` when absent or 0, at most thirty days.
@@ -139,11 +148,7 @@ struct PasswordChange {
         reason = "accepted as Auth0 takes it; organizations do not scope resets"
     )]
     organization_id: Option<String>,
-    /// Where Auth0 sends the user after the change; this server's page says it is done.
-    #[expect(
-        dead_code,
-        reason = "accepted as Auth0 takes it; the page confirms the change"
-    )]
+    /// Where the user goes after the change; without it the page says it is done.
     result_url: Option<String>,
     ttl_sec: Option<i64>,
     #[serde(default)]
@@ -161,7 +166,7 @@ fn ticket_body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
             "connection_id": {"type": "string"},
             "client_id": {"type": "string"},
             "organization_id": {"type": "string"},
-            "result_url": {"type": "string"},
+            "result_url": {"type": "string", "format": "uri"},
             "ttl_sec": {"type": "integer", "minimum": 0},
             "mark_email_as_verified": {"type": "boolean"},
             "includeEmailInRedirect": {"type": "boolean"},
@@ -178,20 +183,26 @@ async fn password_change(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = caller.tenant();
     let request: PasswordChange = from_json(Value::Object(body.into_object()?))?;
-    if request.mark_email_as_verified || request.include_email_in_redirect {
-        return Err(ApiError::bad_request(
-            "mark_email_as_verified and includeEmailInRedirect are not supported yet.",
-        )
-        .with_code("operation_not_supported"));
-    }
     let ttl = ticket_lifetime(request.ttl_sec, DEFAULT_TTL)?;
+    checked_result_url(request.result_url.as_deref())?;
     let user = ticket_user(&state, tenant, &request).await?;
     if let Some(client_id) = &request.client_id {
         find::<authhero_core::entities::Client>(&state, tenant, client_id).await?;
     }
-    let ticket =
-        password_reset::ticket_link(&state, tenant, &user, request.client_id.as_deref(), ttl)
-            .await?;
+    let options = Options {
+        result_url: request.result_url,
+        include_email: request.include_email_in_redirect,
+        mark_email_verified: request.mark_email_as_verified,
+    };
+    let ticket = password_reset::ticket_link(
+        &state,
+        tenant,
+        &user,
+        request.client_id.as_deref(),
+        &options,
+        ttl,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!({ "ticket": ticket }))))
 }
 

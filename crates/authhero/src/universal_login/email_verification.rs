@@ -1,11 +1,12 @@
 //! `/u/email-verification`: opening a verification link marks the user's email verified, then
-//! sends them to the ticket's `result_url` (with Auth0's `success`, `code` and `message`) or says
-//! so on a page of its own.
+//! sends them to the ticket's `result_url` (with Auth0's `success`, `code` and `message`, and the
+//! `email` when the ticket asks) or says so on a page of its own.
 
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use super::result_url::with_outcome;
 use crate::flows::Params;
 use crate::flows::email_verification::verify;
 use crate::html;
@@ -32,7 +33,12 @@ pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     };
     match verify(&state, ticket).await {
         Ok(Some(verified)) => match verified.result_url {
-            Some(result_url) => Redirect::to(&with_outcome(&result_url)).into_response(),
+            Some(result_url) => Redirect::to(&with_outcome(
+                &result_url,
+                VERIFIED,
+                verified.email.as_deref(),
+            ))
+            .into_response(),
             None => (
                 StatusCode::OK,
                 [
@@ -52,47 +58,5 @@ pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
                 "Try again later.",
             )
         }
-    }
-}
-
-/// `result_url` with Auth0's outcome parameters added to its query.
-fn with_outcome(result_url: &str) -> String {
-    let outcome = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("success", "true")
-        .append_pair("code", "success")
-        .append_pair("message", VERIFIED)
-        .finish();
-    let (before_fragment, fragment) = match result_url.split_once('#') {
-        Some((url, fragment)) => (url, Some(fragment)),
-        None => (result_url, None),
-    };
-    let separator = if before_fragment.contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let mut target = format!("{before_fragment}{separator}{outcome}");
-    if let Some(fragment) = fragment {
-        target.push('#');
-        target.push_str(fragment);
-    }
-    target
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_outcome;
-
-    #[test]
-    fn the_outcome_joins_the_result_urls_query() {
-        assert!(
-            with_outcome("https://app.example/done")
-                .starts_with("https://app.example/done?success=true&code=success&message=")
-        );
-        assert!(
-            with_outcome("https://app.example/done?from=mail")
-                .starts_with("https://app.example/done?from=mail&success=true")
-        );
-        assert!(with_outcome("https://app.example/done#top").ends_with("#top"));
     }
 }

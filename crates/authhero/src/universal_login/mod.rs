@@ -3,6 +3,7 @@
 mod email_verification;
 mod login;
 mod reset_password;
+mod result_url;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

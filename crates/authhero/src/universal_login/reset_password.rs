@@ -1,16 +1,21 @@
 //! `/u/reset-password`: the new-password form of an emailed reset ticket. The ticket is the
-//! form's CSRF defence: a cross-site page cannot post a ticket it does not know.
+//! form's CSRF defence: a cross-site page cannot post a ticket it does not know. Once the
+//! password is changed, a ticket's `result_url` is where the user goes next.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use super::result_url::with_outcome;
 use crate::flows::Params;
 use crate::flows::password_reset::{Reset, reset, usable};
 use crate::flows::validation::PasswordRefused;
 use crate::html;
 use crate::state::AppState;
+
+/// Auth0's words for a changed password, sent to `result_url`.
+const CHANGED: &str = "You can now login to the application with the new password.";
 
 fn page(status: StatusCode, body: String) -> Response {
     (
@@ -101,10 +106,18 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
         return retry("The two passwords do not match.");
     }
     match reset(&state, &usable, password).await {
-        Ok(Reset::Changed) => page(
-            StatusCode::OK,
-            html::message_page("Password changed", "Your password has been changed."),
-        ),
+        Ok(Reset::Changed) => match &usable.options.result_url {
+            Some(result_url) => Redirect::to(&with_outcome(
+                result_url,
+                CHANGED,
+                usable.email_for_result.as_deref(),
+            ))
+            .into_response(),
+            None => page(
+                StatusCode::OK,
+                html::message_page("Password changed", "Your password has been changed."),
+            ),
+        },
         Ok(Reset::TicketGone) => invalid_ticket(),
         Ok(Reset::Reused) => retry(&format!("{}.", PasswordRefused::Reused)),
         Err(error) => {

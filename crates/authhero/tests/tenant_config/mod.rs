@@ -516,7 +516,8 @@ async fn a_password_change_ticket_opens_the_reset_page() -> anyhow::Result<()> {
         json!({"user_id": user_id, "email": "ticketed@example.com"}),
         json!({"user_id": user_id, "ttl_sec": 99_999_999}),
         json!({"user_id": user_id, "colour": "red"}),
-        json!({"user_id": user_id, "mark_email_as_verified": true}),
+        json!({"user_id": user_id, "result_url": "javascript:alert(1)"}),
+        json!({"user_id": user_id, "mark_email_as_verified": "yes"}),
     ] {
         api.post("/api/v2/tickets/password-change", bad.clone())
             .await?
@@ -537,6 +538,69 @@ async fn a_password_change_ticket_opens_the_reset_page() -> anyhow::Result<()> {
     )
     .await?
     .expect(StatusCode::NOT_FOUND)?;
+    Ok(())
+}
+
+/// A password change ticket's options: once the password is changed the user goes to
+/// `result_url` with Auth0's outcome and the email, and the email counts as verified.
+#[tokio::test]
+async fn a_password_change_ticket_goes_on_to_its_result_url() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let user_id = api
+        .create_user("onward@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?
+        .str("user_id")?
+        .to_owned();
+    let ticket = api
+        .post(
+            "/api/v2/tickets/password-change",
+            json!({
+                "user_id": user_id,
+                "result_url": "https://app.example/after-reset",
+                "includeEmailInRedirect": true,
+                "mark_email_as_verified": true,
+            }),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let link = ticket.str("ticket")?;
+    let ticket_value = url::Url::parse(link)?
+        .query_pairs()
+        .find(|(name, _)| name == "ticket")
+        .map(|(_, value)| value.into_owned())
+        .ok_or_else(|| anyhow::anyhow!("no ticket in {link}"))?;
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("ticket", &ticket_value)
+        .append_pair("password", "A new and long passphrase 42")
+        .append_pair("confirm", "A new and long passphrase 42")
+        .finish();
+    let request = axum::http::Request::post("/u/reset-password")
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(form))?;
+    let response = tower::ServiceExt::oneshot(api.router.clone(), request).await?;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    assert!(
+        location.starts_with("https://app.example/after-reset?success=true&code=success&message="),
+        "{location}"
+    );
+    assert!(
+        location.ends_with("&email=onward%40example.com"),
+        "{location}"
+    );
+    let user = api
+        .get(&format!("/api/v2/users/{}", user_id.replace('|', "%7C")))
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(user.body["email_verified"], true);
     Ok(())
 }
 
@@ -715,12 +779,25 @@ async fn an_email_verification_ticket_verifies_once() -> anyhow::Result<()> {
     let (status, _, body) = open_link(&api, plain.str("ticket")?).await?;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Your email was verified."), "{body}");
+    let with_email = api
+        .post(
+            "/api/v2/tickets/email-verification",
+            json!({"user_id": user_id, "result_url": "https://app.example/welcome", "includeEmailInRedirect": true}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let (_, location, _) = open_link(&api, with_email.str("ticket")?).await?;
+    let location = location.unwrap_or_default();
+    assert!(
+        location.ends_with("&email=unverified%40example.com"),
+        "{location}"
+    );
 
     for bad in [
         json!({}),
         json!({"user_id": user_id, "result_url": "javascript:alert(1)"}),
         json!({"user_id": user_id, "ttl_sec": -1}),
-        json!({"user_id": user_id, "includeEmailInRedirect": true}),
+        json!({"user_id": user_id, "includeEmailInRedirect": "yes"}),
         json!({"user_id": user_id, "colour": "red"}),
         json!({"user_id": 7}),
     ] {
