@@ -944,6 +944,53 @@ test('tickets.verifyEmail: the link verifies once and goes on to result_url; job
   assert.equal(done.status, 'completed');
 });
 
+test('emails.provider and emailTemplates are used: verify_email in Liquid, through the tenant\'s own SMTP server', async () => {
+  const tenantSmtp = await startSmtp();
+  try {
+    await sdk('emails.provider.create', management.emails.provider.create({
+      name: 'smtp',
+      default_from_address: 'Provider <provider@e2e.example.com>',
+      credentials: { smtp_host: '127.0.0.1', smtp_port: tenantSmtp.port },
+    }));
+    const template = {
+      template: 'verify_email',
+      syntax: 'liquid',
+      enabled: true,
+      from: 'Acme <hello@acme.e2e.example.com>',
+      subject: 'Welcome to {{ friendly_name | default: "Acme" }}, {{ user.email }}',
+      body: '<p>Hi {{ user.email }}, <a href="{{ url }}">confirm</a>.</p>',
+      resultUrl: 'https://app.e2e.example.com/templated',
+      urlLifetimeInSeconds: 3600,
+    };
+    await sdk('emailTemplates.create', management.emailTemplates.create(template));
+    const bad = await rejection('emailTemplates.update with broken Liquid', management.emailTemplates.update('verify_email', { body: '{% if user %}never closed' }));
+    assert.equal(bad.statusCode, 400, JSON.stringify(bad.body));
+
+    const user = await createUser('templated');
+    await sdk('jobs.verificationEmail.create', management.jobs.verificationEmail.create({ user_id: user.user_id }));
+    const message = await tenantSmtp.next(user.email);
+    // Headers unfolded, the body's quoted-printable undone.
+    const data = decodeQuotedPrintable(message.data.replace(/\r\n[ \t]+/g, ' '));
+    assert.match(data, /^From: Acme <hello@acme\.e2e\.example\.com>/m, data);
+    assert.match(data, new RegExp(`^Subject: Welcome to .*${user.email.replace(/[.+]/g, '\\$&')}`, 'm'), data);
+    assert.ok(data.includes(`Hi ${user.email},`), data);
+    const link = data.match(/href="([^"]+\/u\/email-verification\?ticket=[^"]+)"/)?.[1]?.replaceAll('&amp;', '&');
+    assert.ok(link, data);
+    const opened = await fetch(link, { redirect: 'manual' });
+    assert.equal(opened.status, 303);
+    assert.ok(opened.headers.get('location').startsWith(template.resultUrl), opened.headers.get('location'));
+    assert.equal((await sdk('users.get', management.users.get(user.user_id))).email_verified, true);
+
+    // A provider the server cannot send through is refused at once, not at the first email.
+    const unusable = await rejection('emails.provider.update without a host', management.emails.provider.update({ credentials: { smtp_port: 25 } }));
+    assert.equal(unusable.statusCode, 400, JSON.stringify(unusable.body));
+  } finally {
+    await management.emailTemplates.update('verify_email', { enabled: false }).catch(() => {});
+    await management.emails.provider.delete().catch(() => {});
+    await tenantSmtp.stop();
+  }
+});
+
 test('jobs.usersExports.create: the location downloads the chosen fields, gzipped', async () => {
   const users = [await createUser('export'), await createUser('export')];
   const job = await sdk(
@@ -1043,6 +1090,9 @@ test('organizations.invitations: create (a link on the initiate_login_uri), list
     [url.searchParams.get('invitation'), url.searchParams.get('organization')],
     [created.ticket_id, org.id],
   );
+  const mailed = decodeQuotedPrintable((await smtp.next(email)).data);
+  assert.ok(mailed.includes(created.invitation_url.replaceAll('&', '&amp;')) || mailed.includes(created.invitation_url), mailed);
+  assert.ok(mailed.includes('Ann has invited you'), mailed);
   const listed = await everything('organizations.invitations.list', invitations.list(org.id));
   assert.deepEqual(listed.map((invitation) => invitation.id), [created.id]);
   const read = await sdk('organizations.invitations.get', invitations.get(org.id, created.id));

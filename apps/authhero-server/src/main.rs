@@ -15,7 +15,7 @@ use clap::Parser;
 
 use crate::config::{Cli, Command, Settings};
 use crate::domain_probe::HttpProbe;
-use crate::smtp::SmtpSender;
+use crate::smtp::{SmtpSender, TenantSmtp};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -57,14 +57,15 @@ async fn main() -> anyhow::Result<()> {
     let mut authhero = authhero::AuthHero::new(adapters)
         .issuer(&settings.issuer)?
         .password_hashing(settings.password_hash)
-        .domain_probe(Arc::new(HttpProbe::new()?));
+        .domain_probe(Arc::new(HttpProbe::new()?))
+        .smtp_connector(Arc::new(TenantSmtp::new(&settings.email_from)?));
     match email_sender {
         Some(sender) => {
             tracing::info!(from = %settings.email_from, "email is sent over SMTP");
             authhero = authhero.email_sender(Arc::new(sender));
         }
         None => tracing::warn!(
-            "email is disabled (no --smtp-url / AUTHHERO_SMTP_URL): password resets send nothing"
+            "no --smtp-url / AUTHHERO_SMTP_URL: only tenants with their own SMTP provider send email"
         ),
     }
     let router = authhero.router();

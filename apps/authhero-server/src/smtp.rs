@@ -1,10 +1,15 @@
-//! The server's [`EmailSender`]: hands AuthHero's email (password resets) to an SMTP server
-//! with lettre, as a text and HTML message.
+//! The server's [`EmailSender`]: hands AuthHero's email (password resets, verification,
+//! invitations) to an SMTP server with lettre, as a text and HTML message (HTML alone for a
+//! tenant's template); and the [`SmtpConnector`] that opens one for a tenant's own SMTP server.
+
+use std::net::IpAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
-use authhero::{Email, EmailSender, SendError};
-use lettre::message::{Mailbox, MultiPart};
+use authhero::{Email, EmailSender, SendError, SmtpConnector, SmtpSettings};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 /// Sends every message through one SMTP server. Its `Debug` shows no credentials.
@@ -32,6 +37,48 @@ impl SmtpSender {
     }
 }
 
+/// Opens senders for tenants' SMTP servers: port 465 speaks TLS from the start, a loopback
+/// host may be plain, and any other must offer STARTTLS, so credentials never cross a network
+/// in the clear.
+#[derive(Debug)]
+pub struct TenantSmtp {
+    /// The sender used when neither the template nor the provider names one.
+    from: Mailbox,
+}
+
+impl TenantSmtp {
+    pub fn new(from: &str) -> anyhow::Result<Self> {
+        let from = from
+            .parse()
+            .with_context(|| format!("the email sender {from:?} is not a valid address"))?;
+        Ok(Self { from })
+    }
+}
+
+impl SmtpConnector for TenantSmtp {
+    fn connect(&self, settings: &SmtpSettings) -> Result<Arc<dyn EmailSender>, SendError> {
+        let failed = |error: lettre::transport::smtp::Error| SendError(format!("smtp: {error}"));
+        let host = settings.host.as_str();
+        let loopback =
+            host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        let mut builder = if settings.port == 465 {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(failed)?
+        } else if loopback {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        } else {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(failed)?
+        };
+        builder = builder.port(settings.port);
+        if let (Some(user), Some(password)) = (&settings.user, &settings.password) {
+            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+        }
+        Ok(Arc::new(SmtpSender {
+            transport: builder.build(),
+            from: self.from.clone(),
+        }))
+    }
+}
+
 #[async_trait]
 impl EmailSender for SmtpSender {
     async fn send(&self, email: Email) -> Result<(), SendError> {
@@ -39,12 +86,18 @@ impl EmailSender for SmtpSender {
             .to
             .parse()
             .map_err(|error| SendError(format!("recipient: {error}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(email.subject)
-            .multipart(MultiPart::alternative_plain_html(email.text, email.html))
-            .map_err(|error| SendError(format!("message: {error}")))?;
+        let from = match &email.from {
+            Some(from) => from
+                .parse()
+                .map_err(|error| SendError(format!("sender {from:?}: {error}")))?,
+            None => self.from.clone(),
+        };
+        let builder = Message::builder().from(from).to(to).subject(email.subject);
+        let message = match email.text {
+            Some(text) => builder.multipart(MultiPart::alternative_plain_html(text, email.html)),
+            None => builder.singlepart(SinglePart::html(email.html)),
+        }
+        .map_err(|error| SendError(format!("message: {error}")))?;
         self.transport
             .send(message)
             .await
@@ -123,8 +176,9 @@ mod tests {
         sender
             .send(Email {
                 to: "jane@example.com".into(),
+                from: None,
                 subject: "Reset your password".into(),
-                text: "Open the link.".into(),
+                text: Some("Open the link.".into()),
                 html: "<p>Open the link.</p>".into(),
             })
             .await?;
@@ -142,6 +196,39 @@ mod tests {
         ] {
             assert!(data.contains(part), "{part} missing in:\n{data}");
         }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_tenants_smtp_server_gets_its_html_message_from_its_sender() -> anyhow::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let settings = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: listener.local_addr()?.port(),
+            user: None,
+            password: None,
+        };
+        let server = tokio::spawn(receive_one(listener));
+        let sender = TenantSmtp::new("AuthHero <no-reply@localhost>")?
+            .connect(&settings)
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        sender
+            .send(Email {
+                to: "jane@example.com".into(),
+                from: Some("Acme <hello@acme.example>".into()),
+                subject: "Welcome".into(),
+                text: None,
+                html: "<p>Hi Jane</p>".into(),
+            })
+            .await?;
+        let (recipients, data) = server.await??;
+        assert_eq!(recipients, ["<jane@example.com>"]);
+        assert!(data.contains("From: Acme <hello@acme.example>"), "{data}");
+        assert!(
+            data.contains("text/html") && !data.contains("multipart"),
+            "{data}"
+        );
+        assert!(data.contains("<p>Hi Jane</p>"), "{data}");
         Ok(())
     }
 }

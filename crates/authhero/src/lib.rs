@@ -44,7 +44,7 @@ use authhero_core::entities::PasswordAlgorithm;
 use axum::Router;
 
 pub use domain_probe::DomainProbe;
-pub use email::{Email, EmailSender, SendError};
+pub use email::{Email, EmailSender, SendError, SmtpConnector, SmtpSettings};
 pub use error::{ApiError, OAuthError};
 /// The pure checks of an `/authorize` request, public so its benchmark can measure them.
 pub use flows::authorize_request;
@@ -66,7 +66,7 @@ pub struct AuthHero {
     adapters: DataAdapters,
     issuer: String,
     hooks: Arc<dyn Hooks>,
-    email_sender: Option<Arc<dyn EmailSender>>,
+    mailers: email::Mailers,
     domain_probe: Option<Arc<dyn DomainProbe>>,
     password_algorithm: PasswordAlgorithm,
     clock: Arc<dyn flows::Clock>,
@@ -78,7 +78,7 @@ impl AuthHero {
             adapters,
             issuer: "http://localhost:3000/".into(),
             hooks: Arc::new(hooks::NoHooks),
-            email_sender: None,
+            mailers: email::Mailers::default(),
             domain_probe: None,
             password_algorithm: PasswordAlgorithm::Bcrypt,
             clock: Arc::new(flows::SystemClock),
@@ -105,9 +105,17 @@ impl AuthHero {
         self
     }
 
-    /// Where email goes (password resets). Without one, nothing is sent.
+    /// Where email goes (password resets, verification, invitations) unless the tenant set up
+    /// an email provider. Without one, nothing is sent.
     pub fn email_sender(mut self, sender: Arc<dyn EmailSender>) -> Self {
-        self.email_sender = Some(sender);
+        self.mailers.default = Some(sender);
+        self
+    }
+
+    /// How email reaches the SMTP server a tenant sets up as its email provider
+    /// (`/api/v2/emails/provider` with `name: smtp`). Without one, such a tenant's email fails.
+    pub fn smtp_connector(mut self, connector: Arc<dyn SmtpConnector>) -> Self {
+        self.mailers.smtp = Some(connector);
         self
     }
 
@@ -136,7 +144,7 @@ impl AuthHero {
             self.adapters,
             self.issuer,
             self.hooks,
-            self.email_sender,
+            self.mailers,
             self.domain_probe,
             self.password_algorithm,
             self.clock,

@@ -8,7 +8,7 @@ use authhero_core::{DataAdapters, ListParams, Query, Timestamp};
 use bytes::Bytes;
 
 use crate::domain_probe::DomainProbe;
-use crate::email::EmailSender;
+use crate::email::Mailers;
 use crate::flows::{Clock, FlowError};
 use crate::hooks::Hooks;
 use crate::keys::KeyCache;
@@ -20,7 +20,8 @@ pub struct Inner {
     pub issuer: String,
     pub keys: KeyCache,
     pub hooks: Arc<dyn Hooks>,
-    pub email_sender: Option<Arc<dyn EmailSender>>,
+    /// Where email goes: the server's sender, and tenants' own SMTP servers.
+    pub mailers: Mailers,
     /// How custom domains are reached for verification; without one they stay pending.
     pub domain_probe: Option<Arc<dyn DomainProbe>>,
     /// How new passwords are hashed; stored hashes of either algorithm keep verifying.
@@ -46,7 +47,7 @@ impl AppState {
         adapters: DataAdapters,
         issuer: String,
         hooks: Arc<dyn Hooks>,
-        email_sender: Option<Arc<dyn EmailSender>>,
+        mailers: Mailers,
         domain_probe: Option<Arc<dyn DomainProbe>>,
         password_algorithm: PasswordAlgorithm,
         clock: Arc<dyn Clock>,
@@ -57,7 +58,7 @@ impl AppState {
             issuer,
             keys,
             hooks,
-            email_sender,
+            mailers,
             domain_probe,
             password_algorithm,
             discovery: OnceLock::new(),

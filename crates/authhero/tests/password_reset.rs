@@ -203,7 +203,7 @@ impl EmailSender for SmtpSender {
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_PLAIN)
-                            .body(encode(email.text)?),
+                            .body(encode(email.text.unwrap_or_default())?),
                     )
                     .singlepart(
                         SinglePart::builder()

@@ -55,6 +55,7 @@ export async function startSmtp() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `smtp://127.0.0.1:${server.address().port}`,
+    port: server.address().port,
     messages,
     /** The first message to `address` that `matches`, waiting for it up to ten seconds. */
     async next(address, matches = () => true) {

@@ -7,8 +7,9 @@
 use authhero_core::entities::{CodeType, User};
 
 use super::logs::{self, EventType};
+use super::mail;
 use super::user_tickets::{self, Options};
-use crate::email::{Email, EmailSender, SendError};
+use crate::email::{Email, SendError};
 use crate::markup;
 use crate::state::AppState;
 
@@ -48,20 +49,48 @@ pub async fn ticket_link(
     .await
 }
 
-/// Mails `user` a verification link, and logs whether it went (`svr`, `fvr`).
+/// Mails `user` a verification link, and logs whether it went (`svr`, `fvr`). The tenant's
+/// `verify_email` template, when enabled, words the message and may set the link's
+/// `resultUrl`, lifetime and `includeEmailInRedirect`.
 pub async fn send_email(
     state: &AppState,
-    sender: &dyn EmailSender,
     tenant_id: &str,
     user: &User,
     client_id: Option<&str>,
 ) -> Result<(), SendFailure> {
     let sent: Result<(), SendFailure> = async {
         let to = user.email.clone().ok_or(SendFailure::NoEmail)?;
-        let options = Options::default();
-        let link =
-            ticket_link(state, tenant_id, user, client_id, &options, TICKET_LIFETIME).await?;
-        sender.send(verification_email(to, &link)).await?;
+        let template = mail::template(state, tenant_id, mail::Kind::VerifyEmail).await?;
+        let options = Options {
+            result_url: template.as_ref().and_then(|t| t.result_url.clone()),
+            include_email: template
+                .as_ref()
+                .and_then(|t| t.include_email_in_redirect)
+                .unwrap_or(false),
+            mark_email_verified: false,
+        };
+        let lifetime = template
+            .as_ref()
+            .and_then(|t| t.url_lifetime_in_seconds)
+            .and_then(|seconds| i64::try_from(seconds).ok())
+            .filter(|seconds| *seconds > 0)
+            .map_or(TICKET_LIFETIME, |seconds| {
+                seconds.min(user_tickets::MAX_LIFETIME)
+            });
+        let link = ticket_link(state, tenant_id, user, client_id, &options, lifetime).await?;
+        let mut variables = serde_json::Map::new();
+        variables.insert("url".into(), link.clone().into());
+        variables.insert("user".into(), mail::user_variables(user));
+        if let Some(client_id) = client_id
+            && let Some(client) = state.adapters.clients.get(tenant_id, client_id).await?
+        {
+            variables.insert("application".into(), mail::application_variables(&client));
+        }
+        let message = mail::Message {
+            built_in: verification_email(to, &link),
+            variables,
+        };
+        mail::send(state, tenant_id, template.as_ref(), message).await?;
         Ok(())
     }
     .await;
@@ -93,8 +122,9 @@ fn verification_email(to: String, link: &str) -> Email {
     );
     Email {
         to,
+        from: None,
         subject: "Verify your email".into(),
-        text,
+        text: Some(text),
         html,
     }
 }

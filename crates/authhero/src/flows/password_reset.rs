@@ -12,10 +12,11 @@
 use authhero_core::entities::{CodeType, User};
 
 use super::logs::{self, EventType};
+use super::mail;
 use super::user_tickets::{self, Options};
 use super::validation::PasswordPolicy;
 use super::{brute_force, migration, sessions, users};
-use crate::email::{Email, EmailSender, SendError};
+use crate::email::{Email, SendError};
 use crate::markup;
 use crate::passwords;
 use crate::state::AppState;
@@ -33,8 +34,8 @@ enum RequestError {
 }
 
 /// Mails a reset link to the user of `connection` with this (lower-cased) email, if there is
-/// one and an email sender is configured. The work runs in the background, so the caller's
-/// answer, and how long it takes, never depend on whether the account exists; failures are logged.
+/// one. The work runs in the background, so the caller's answer, and how long it takes, never
+/// depend on whether the account exists; failures (no way to send, among them) are logged.
 pub fn request(
     state: &AppState,
     tenant_id: String,
@@ -42,24 +43,9 @@ pub fn request(
     connection: String,
     email: String,
 ) {
-    let Some(sender) = state.email_sender.clone() else {
-        tracing::warn!(
-            tenant_id,
-            "no email sender is configured: no password reset email sent"
-        );
-        return;
-    };
     let state = state.clone();
     tokio::spawn(async move {
-        let sent = send_link(
-            &state,
-            sender.as_ref(),
-            &tenant_id,
-            &client_id,
-            &connection,
-            &email,
-        )
-        .await;
+        let sent = send_link(&state, &tenant_id, &client_id, &connection, &email).await;
         if let Err(error) = sent {
             tracing::warn!(tenant_id, %error, "password reset email not sent");
         }
@@ -67,9 +53,10 @@ pub fn request(
 }
 
 /// Creates a reset ticket for the user and mails its link; nothing when there is no such user.
+/// The tenant's `reset_email` template, when enabled, words the message and may set the
+/// link's `resultUrl` and lifetime.
 async fn send_link(
     state: &AppState,
-    sender: &dyn EmailSender,
     tenant_id: &str,
     client_id: &str,
     connection: &str,
@@ -79,18 +66,37 @@ async fn send_link(
     let Some(user) = migration::user_by_email(state, tenant_id, connection, email).await? else {
         return Ok(());
     };
-    let options = Options::default();
-    let link = ticket_link(
-        state,
-        tenant_id,
-        &user,
-        Some(client_id),
-        &options,
-        TICKET_LIFETIME,
-    )
-    .await?;
-    let to = user.email.unwrap_or_else(|| email.to_owned());
-    sender.send(reset_email(to, &link)).await?;
+    let template = mail::template(state, tenant_id, mail::Kind::ResetEmail).await?;
+    let options = Options {
+        result_url: template.as_ref().and_then(|t| t.result_url.clone()),
+        include_email: template
+            .as_ref()
+            .and_then(|t| t.include_email_in_redirect)
+            .unwrap_or(false),
+        mark_email_verified: false,
+    };
+    let lifetime = template
+        .as_ref()
+        .and_then(|t| t.url_lifetime_in_seconds)
+        .and_then(|seconds| i64::try_from(seconds).ok())
+        .filter(|seconds| *seconds > 0)
+        .map_or(TICKET_LIFETIME, |seconds| {
+            seconds.min(user_tickets::MAX_LIFETIME)
+        });
+    let link = ticket_link(state, tenant_id, &user, Some(client_id), &options, lifetime).await?;
+    let to = user.email.clone().unwrap_or_else(|| email.to_owned());
+    let client = state.adapters.clients.get(tenant_id, client_id).await?;
+    let mut variables = serde_json::Map::new();
+    variables.insert("url".into(), link.clone().into());
+    variables.insert("user".into(), mail::user_variables(&user));
+    if let Some(client) = &client {
+        variables.insert("application".into(), mail::application_variables(client));
+    }
+    let message = mail::Message {
+        built_in: reset_email(to, &link),
+        variables,
+    };
+    mail::send(state, tenant_id, template.as_ref(), message).await?;
     Ok(())
 }
 
@@ -139,8 +145,9 @@ fn reset_email(to: String, link: &str) -> Email {
     );
     Email {
         to,
+        from: None,
         subject: "Reset your password".into(),
-        text,
+        text: Some(text),
         html,
     }
 }

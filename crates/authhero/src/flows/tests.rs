@@ -87,7 +87,7 @@ async fn world_with(
         adapters,
         ISSUER.into(),
         Arc::new(NoHooks),
-        None,
+        Default::default(),
         None,
         PasswordAlgorithm::Bcrypt,
         clock.clone(),

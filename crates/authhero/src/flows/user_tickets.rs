@@ -15,6 +15,9 @@ pub struct Kind {
     pub page: &'static str,
 }
 
+/// The longest a ticket may live: thirty days.
+pub const MAX_LIFETIME: i64 = 2_592_000;
+
 pub const PASSWORD_RESET: Kind = Kind {
     code_type: CodeType::PasswordReset,
     page: "u/reset-password",

@@ -1,6 +1,6 @@
 //! `/api/v2/email-templates` and `/api/v2/emails/provider`: the tenant's email templates (one
-//! per Auth0 template name) and the provider that sends them. A provider's credentials are
-//! stored but never shown again.
+//! per Auth0 template name, Liquid checked when written) and the provider that sends them
+//! (`flows::mail` uses both). A provider's credentials are stored but never shown again.
 
 use async_trait::async_trait;
 use authhero_core::DataAdapters;
@@ -19,6 +19,7 @@ use super::patch::Patch;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, new_resource};
 use crate::error::ApiError;
+use crate::flows::mail;
 use crate::state::AppState;
 
 /// Auth0's template names.
@@ -120,6 +121,13 @@ impl Resource for EmailTemplate {
                 "Payload validation error: 'No enum match for syntax: only liquid is supported' on property syntax.",
             ));
         }
+        for (property, text) in [("body", &self.body), ("subject", &self.subject)] {
+            mail::check_template(text).map_err(|why| {
+                ApiError::bad_request(format!(
+                    "Payload validation error: 'Invalid Liquid: {why}' on property {property}."
+                ))
+            })?;
+        }
         Ok(())
     }
 }
@@ -163,14 +171,22 @@ fn shown(mut provider: EmailProvider) -> Json<EmailProvider> {
     Json(provider)
 }
 
+/// A provider Auth0 knows; an `smtp` one must name its server, as email goes through it.
 fn check_provider(provider: &EmailProvider) -> Result<(), ApiError> {
-    if PROVIDERS.contains(&provider.name.as_str()) {
-        return Ok(());
+    if !PROVIDERS.contains(&provider.name.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "Payload validation error: 'No enum match for: \"{}\"' on property name.",
+            provider.name
+        )));
     }
-    Err(ApiError::bad_request(format!(
-        "Payload validation error: 'No enum match for: \"{}\"' on property name.",
-        provider.name
-    )))
+    if provider.name == "smtp" {
+        mail::smtp_settings(provider).map_err(|why| {
+            ApiError::bad_request(format!(
+                "Payload validation error: '{why}' on property credentials."
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 fn missing_provider() -> ApiError {

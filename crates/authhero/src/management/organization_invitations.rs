@@ -1,8 +1,8 @@
 //! `/api/v2/organizations/{id}/invitations`: invitations to join an organization, in Auth0's
 //! shape. Each has a `ticket_id` and an `invitation_url` (the application's
 //! `initiate_login_uri` with `invitation`, `organization` and `organization_name`), and expires
-//! after `ttl_sec` (seven days unless told). The login pages accept an invitation in their own
-//! issue; no invitation email is sent yet.
+//! after `ttl_sec` (seven days unless told). Unless `send_invitation_email` is false, the
+//! invitee is mailed the link. The login pages accept an invitation in their own issue.
 
 use authhero_core::entities::{
     Client, Connection, Invitation, Invitee, Inviter, Metadata, Organization, Role,
@@ -23,7 +23,7 @@ use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::find;
 use crate::error::ApiError;
-use crate::flows::validation;
+use crate::flows::{invitations, validation};
 use crate::random;
 use crate::state::AppState;
 
@@ -65,8 +65,7 @@ struct NewInvitation {
     ttl_sec: Option<i64>,
     #[serde(default)]
     roles: Vec<String>,
-    /// Accepted as Auth0 takes it; no invitation email is sent yet.
-    #[expect(dead_code, reason = "accepted as Auth0 takes it; no email is sent yet")]
+    /// Whether the invitee is mailed the link; yes unless told, as in Auth0.
     send_invitation_email: Option<bool>,
 }
 
@@ -193,10 +192,10 @@ async fn create_invitation(
     let now = state.now();
     let invitation = Invitation {
         id: random::id("uinv"),
-        organization_id: organization.id,
+        organization_id: organization.id.clone(),
         inviter: request.inviter,
         invitee: Invitee { email },
-        client_id: client.client_id,
+        client_id: client.client_id.clone(),
         connection_id: request.connection_id,
         invitation_url: Some(url.into()),
         ticket_id: Some(ticket_id),
@@ -211,6 +210,9 @@ async fn create_invitation(
         .invitations
         .create(tenant, invitation)
         .await?;
+    if request.send_invitation_email.unwrap_or(true) {
+        invitations::send(&state, tenant, &stored, &organization, &client);
+    }
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

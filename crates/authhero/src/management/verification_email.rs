@@ -111,18 +111,9 @@ async fn send(
     client_id: Option<String>,
     mut job: Job,
 ) {
-    let sent = match state.email_sender.clone() {
-        Some(sender) => email_verification::send_email(
-            &state,
-            sender.as_ref(),
-            &tenant,
-            &user,
-            client_id.as_deref(),
-        )
+    let sent = email_verification::send_email(&state, &tenant, &user, client_id.as_deref())
         .await
-        .map_err(|failure| failure.to_string()),
-        None => Err("No email sender is configured.".to_owned()),
-    };
+        .map_err(|failure| failure.to_string());
     match sent {
         Ok(()) => job.status = "completed".into(),
         Err(why) => {

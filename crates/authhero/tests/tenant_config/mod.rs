@@ -159,6 +159,9 @@ async fn email_templates_and_provider_round_trip() -> anyhow::Result<()> {
         json!({"template": "nope", "body": "b", "from": "f", "subject": "s", "syntax": "liquid", "enabled": true}),
         json!({"template": "reset_email", "body": "b"}),
         json!({"template": "reset_email", "body": "b", "from": "f", "subject": "s", "syntax": "liquid", "enabled": "yes"}),
+        // Liquid that does not parse is refused when written, not when the email is sent.
+        json!({"template": "reset_email", "body": "{% if url %}open", "from": "f", "subject": "s", "syntax": "liquid", "enabled": true}),
+        json!({"template": "reset_email", "body": "b", "from": "f", "subject": "{{ user.name", "syntax": "liquid", "enabled": true}),
     ] {
         api.post("/api/v2/email-templates", bad.clone())
             .await?
@@ -171,9 +174,15 @@ async fn email_templates_and_provider_round_trip() -> anyhow::Result<()> {
     api.get("/api/v2/emails/provider")
         .await?
         .expect(StatusCode::NOT_FOUND)?;
-    api.post("/api/v2/emails/provider", json!({"name": "carrier-pigeon"}))
-        .await?
-        .expect(StatusCode::BAD_REQUEST)?;
+    for bad in [
+        json!({"name": "carrier-pigeon"}),
+        json!({"name": "smtp", "credentials": {"smtp_port": 25}}),
+        json!({"name": "smtp", "credentials": {"smtp_host": "mail.example.com", "smtp_port": 0}}),
+    ] {
+        api.post("/api/v2/emails/provider", bad.clone())
+            .await?
+            .expect(StatusCode::BAD_REQUEST)?;
+    }
     let provider = api
         .post(
             "/api/v2/emails/provider",
