@@ -103,7 +103,7 @@ const PARTS: &[(&str, &[&str])] = &[
             "resource",
         ],
     ),
-    ("universal_login", &[]),
+    ("universal_login", &["result_url"]),
 ];
 
 /// Macros that must not ship: placeholders and debugging output.

@@ -1,16 +1,17 @@
 //! Repositories that are plain documents plus one operation of their own: the cross-tenant
-//! look-ups (clients, custom domains), tenants, signing keys and refresh-token families.
+//! look-ups (clients, custom domains), tenants, signing keys, refresh-token families and the
+//! log's retention.
 
 use async_trait::async_trait;
-use authhero_core::Result;
 use authhero_core::entities::{
-    Client, ClientGrant, CustomDomain, RefreshToken, ResourceServer, SigningKey, Tenant,
+    Client, ClientGrant, CustomDomain, Log, RefreshToken, ResourceServer, SigningKey, Tenant,
 };
 use authhero_core::list::{ListPage, ListParams};
 use authhero_core::ports::{
-    ClientGrantsRepository, ClientsRepository, CustomDomainsRepository, RefreshTokensRepository,
-    ResourceServersRepository, SigningKeysRepository, TenantsRepository,
+    ClientGrantsRepository, ClientsRepository, CustomDomainsRepository, LogsRepository,
+    RefreshTokensRepository, ResourceServersRepository, SigningKeysRepository, TenantsRepository,
 };
+use authhero_core::{Result, Timestamp};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
 
@@ -177,6 +178,24 @@ impl RefreshTokensRepository for Documents<RefreshToken> {
             .await
             .map_err(|error| self.store.db_error(error))?;
         Ok(result.rows_affected() == 1)
+    }
+}
+
+#[async_trait]
+impl LogsRepository for Documents<Log> {
+    async fn remove_before(&self, tenant_id: &str, before: Timestamp) -> Result<u64> {
+        let mut delete = Query::delete();
+        delete
+            .from_table(self.store.table.name)
+            .and_where(Expr::col("tenant_id").eq(tenant_id))
+            .and_where(Expr::col("date").lt(before.to_iso()));
+        let result = self
+            .store
+            .db
+            .execute(&delete)
+            .await
+            .map_err(|error| self.store.db_error(error))?;
+        Ok(result.rows_affected())
     }
 }
 

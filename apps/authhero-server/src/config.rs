@@ -9,6 +9,9 @@ use authhero_core::entities::PasswordAlgorithm;
 use clap::{Parser, Subcommand};
 use serde::Deserialize;
 
+/// Auth0 keeps 30 days of logs on its paid plans.
+const DEFAULT_LOG_RETENTION_DAYS: u32 = 30;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "authhero-server",
@@ -85,6 +88,10 @@ pub struct Cli {
     /// later [default: 2000]
     #[arg(long, env = "AUTHHERO_LEGACY_AUTH0_TIMEOUT_MS")]
     legacy_auth0_timeout_ms: Option<u64>,
+    /// Days the tenant log keeps an event; older ones are removed every hour. 0 keeps them all
+    /// [default: 30, as Auth0's paid plans]
+    #[arg(long, env = "AUTHHERO_LOG_RETENTION_DAYS")]
+    log_retention_days: Option<u32>,
     /// A TOML file with any of the settings above (snake_case keys)
     #[arg(long, env = "AUTHHERO_CONFIG")]
     config: Option<PathBuf>,
@@ -122,6 +129,7 @@ struct FileSettings {
     legacy_auth0_connection: Option<String>,
     legacy_auth0_base_url: Option<String>,
     legacy_auth0_timeout_ms: Option<u64>,
+    log_retention_days: Option<u32>,
 }
 
 /// The resolved settings.
@@ -142,6 +150,8 @@ pub struct Settings {
     pub config_bundle: Option<PathBuf>,
     /// Set when a legacy tenant's domain is.
     pub legacy_auth0: Option<Auth0Settings>,
+    /// 0 keeps every log event.
+    pub log_retention_days: u32,
 }
 
 impl Settings {
@@ -183,6 +193,10 @@ impl Settings {
             secret_key: pick(&cli.secret_key, file.secret_key),
             secret_key_file,
             config_bundle: cli.config_bundle.clone().or(file.config_bundle),
+            log_retention_days: cli
+                .log_retention_days
+                .or(file.log_retention_days)
+                .unwrap_or(DEFAULT_LOG_RETENTION_DAYS),
             legacy_auth0: match pick(&cli.legacy_auth0_domain, file.legacy_auth0_domain) {
                 None => None,
                 Some(domain) => {

@@ -54,6 +54,12 @@ async fn main() -> anyhow::Result<()> {
     if let Some(legacy) = &settings.legacy_auth0 {
         layers::import_into_connection(&adapters, legacy).await?;
     }
+    if settings.log_retention_days > 0 {
+        tokio::spawn(prune_logs_hourly(
+            adapters.clone(),
+            settings.log_retention_days,
+        ));
+    }
     let mut authhero = authhero::AuthHero::new(adapters)
         .issuer(&settings.issuer)?
         .password_hashing(settings.password_hash)
@@ -147,5 +153,22 @@ async fn shutdown_signal() {
     tokio::select! {
         () = interrupt => {}
         () = terminate => {}
+    }
+}
+
+/// Removes log events older than the retention, at start and every hour after; a failure is
+/// logged and tried again at the next hour.
+async fn prune_logs_hourly(adapters: authhero_core::DataAdapters, days: u32) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let before = authhero_core::Timestamp::now().plus_seconds(-i64::from(days) * 86_400);
+        match authhero::prune_logs(&adapters, before).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, days, "log events past their retention removed"),
+            Err(error) => {
+                tracing::warn!(%error, "log events past their retention were not removed")
+            }
+        }
     }
 }

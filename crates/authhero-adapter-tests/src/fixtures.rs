@@ -396,6 +396,7 @@ pub fn job(id: &str, now: Timestamp) -> Job {
         location: None,
         location_expires_at: None,
         download_digest: None,
+        heartbeat_at: None,
         created_at: now,
     }
 }

@@ -133,6 +133,7 @@ macro_rules! conformance_tests {
             sort_ascending_and_descending,
             checkpoint_paging,
             logs_list_newest_first,
+            logs_past_their_retention_are_removed,
             malformed_list_params_are_invalid,
             invalid_writes_are_refused_and_write_nothing,
             login_failures_round_trip,

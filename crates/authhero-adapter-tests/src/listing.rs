@@ -475,6 +475,38 @@ pub async fn logs_list_newest_first(adapters: DataAdapters) -> anyhow::Result<()
 }
 
 /// Lists whose params are malformed are refused as `Invalid`, whichever part is wrong.
+/// Events dated before the retention's cut are removed, later ones and other tenants' stay.
+pub async fn logs_past_their_retention_are_removed(adapters: DataAdapters) -> anyhow::Result<()> {
+    let tenant = TestTenant::new(&adapters).await?;
+    let other = TestTenant::new(&adapters).await?;
+    for n in 1..=3 {
+        let date = created(n).context("timestamp")?;
+        for owner in [&tenant, &other] {
+            adapters
+                .logs
+                .create(&owner.id, fixtures::log(&format!("log-{n}"), date))
+                .await?;
+        }
+    }
+    let cut = created(3).context("timestamp")?;
+    let removed = adapters.logs.remove_before(&tenant.id, cut).await?;
+    ensure!(removed == 2, "removed {removed}");
+    let left = adapters
+        .logs
+        .list(&tenant.id, &ListParams::default())
+        .await?;
+    let ids: Vec<&str> = left.items.iter().map(|log| log.log_id.as_str()).collect();
+    ensure!(ids == ["log-3"], "left {ids:?}");
+    let untouched = adapters
+        .logs
+        .list(&other.id, &ListParams::default())
+        .await?;
+    ensure!(untouched.items.len() == 3, "the other tenant lost events");
+    ensure!(adapters.logs.remove_before(&tenant.id, cut).await? == 0);
+    other.cleanup().await?;
+    tenant.cleanup().await
+}
+
 pub async fn malformed_list_params_are_invalid(adapters: DataAdapters) -> anyhow::Result<()> {
     let tenant = seed(&adapters).await?;
     let id = &tenant.id;

@@ -86,7 +86,6 @@ pub type GrantsRepository = dyn Repository<Grant>;
 pub type HooksRepository = dyn Repository<Hook>;
 pub type InvitationsRepository = dyn Repository<Invitation>;
 pub type JobsRepository = dyn Repository<Job>;
-pub type LogsRepository = dyn Repository<Log>;
 pub type LoginSessionsRepository = dyn Repository<LoginSession>;
 pub type OrganizationsRepository = dyn Repository<Organization>;
 pub type PasswordsRepository = dyn Repository<Password>;
@@ -160,6 +159,13 @@ pub trait ResourceServersRepository: Repository<ResourceServer> {
 pub trait CustomDomainsRepository: Repository<CustomDomain> {
     /// The domain (compared case-insensitively) in whichever tenant holds it.
     async fn find_by_domain(&self, domain: &str) -> Result<Option<(String, CustomDomain)>>;
+}
+
+/// The tenant log, plus removing what is past its retention.
+#[async_trait]
+pub trait LogsRepository: Repository<Log> {
+    /// Removes the tenant's events dated before `before`; returns how many there were.
+    async fn remove_before(&self, tenant_id: &str, before: Timestamp) -> Result<u64>;
 }
 
 /// Refresh tokens, plus revocation of a whole rotation family.
@@ -459,7 +465,7 @@ pub struct DataAdapters {
     pub grants: Arc<GrantsRepository>,
     pub authentication_methods: Arc<AuthenticationMethodsRepository>,
     pub signing_keys: Arc<dyn SigningKeysRepository>,
-    pub logs: Arc<LogsRepository>,
+    pub logs: Arc<dyn LogsRepository>,
     pub jobs: Arc<JobsRepository>,
     pub branding: Arc<BrandingRepository>,
     pub themes: Arc<ThemesRepository>,

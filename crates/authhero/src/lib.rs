@@ -48,6 +48,9 @@ pub use email::{Email, EmailSender, SendError, SmtpConnector, SmtpSettings};
 pub use error::{ApiError, OAuthError};
 /// The pure checks of an `/authorize` request, public so its benchmark can measure them.
 pub use flows::authorize_request;
+/// Removes every tenant's log events dated before the given time; the server runs it hourly
+/// with its retention (`--log-retention-days`).
+pub use flows::logs::prune as prune_logs;
 pub use flows::{Clock, SystemClock};
 pub use hooks::Hooks;
 pub use serve::{HEADER_READ_TIMEOUT, serve};

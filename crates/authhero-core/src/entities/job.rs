@@ -42,6 +42,9 @@ pub struct Job {
     /// The digest of the secret in `location`; stored, never shown.
     #[schemars(skip)]
     pub download_digest: Option<String>,
+    /// When the process running the job last said it was alive; stored, never shown.
+    #[schemars(skip)]
+    pub heartbeat_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 

@@ -116,6 +116,13 @@ routed! {
     }
 }
 
+routed!(impl[R: Route<dyn LogsRepository>] [Repository<Log>] for dyn LogsRepository, entity(Log::NAME) crud Log);
+routed! {
+    impl[R: Route<dyn LogsRepository>] [LogsRepository] for dyn LogsRepository, entity(Log::NAME) {
+        write remove_before(tenant_id: &str, before: Timestamp) -> u64;
+    }
+}
+
 routed!(impl[R: Route<dyn CodesRepository>] [Repository<Code>] for dyn CodesRepository, entity(Code::NAME) crud Code);
 routed! {
     impl[R: Route<dyn CodesRepository>] [CodesRepository] for dyn CodesRepository, entity(Code::NAME) {

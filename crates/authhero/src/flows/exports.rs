@@ -89,6 +89,7 @@ pub fn new_job(
         )),
         location_expires_at: Some(now.plus_seconds(LINK_LIFETIME)),
         download_digest: Some(digest),
+        heartbeat_at: None,
         id,
         kind: "users_export".into(),
         status: "completed".into(),

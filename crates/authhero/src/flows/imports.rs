@@ -13,8 +13,8 @@ use authhero_core::{ListParams, Query};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::users;
 use super::validation;
+use super::{jobs, users};
 use crate::legacy_hashes;
 use crate::random;
 use crate::state::AppState;
@@ -74,7 +74,7 @@ pub async fn run(
     rows: Vec<Box<RawValue>>,
     mut job: Job,
 ) {
-    job.status = "processing".into();
+    jobs::start(&mut job, state.now());
     if let Err(error) = state.adapters.jobs.update(&tenant_id, job.clone()).await {
         tracing::warn!(%error, job = job.id, "could not mark an import job as processing");
     }
@@ -91,6 +91,14 @@ pub async fn run(
             .collect();
         let batch = batch.as_slice();
         let outcomes = import_batch(&state, &tenant_id, &connection, batch, job.upsert).await;
+        if jobs::beat(&mut job, state.now()) {
+            // Without the errors kept so far: they are stored once, with the finished job.
+            let mut alive = job.clone();
+            alive.errors.clear();
+            if let Err(error) = state.adapters.jobs.update(&tenant_id, alive).await {
+                tracing::warn!(%error, job = job.id, "could not stamp an import job's heartbeat");
+            }
+        }
         for (row, outcome) in batch.iter().zip(outcomes) {
             match outcome {
                 Ok(Outcome::Inserted) => summary.inserted += 1,
@@ -520,6 +528,7 @@ pub fn new_job(
         location: None,
         location_expires_at: None,
         download_digest: None,
+        heartbeat_at: None,
         created_at: state.now(),
     }
 }

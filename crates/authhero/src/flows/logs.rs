@@ -1,12 +1,12 @@
 //! The tenant log: what happened (Auth0's event type codes), to whom and through which client.
 //! Events are written off the caller's path: a log write that fails or is slow never fails or
 //! slows the login, grant or API call it records, and a store that falls behind drops events
-//! rather than holding them all.
+//! rather than holding them all. Events past the retention are pruned ([`prune`]).
 
 use std::sync::{Arc, LazyLock};
 
-use authhero_core::Timestamp;
 use authhero_core::entities::{Log, User};
+use authhero_core::{DataAdapters, ListParams, Timestamp};
 use tokio::sync::Semaphore;
 
 use crate::random;
@@ -135,4 +135,27 @@ pub fn record(state: &AppState, tenant_id: &str, log: Log) {
             tracing::warn!(%error, tenant_id, "a log event was not written");
         }
     });
+}
+
+/// Tenants read per page while pruning.
+const TENANTS_PER_PAGE: u32 = 100;
+
+/// Removes every tenant's events dated before `before` (the log's retention); how many. Any
+/// node may run it at any time: a removal that overlaps another removes nothing twice.
+pub async fn prune(adapters: &DataAdapters, before: Timestamp) -> authhero_core::Result<u64> {
+    let mut removed = 0;
+    let mut from = None;
+    loop {
+        let page = adapters
+            .tenants
+            .list(&ListParams::checkpoint(from, TENANTS_PER_PAGE)?)
+            .await?;
+        for tenant in &page.items {
+            removed += adapters.logs.remove_before(&tenant.id, before).await?;
+        }
+        match page.next {
+            Some(next) => from = Some(next),
+            None => return Ok(removed),
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub mod grants;
 pub mod imports;
 pub mod invitations;
 pub mod issue;
+pub mod jobs;
 pub mod login;
 pub mod logout;
 pub mod logs;

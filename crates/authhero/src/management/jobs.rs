@@ -1,7 +1,8 @@
 //! `/api/v2/jobs`: bulk user imports, and reading any job (exports and verification emails
 //! have modules of their own). The file is uploaded as Auth0 takes it (multipart, the
 //! users in a JSON array) and imported in the background; the job reports its status and
-//! summary, and `/errors` the rows that failed.
+//! summary, and `/errors` the rows that failed. A job whose server stopped while it ran reads
+//! as failed.
 
 use async_trait::async_trait;
 use authhero_core::DataAdapters;
@@ -9,17 +10,18 @@ use authhero_core::entities::{Connection, Job};
 use authhero_core::ports::Repository;
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::auth::Caller;
 use super::fields::Field;
+use super::listing::ListQuery;
 use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
-use super::resource::{self, Resource, find};
+use super::resource::{Resource, find, shown};
 use crate::error::ApiError;
-use crate::flows::imports;
+use crate::flows::{imports, jobs};
 use crate::random;
 use crate::state::AppState;
 
@@ -32,7 +34,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         endpoint!(Post "/jobs/users-imports", "create:users", "Import users from a file",
             create_import, Body::Multipart(upload_form) => Reply::Created(openapi::one::<Job>))
         .accepting(MAX_IMPORT_BYTES),
-        resource::get_endpoint::<Job>(),
+        endpoint!(Get "/jobs/{id}", "read:users", "Get a job", get_job,
+            Body::None => Reply::Ok(openapi::one::<Job>)),
         endpoint!(Get "/jobs/{id}/errors", "read:users", "List a job's failed rows", errors,
             Body::None => Reply::Ok(openapi::any_json)),
     ]
@@ -61,6 +64,7 @@ impl Resource for Job {
     fn redacted_for(mut self, _caller: &Caller) -> Self {
         self.errors.clear();
         self.download_digest = None;
+        self.heartbeat_at = None;
         self
     }
 }
@@ -180,6 +184,20 @@ async fn create_import(
         job.clone(),
     ));
     Ok((StatusCode::CREATED, Json(job)))
+}
+
+/// `GET /api/v2/jobs/{id}`: the job as it stands; one whose server went away while it ran is
+/// failed (`flows::jobs`).
+async fn get_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = caller.tenant();
+    let query = ListQuery::parse(query.as_deref(), &[])?;
+    let job = jobs::current(&state, tenant, find::<Job>(&state, tenant, &id).await?).await?;
+    query.one(shown(job, &caller)?)
 }
 
 /// `GET /api/v2/jobs/{id}/errors`: each failed row, with why.

@@ -96,6 +96,7 @@ async fn create_job(
         location: None,
         location_expires_at: None,
         download_digest: None,
+        heartbeat_at: None,
         created_at: state.now(),
     };
     let job = state.adapters.jobs.create(&tenant, job).await?;

@@ -513,3 +513,46 @@ async fn a_users_export_downloads_the_chosen_fields() -> anyhow::Result<()> {
     .expect(StatusCode::NOT_FOUND)?;
     Ok(())
 }
+
+/// A job whose server went away while it ran (its heartbeat quiet for minutes) reads as
+/// failed, and stays failed; one whose heartbeat is fresh reads as it is.
+#[tokio::test]
+async fn a_job_whose_server_stopped_reads_as_failed() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let now = authhero_core::Timestamp::now();
+    let job = |id: &str,
+               heartbeat: authhero_core::Timestamp|
+     -> anyhow::Result<authhero_core::entities::Job> {
+        Ok(serde_json::from_value(json!({
+            "id": id, "type": "users_import", "status": "processing",
+            "created_at": now.plus_seconds(-3600), "heartbeat_at": heartbeat,
+        }))?)
+    };
+    api.adapters
+        .jobs
+        .create(&api.tenant, job("job_stopped", now.plus_seconds(-600))?)
+        .await?;
+    api.adapters
+        .jobs
+        .create(&api.tenant, job("job_running", now)?)
+        .await?;
+    let stopped = api
+        .get("/api/v2/jobs/job_stopped")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(stopped.body["status"], "failed", "{}", stopped.body);
+    assert!(stopped.str("status_details")?.contains("went away"));
+    assert!(
+        stopped.body.get("heartbeat_at").is_none(),
+        "{}",
+        stopped.body
+    );
+    let stored = api.adapters.jobs.get(&api.tenant, "job_stopped").await?;
+    assert_eq!(stored.map(|job| job.status).as_deref(), Some("failed"));
+    let running = api
+        .get("/api/v2/jobs/job_running")
+        .await?
+        .expect(StatusCode::OK)?;
+    assert_eq!(running.body["status"], "processing", "{}", running.body);
+    Ok(())
+}

@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use authhero_core::entities::Log;
-use authhero_core::ports::Repository;
-use authhero_core::{Error, ListPage, ListParams};
+use authhero_core::ports::{LogsRepository, Repository};
+use authhero_core::{Error, ListPage, ListParams, Timestamp};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -195,6 +195,13 @@ impl Repository<Log> for BrokenLogs {
     }
 }
 
+#[async_trait]
+impl LogsRepository for BrokenLogs {
+    async fn remove_before(&self, _: &str, _: Timestamp) -> authhero_core::Result<u64> {
+        Err(Error::unavailable_because("the log store is down"))
+    }
+}
+
 #[tokio::test]
 async fn a_failing_log_store_never_fails_a_login_or_a_call() -> anyhow::Result<()> {
     let api = Api::start_with(|adapters| adapters.logs = Arc::new(BrokenLogs)).await?;
@@ -205,5 +212,27 @@ async fn a_failing_log_store_never_fails_a_login_or_a_call() -> anyhow::Result<(
     let login = password_login(&api, &client, "unlogged@example.com", super::PASSWORD).await?;
     assert_eq!(login, StatusCode::OK);
     api.get("/api/v2/users").await?.expect(StatusCode::OK)?;
+    Ok(())
+}
+
+/// Pruning removes every tenant's events older than the cut, and only those.
+#[tokio::test]
+async fn events_past_the_retention_are_pruned() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let now = Timestamp::now();
+    let event = |id: &str, date: Timestamp| -> anyhow::Result<Log> {
+        Ok(serde_json::from_value(
+            json!({"log_id": id, "type": "s", "date": date}),
+        )?)
+    };
+    let logs = &api.adapters.logs;
+    logs.create(&api.tenant, event("old", now.plus_seconds(-40 * 86_400))?)
+        .await?;
+    logs.create(&api.tenant, event("recent", now.plus_seconds(-86_400))?)
+        .await?;
+    let removed = authhero::prune_logs(&api.adapters, now.plus_seconds(-30 * 86_400)).await?;
+    assert_eq!(removed, 1);
+    assert!(logs.get(&api.tenant, "old").await?.is_none());
+    assert!(logs.get(&api.tenant, "recent").await?.is_some());
     Ok(())
 }
