@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use super::authenticate::{Attempt, DEFAULT_DATABASE, authenticate};
 use super::issue::{self, Grant, Lineage, resource_server};
 use super::logs::{self, EventType};
-use super::{ErrorKind, FlowError, Params, brute_force, grant_types, migration};
+use super::{ErrorKind, FlowError, Params, brute_force, grant_types, migration, user_links};
 use crate::hooks::{CredentialsExchange, CustomClaims, merge_custom_claims};
 use crate::random::constant_time_eq;
 use crate::secrets;
@@ -307,7 +307,8 @@ async fn client_credentials(
     }))
 }
 
-/// The user a grant is for; a removed or blocked user gets nothing.
+/// The user a grant is for (the primary, for a user since linked into another); a removed or
+/// blocked user gets nothing.
 async fn grant_user(state: &AppState, tenant_id: &str, user_id: &str) -> Result<User, FlowError> {
     let user = state
         .adapters
@@ -315,6 +316,7 @@ async fn grant_user(state: &AppState, tenant_id: &str, user_id: &str) -> Result<
         .get(tenant_id, user_id)
         .await?
         .ok_or_else(|| FlowError::invalid_grant("The user no longer exists."))?;
+    let user = user_links::primary_of(state, tenant_id, user).await?;
     if user.blocked {
         return Err(FlowError::invalid_grant("user is blocked"));
     }

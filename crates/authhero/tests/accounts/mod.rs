@@ -461,3 +461,71 @@ async fn bad_authentication_methods_are_400s_that_write_nothing() -> anyhow::Res
     ensure!(api.get(&path).await?.items()?.len() == 1);
     Ok(())
 }
+
+/// A refresh token the secondary got before it was linked now gets the primary's tokens.
+#[tokio::test]
+async fn a_linked_users_refresh_token_refreshes_as_the_primary() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let client = api
+        .post(
+            "/api/v2/clients",
+            json!({"name": "Refresher", "app_type": "regular_web", "grant_types": ["password", "refresh_token"]}),
+        )
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let (client_id, secret) = (
+        client.str("client_id")?.to_owned(),
+        client.str("client_secret")?.to_owned(),
+    );
+    let token = |form: Vec<(&str, String)>| {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        Request::post("/oauth/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+    };
+    let primary_id = api
+        .create_user("keeps@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?
+        .str("user_id")?
+        .to_owned();
+    api.create_user("joins@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?;
+    let login = api
+        .send(token(vec![
+            ("grant_type", "password".into()),
+            ("client_id", client_id.clone()),
+            ("client_secret", secret.clone()),
+            ("username", "joins@example.com".into()),
+            ("password", PASSWORD.into()),
+            ("scope", "openid offline_access".into()),
+        ])?)
+        .await?
+        .expect(StatusCode::OK)?;
+    let refresh_token = login.str("refresh_token")?.to_owned();
+    let secondary_id = claims(login.str("access_token")?)?["sub"]
+        .as_str()
+        .context("sub")?
+        .to_owned();
+    api.post(
+        &identities_path(&primary_id),
+        json!({"provider": "auth0", "user_id": id_part(&secondary_id)}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    let refreshed = api
+        .send(token(vec![
+            ("grant_type", "refresh_token".into()),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("refresh_token", refresh_token),
+        ])?)
+        .await?
+        .expect(StatusCode::OK)?;
+    let subject = claims(refreshed.str("access_token")?)?["sub"].clone();
+    ensure!(subject == primary_id.as_str(), "refreshed as {subject}");
+    Ok(())
+}
