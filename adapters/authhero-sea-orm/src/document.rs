@@ -8,7 +8,8 @@ use authhero_core::list::{ListPage, ListParams, Pagination, SortOrder};
 use authhero_core::ports::{Entity, Repository};
 use authhero_core::{Error, Result};
 use sea_orm::sea_query::{
-    Expr, ExprTrait, InsertStatement, NullOrdering, Order, Query, SelectStatement, Value,
+    DeleteStatement, Expr, ExprTrait, InsertStatement, NullOrdering, Order, Query, SelectStatement,
+    Value,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::Serialize;
@@ -159,18 +160,23 @@ impl DocumentStore {
     /// Deletes the document with this key; false when there was none.
     pub async fn delete(&self, tenant_id: Option<&str>, key: &str) -> Result<bool> {
         let mut delete = Query::delete();
-        delete
-            .from_table(self.table.name)
-            .and_where(Expr::col(self.table.key.name).eq(key));
+        delete.and_where(Expr::col(self.table.key.name).eq(key));
         if let Some(tenant_id) = tenant_id {
             delete.and_where(Expr::col("tenant_id").eq(tenant_id));
         }
+        Ok(self.delete_matching(delete).await? > 0)
+    }
+
+    /// Deletes the rows of this table that match `delete`'s conditions (the caller scopes them
+    /// to a tenant); how many there were.
+    pub async fn delete_matching(&self, mut delete: DeleteStatement) -> Result<u64> {
+        delete.from_table(self.table.name);
         let result = self
             .db
             .execute(&delete)
             .await
             .map_err(|error| self.db_error(error))?;
-        Ok(result.rows_affected() > 0)
+        Ok(result.rows_affected())
     }
 
     /// One page of documents, filtered by `q`, sorted, with totals when asked.

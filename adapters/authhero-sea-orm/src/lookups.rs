@@ -146,16 +146,9 @@ impl RefreshTokensRepository for Documents<RefreshToken> {
     async fn remove_family(&self, tenant_id: &str, family_id: &str) -> Result<u64> {
         let mut delete = Query::delete();
         delete
-            .from_table(self.store.table.name)
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("family_id").eq(family_id));
-        let result = self
-            .store
-            .db
-            .execute(&delete)
-            .await
-            .map_err(|error| self.store.db_error(error))?;
-        Ok(result.rows_affected())
+        self.store.delete_matching(delete).await
     }
 
     async fn claim_rotation(&self, tenant_id: &str, token: RefreshToken) -> Result<bool> {
@@ -186,16 +179,9 @@ impl LogsRepository for Documents<Log> {
     async fn remove_before(&self, tenant_id: &str, before: Timestamp) -> Result<u64> {
         let mut delete = Query::delete();
         delete
-            .from_table(self.store.table.name)
             .and_where(Expr::col("tenant_id").eq(tenant_id))
             .and_where(Expr::col("date").lt(before.to_iso()));
-        let result = self
-            .store
-            .db
-            .execute(&delete)
-            .await
-            .map_err(|error| self.store.db_error(error))?;
-        Ok(result.rows_affected())
+        self.store.delete_matching(delete).await
     }
 }
 

@@ -305,31 +305,15 @@ pub fn grant(id: &str, user_id: &str, audience: &str) -> Grant {
 }
 
 pub fn authentication_method(id: &str, user_id: &str) -> AuthenticationMethod {
-    AuthenticationMethod {
-        id: id.into(),
-        user_id: user_id.into(),
-        kind: AuthenticationMethodType::Totp,
-        confirmed: true,
-        name: Some(UNICODE.into()),
-        phone_number: None,
-        preferred_authentication_method: None,
-        email: None,
-        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
-        recovery_code_hash: None,
-        key_id: None,
-        public_key: None,
-        relying_party_identifier: None,
-        aaguid: None,
-        credential_device_type: None,
-        credential_backed_up: None,
-        identity_user_id: None,
-        user_agent: None,
-        user_handle: None,
-        sign_count: None,
-        transports: Vec::new(),
-        created_at: now(),
-        last_auth_at: None,
-    }
+    let mut method = AuthenticationMethod::new(
+        id.into(),
+        user_id.into(),
+        AuthenticationMethodType::Totp,
+        now(),
+    );
+    method.name = Some(UNICODE.into());
+    method.totp_secret = Some("JBSWY3DPEHPK3PXP".into());
+    method
 }
 
 pub fn signing_key(kid: &str) -> SigningKey {

@@ -61,3 +61,39 @@ pub struct AuthenticationMethod {
     pub created_at: Timestamp,
     pub last_auth_at: Option<Timestamp>,
 }
+
+impl AuthenticationMethod {
+    /// A confirmed method of `kind` with nothing else set yet.
+    pub fn new(
+        id: String,
+        user_id: String,
+        kind: AuthenticationMethodType,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            kind,
+            confirmed: true,
+            name: None,
+            phone_number: None,
+            preferred_authentication_method: None,
+            email: None,
+            totp_secret: None,
+            recovery_code_hash: None,
+            key_id: None,
+            public_key: None,
+            relying_party_identifier: None,
+            aaguid: None,
+            credential_device_type: None,
+            credential_backed_up: None,
+            identity_user_id: None,
+            user_agent: None,
+            user_handle: None,
+            sign_count: None,
+            transports: Vec::new(),
+            created_at: now,
+            last_auth_at: None,
+        }
+    }
+}

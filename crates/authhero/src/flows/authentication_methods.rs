@@ -77,31 +77,13 @@ pub async fn regenerate_recovery_code(
         Some(&[AuthenticationMethodType::RecoveryCode]),
     )
     .await?;
-    let method = AuthenticationMethod {
-        id: random::id("recovery-code|dev"),
-        user_id: user_id.to_owned(),
-        kind: AuthenticationMethodType::RecoveryCode,
-        confirmed: true,
-        name: None,
-        phone_number: None,
-        preferred_authentication_method: None,
-        email: None,
-        totp_secret: None,
-        recovery_code_hash: Some(secrets::digest(&code)),
-        key_id: None,
-        public_key: None,
-        relying_party_identifier: None,
-        aaguid: None,
-        credential_device_type: None,
-        credential_backed_up: None,
-        identity_user_id: None,
-        user_agent: None,
-        user_handle: None,
-        sign_count: None,
-        transports: Vec::new(),
-        created_at: state.now(),
-        last_auth_at: None,
-    };
+    let mut method = AuthenticationMethod::new(
+        random::id("recovery-code|dev"),
+        user_id.to_owned(),
+        AuthenticationMethodType::RecoveryCode,
+        state.now(),
+    );
+    method.recovery_code_hash = Some(secrets::digest(&code));
     state
         .adapters
         .authentication_methods

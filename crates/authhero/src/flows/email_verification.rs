@@ -61,34 +61,15 @@ pub async fn send_email(
     let sent: Result<(), SendFailure> = async {
         let to = user.email.clone().ok_or(SendFailure::NoEmail)?;
         let template = mail::template(state, tenant_id, mail::Kind::VerifyEmail).await?;
-        let options = Options {
-            result_url: template.as_ref().and_then(|t| t.result_url.clone()),
-            include_email: template
-                .as_ref()
-                .and_then(|t| t.include_email_in_redirect)
-                .unwrap_or(false),
-            mark_email_verified: false,
-        };
-        let lifetime = template
-            .as_ref()
-            .and_then(|t| t.url_lifetime_in_seconds)
-            .and_then(|seconds| i64::try_from(seconds).ok())
-            .filter(|seconds| *seconds > 0)
-            .map_or(TICKET_LIFETIME, |seconds| {
-                seconds.min(user_tickets::MAX_LIFETIME)
-            });
+        let (options, lifetime) = Options::of_template(template.as_ref(), TICKET_LIFETIME);
         let link = ticket_link(state, tenant_id, user, client_id, &options, lifetime).await?;
-        let mut variables = serde_json::Map::new();
-        variables.insert("url".into(), link.clone().into());
-        variables.insert("user".into(), mail::user_variables(user));
-        if let Some(client_id) = client_id
-            && let Some(client) = state.adapters.clients.get(tenant_id, client_id).await?
-        {
-            variables.insert("application".into(), mail::application_variables(&client));
-        }
+        let client = match client_id {
+            Some(client_id) => state.adapters.clients.get(tenant_id, client_id).await?,
+            None => None,
+        };
         let message = mail::Message {
+            variables: mail::link_variables(&link, user, client.as_ref()),
             built_in: verification_email(to, &link),
-            variables,
         };
         mail::send(state, tenant_id, template.as_ref(), message).await?;
         Ok(())

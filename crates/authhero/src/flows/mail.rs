@@ -92,9 +92,19 @@ pub async fn send(
     sender.send(email).await
 }
 
-/// What a template says of a user: the user as the Management API shows it.
-pub fn user_variables(user: &User) -> Value {
-    serde_json::to_value(user).unwrap_or(Value::Null)
+/// What a template of a link sent to a user may refer to: `url`, `user` (as the Management API
+/// shows it) and, when the request came through one, `application`.
+pub fn link_variables(url: &str, user: &User, client: Option<&Client>) -> Map<String, Value> {
+    let mut variables = Map::new();
+    variables.insert("url".into(), Value::String(url.to_owned()));
+    variables.insert(
+        "user".into(),
+        serde_json::to_value(user).unwrap_or(Value::Null),
+    );
+    if let Some(client) = client {
+        variables.insert("application".into(), application_variables(client));
+    }
+    variables
 }
 
 /// What a template says of an application, as Auth0 names it.

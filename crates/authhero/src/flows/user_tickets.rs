@@ -2,7 +2,7 @@
 //! ticket `<tenant>.<secret>` whose secret, 192 random bits, is stored only as its digest, as
 //! the id of a code of the link's type; the page that honours it consumes the code atomically.
 
-use authhero_core::entities::{Code, CodeType, Metadata, User};
+use authhero_core::entities::{Code, CodeType, EmailTemplate, Metadata, User};
 use serde_json::Value;
 
 use crate::secrets;
@@ -52,6 +52,26 @@ impl Options {
             include_email: flag(INCLUDE_EMAIL),
             mark_email_verified: flag(MARK_EMAIL_VERIFIED),
         }
+    }
+
+    /// What a tenant's email template asks of the link it carries (`resultUrl`,
+    /// `includeEmailInRedirect`), and how long the link lives: `urlLifetimeInSeconds`, else
+    /// `default_lifetime`, at most thirty days.
+    pub fn of_template(template: Option<&EmailTemplate>, default_lifetime: i64) -> (Self, i64) {
+        let Some(template) = template else {
+            return (Self::default(), default_lifetime);
+        };
+        let options = Self {
+            result_url: template.result_url.clone(),
+            include_email: template.include_email_in_redirect.unwrap_or(false),
+            mark_email_verified: false,
+        };
+        let lifetime = template
+            .url_lifetime_in_seconds
+            .and_then(|seconds| i64::try_from(seconds).ok())
+            .filter(|seconds| *seconds > 0)
+            .map_or(default_lifetime, |seconds| seconds.min(MAX_LIFETIME));
+        (options, lifetime)
     }
 
     fn flags(&self) -> Metadata {

@@ -441,31 +441,28 @@ fn new_method(
             "totp_secret must be base32 (A-Z, 2-7), 16 to 128 characters",
         ));
     }
-    Ok(AuthenticationMethod {
-        id: random::id(&method_prefix(request.kind)),
-        user_id: user_id.to_owned(),
-        kind: request.kind,
-        confirmed: true,
-        name: request.name.map(checked_name).transpose()?,
-        phone_number: request.phone_number,
-        preferred_authentication_method: request.preferred_authentication_method,
-        email,
-        totp_secret: request.totp_secret,
-        recovery_code_hash: None,
-        key_id: request.key_id,
-        public_key: request.public_key,
-        relying_party_identifier: request.relying_party_identifier,
-        aaguid: request.aaguid,
-        credential_device_type: request.credential_device_type,
-        credential_backed_up: request.credential_backed_up,
-        identity_user_id: request.identity_user_id,
-        user_agent: request.user_agent,
-        user_handle: request.user_handle,
-        sign_count: None,
-        transports: request.transports.unwrap_or_default(),
-        created_at: state.now(),
-        last_auth_at: None,
-    })
+    let mut method = AuthenticationMethod::new(
+        random::id(&method_prefix(request.kind)),
+        user_id.to_owned(),
+        request.kind,
+        state.now(),
+    );
+    method.name = request.name.map(checked_name).transpose()?;
+    method.phone_number = request.phone_number;
+    method.preferred_authentication_method = request.preferred_authentication_method;
+    method.email = email;
+    method.totp_secret = request.totp_secret;
+    method.key_id = request.key_id;
+    method.public_key = request.public_key;
+    method.relying_party_identifier = request.relying_party_identifier;
+    method.aaguid = request.aaguid;
+    method.credential_device_type = request.credential_device_type;
+    method.credential_backed_up = request.credential_backed_up;
+    method.identity_user_id = request.identity_user_id;
+    method.user_agent = request.user_agent;
+    method.user_handle = request.user_handle;
+    method.transports = request.transports.unwrap_or_default();
+    Ok(method)
 }
 
 /// Refuses a body missing a field its type needs, or carrying one its type does not take.
