@@ -833,6 +833,9 @@ test('users.authenticationMethods: create, list, get, update, set, delete; multi
   const renamed = await sdk('authenticationMethods.update', methods.update(user.user_id, phone.id, { name: 'Work phone' }));
   assert.equal(renamed.name, 'Work phone');
   assert.equal((await sdk('authenticationMethods.get', methods.get(user.user_id, phone.id))).phone_number, '+14155550100');
+  const enrollments = await sdk('users.enrollments.get', management.users.enrollments.get(user.user_id));
+  assert.deepEqual(enrollments.map((enrollment) => enrollment.type).sort(), ['authenticator', 'sms'], JSON.stringify(enrollments));
+  assert.equal((await sdk('guardian.enrollments.get', management.guardian.enrollments.get(phone.id))).phone_number, '+14155550100');
   await sdk('multifactor.deleteProvider', management.users.multifactor.deleteProvider(user.user_id, 'google-authenticator'));
   await assertGone('authenticationMethods.get of the removed totp', methods.get(user.user_id, totp.id));
   const { recovery_code } = await sdk('users.regenerateRecoveryCode', management.users.regenerateRecoveryCode(user.user_id));

@@ -159,15 +159,17 @@ pub async fn remove(state: &AppState, tenant_id: &str, user_id: &str) -> Result<
     let linked = ListParams::default().with_query(Query::equals(LINKED_TO, user_id)?);
     loop {
         let page = state.adapters.users.list(tenant_id, &linked).await?;
-        if page.items.is_empty() {
-            break;
-        }
+        let mut removed_any = false;
         for secondary in page.items {
-            state
+            removed_any |= state
                 .adapters
                 .users
                 .remove(tenant_id, &secondary.user_id)
                 .await?;
+        }
+        // An empty page ends it, and so does one whose users a store would not remove.
+        if !removed_any {
+            break;
         }
     }
     state.adapters.users.remove(tenant_id, user_id).await

@@ -15,6 +15,7 @@ mod docs;
 mod emails;
 mod exports;
 mod fields;
+mod guardian_enrollments;
 mod ids;
 mod jobs;
 mod listing;
@@ -70,6 +71,7 @@ fn catalogue() -> Vec<registry::Endpoint> {
         custom_domains::endpoints(),
         custom_text::endpoints(),
         emails::endpoints(),
+        guardian_enrollments::endpoints(),
         exports::endpoints(),
         jobs::endpoints(),
         login_template::endpoints(),

@@ -529,3 +529,79 @@ async fn a_linked_users_refresh_token_refreshes_as_the_primary() -> anyhow::Resu
     ensure!(subject == primary_id.as_str(), "refreshed as {subject}");
     Ok(())
 }
+
+/// Guardian enrollments are the TOTP and phone methods, seen the older way.
+#[tokio::test]
+async fn guardian_enrollments_are_the_totp_and_phone_methods() -> anyhow::Result<()> {
+    let api = Api::start().await?;
+    let user_id = api
+        .create_user("guardian@example.com", json!({}))
+        .await?
+        .expect(StatusCode::CREATED)?
+        .str("user_id")?
+        .to_owned();
+    let path = methods_path(&user_id);
+    api.post(
+        &path,
+        json!({"type": "totp", "totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DP"}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    let phone_id = api
+        .post(&path, json!({"type": "phone", "phone_number": "+14155550100", "preferred_authentication_method": "voice"}))
+        .await?
+        .expect(StatusCode::CREATED)?
+        .str("id")?
+        .to_owned();
+    api.post(
+        &path,
+        json!({"type": "email", "email": "guardian@example.com"}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
+    let listed = api
+        .get(&format!("{}/enrollments", user_path(&user_id)))
+        .await?
+        .expect(StatusCode::OK)?;
+    let mut kinds: Vec<(String, String)> = listed
+        .items()?
+        .iter()
+        .map(|enrollment| {
+            (
+                enrollment["type"].as_str().unwrap_or_default().to_owned(),
+                enrollment["auth_method"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    kinds.sort();
+    ensure!(
+        kinds
+            == [
+                ("authenticator".to_owned(), "authenticator".to_owned()),
+                ("sms".to_owned(), "voice".to_owned())
+            ],
+        "{}",
+        listed.body
+    );
+    let escaped: String = url::form_urlencoded::byte_serialize(phone_id.as_bytes()).collect();
+    let one = format!("/api/v2/guardian/enrollments/{escaped}");
+    let phone = api.get(&one).await?.expect(StatusCode::OK)?;
+    ensure!(
+        phone.body["phone_number"] == "+14155550100",
+        "{}",
+        phone.body
+    );
+    let other_tenant = api.other_tenant_token().await?;
+    api.call(Method::GET, &one, Some(&other_tenant), None)
+        .await?
+        .expect(StatusCode::NOT_FOUND)?;
+    api.delete(&one).await?.expect(StatusCode::NO_CONTENT)?;
+    api.get(&one)
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_enrollment"))?;
+    ensure!(api.get(&path).await?.items()?.len() == 2);
+    Ok(())
+}
