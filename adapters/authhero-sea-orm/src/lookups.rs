@@ -174,14 +174,47 @@ impl RefreshTokensRepository for Documents<RefreshToken> {
     }
 }
 
+/// Log events removed per statement: a large backlog goes in many short writes, so SQLite's
+/// one writer is never held for long and logins go on meanwhile.
+const LOGS_REMOVED_AT_ONCE: u64 = 1000;
+
 #[async_trait]
 impl LogsRepository for Documents<Log> {
     async fn remove_before(&self, tenant_id: &str, before: Timestamp) -> Result<u64> {
-        let mut delete = Query::delete();
-        delete
-            .and_where(Expr::col("tenant_id").eq(tenant_id))
-            .and_where(Expr::col("date").lt(before.to_iso()));
-        self.store.delete_matching(delete).await
+        let mut removed = 0;
+        loop {
+            let mut oldest = Query::select();
+            oldest
+                .column("log_id")
+                .from(self.store.table.name)
+                .and_where(Expr::col("tenant_id").eq(tenant_id))
+                .and_where(Expr::col("date").lt(before.to_iso()))
+                .order_by("date", Order::Asc)
+                .limit(LOGS_REMOVED_AT_ONCE);
+            let ids = self
+                .store
+                .db
+                .query_all(&oldest)
+                .await
+                .map_err(|error| self.store.db_error(error))?
+                .into_iter()
+                .map(|row| row.try_get::<String>("", "log_id"))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|error| self.store.db_error(error))?;
+            if ids.is_empty() {
+                return Ok(removed);
+            }
+            let mut delete = Query::delete();
+            delete
+                .and_where(Expr::col("tenant_id").eq(tenant_id))
+                .and_where(Expr::col("log_id").is_in(ids));
+            let deleted = self.store.delete_matching(delete).await?;
+            if deleted == 0 {
+                // Another node removed them meanwhile.
+                return Ok(removed);
+            }
+            removed += deleted;
+        }
     }
 }
 

@@ -27,6 +27,19 @@ pub enum SendFailure {
     NoEmail,
 }
 
+impl SendFailure {
+    /// What a tenant's administrator is told, in the job and the log. A transport's own words
+    /// (an SMTP server's reply, an address it could not reach) stay in the server's log, so a
+    /// tenant's provider settings cannot be used to probe the network.
+    pub fn public_reason(&self) -> &'static str {
+        match self {
+            SendFailure::NoEmail => "The user has no email address.",
+            SendFailure::Send(_) => "The email could not be sent: check the email provider.",
+            SendFailure::Storage(_) => "The email could not be sent: try again later.",
+        }
+    }
+}
+
 /// Creates a verification ticket for `user`, valid `lifetime` seconds, and returns its link.
 /// After verifying, the page sends the user to the options' `result_url` when there is one.
 pub async fn ticket_link(
@@ -82,7 +95,8 @@ pub async fn send_email(
     let mut log = logs::event(kind, state.now());
     log.client_id = client_id.map(str::to_owned);
     if let Err(failure) = &sent {
-        log.description = Some(failure.to_string());
+        tracing::warn!(tenant_id, %failure, "a verification email was not sent");
+        log.description = Some(failure.public_reason().into());
     }
     logs::record(state, tenant_id, logs::about(log, user));
     sent

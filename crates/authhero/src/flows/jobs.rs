@@ -1,12 +1,11 @@
 //! Whether a background job is still running. A job runs in the process that accepted it (an
 //! import holds its file in memory), so a job whose process stopped cannot go on: while it
-//! runs it stamps a heartbeat, and a job read after its heartbeat has gone quiet is reported,
-//! and stored, as failed. No sweeper is needed, on one node or many.
+//! runs it stamps a heartbeat, and a job read after its heartbeat has gone quiet is reported
+//! as failed. Nothing is written by the read, so a job that was only slow still ends as it
+//! ends; no sweeper is needed, on one node or many.
 
 use authhero_core::Timestamp;
 use authhero_core::entities::Job;
-
-use crate::state::AppState;
 
 /// How often a running job stamps its heartbeat.
 const HEARTBEAT_SECONDS: i64 = 15;
@@ -36,20 +35,15 @@ pub fn beat(job: &mut Job, now: Timestamp) -> bool {
 }
 
 /// The job as it stands: one still `pending` or `processing` whose heartbeat (or, before the
-/// first, its creation) is older than the limit has stopped, and is stored as failed.
-pub async fn current(
-    state: &AppState,
-    tenant_id: &str,
-    mut job: Job,
-) -> authhero_core::Result<Job> {
+/// first, its creation) is older than the limit has stopped, and reads as failed.
+pub fn current(mut job: Job, now: Timestamp) -> Job {
     let running = matches!(job.status.as_str(), "pending" | "processing");
     let last_sign = job.heartbeat_at.unwrap_or(job.created_at);
-    if !running || last_sign.plus_seconds(STALLED_AFTER_SECONDS) > state.now() {
-        return Ok(job);
+    if running && last_sign.plus_seconds(STALLED_AFTER_SECONDS) <= now {
+        job.status = "failed".into();
+        job.status_details = Some(STOPPED.into());
     }
-    job.status = "failed".into();
-    job.status_details = Some(STOPPED.into());
-    state.adapters.jobs.update(tenant_id, job).await
+    job
 }
 
 #[cfg(test)]

@@ -112,14 +112,65 @@ pub fn application_variables(client: &Client) -> Value {
     json!({"name": client.name, "clientID": client.client_id})
 }
 
-/// Refuses a template text that is not valid Liquid; the reason says where.
+/// Refuses a template text that is not valid Liquid (the reason says where), or one whose
+/// loops over number ranges could run without end: Liquid builds a whole range before looping,
+/// so `(1..9999999999)` would exhaust memory. A range must have literal ends at most
+/// [`MAX_RANGE`] apart, and at most [`MAX_RANGES`] of them may appear.
 pub fn check_template(text: &str) -> Result<(), String> {
+    let ranges = number_ranges(text);
+    if ranges.len() > MAX_RANGES {
+        return Err(format!("at most {MAX_RANGES} number ranges"));
+    }
+    for range in ranges {
+        let (low, high) = range.split_once("..").unwrap_or((range, ""));
+        let span = match (low.trim().parse::<i64>(), high.trim().parse::<i64>()) {
+            (Ok(low), Ok(high)) => high.saturating_sub(low),
+            _ => i64::MAX,
+        };
+        if span > MAX_RANGE {
+            return Err(format!(
+                "a range needs literal ends at most {MAX_RANGE} apart, not ({range})"
+            ));
+        }
+    }
     parser()
         .map_err(|error| error.0)?
         .parse(text)
         .map(drop)
         .map_err(|error| error.to_string())
 }
+
+/// The inside of every `(a..b)` within a Liquid tag or output (`{% … %}`, `{{ … }}`).
+fn number_ranges(text: &str) -> Vec<&str> {
+    let mut ranges = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%").into_iter().chain(rest.find("{{")).min() {
+        let markup = &rest[start + 2..];
+        let end = ["%}", "}}"]
+            .iter()
+            .filter_map(|close| markup.find(close))
+            .min()
+            .unwrap_or(markup.len());
+        let mut tag = &markup[..end];
+        while let Some(open) = tag.find('(') {
+            let inner = &tag[open + 1..];
+            let close = inner.find(')').unwrap_or(inner.len());
+            if inner[..close].contains("..") {
+                ranges.push(&inner[..close]);
+            }
+            tag = &inner[close.min(inner.len())..];
+            tag = tag.strip_prefix(')').unwrap_or(tag);
+        }
+        rest = &markup[end..];
+    }
+    ranges
+}
+
+/// The widest number range a template may loop over, and how many ranges it may hold.
+const MAX_RANGE: i64 = 100;
+const MAX_RANGES: usize = 2;
+/// The largest message a template may render.
+const MAX_RENDERED_BYTES: usize = 256 * 1024;
 
 /// The SMTP server a provider names: `credentials.smtp_host` and `smtp_port`, with
 /// `smtp_user` and `smtp_pass` when it asks for a login.
@@ -195,10 +246,18 @@ async fn with_tenant(
 }
 
 fn render(text: &str, variables: &liquid::Object) -> Result<String, SendError> {
-    parser()?
+    check_template(text)
+        .map_err(|why| SendError(format!("the email template is refused: {why}")))?;
+    let rendered = parser()?
         .parse(text)
         .and_then(|template| template.render(variables))
-        .map_err(|error| SendError(format!("the email template does not render: {error}")))
+        .map_err(|error| SendError(format!("the email template does not render: {error}")))?;
+    if rendered.len() > MAX_RENDERED_BYTES {
+        return Err(SendError(
+            "the email template renders too large a message".into(),
+        ));
+    }
+    Ok(rendered)
 }
 
 /// Liquid with its standard tags and filters, built once.
@@ -235,6 +294,10 @@ mod tests {
         );
         assert!(check_template("{% if user.name %}{{ user.name }}{% endif %}").is_ok());
         assert!(check_template("{% if user.name %}unclosed").is_err());
+        assert!(check_template("{% for i in (1..10) %}{{ i }}{% endfor %}").is_ok());
+        assert!(check_template("{% for i in (1..9999999999) %}x{% endfor %}").is_err());
+        assert!(check_template("{% for i in (1..user.count) %}x{% endfor %}").is_err());
+        assert!(check_template("<p>Loading... see ../help (a..b) for more</p>").is_ok());
         Ok(())
     }
 

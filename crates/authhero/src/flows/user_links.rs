@@ -127,23 +127,27 @@ pub async fn unlink(
         return Ok(Err(LinkRefused::NotLinked));
     };
     let identity = primary.identities.remove(position);
-    primary.updated_at = state.now();
-    let primary = state.adapters.users.update(tenant_id, primary).await?;
-    let secondary_id = format!("{provider}|{user_id}");
+    let secondary_id = format!("{}|{}", identity.provider, identity.user_id);
+    // The secondary first: should the second write fail, the primary still lists the
+    // identity, and a retry finds it.
     match state.adapters.users.get(tenant_id, &secondary_id).await? {
-        Some(mut secondary) => {
+        Some(mut secondary) if secondary.linked_to.as_deref() == Some(primary_id) => {
             secondary.linked_to = None;
             secondary.app_metadata = Metadata::new();
             secondary.user_metadata = Metadata::new();
             secondary.updated_at = state.now();
             state.adapters.users.update(tenant_id, secondary).await?;
         }
+        // A user of that id that stands alone (or belongs to another primary) is left as it is.
+        Some(_) => {}
         // An identity that came linked (an import) has no row yet: it gets one.
         None => {
             let user = user_from_identity(&identity, state);
             state.adapters.users.create(tenant_id, user).await?;
         }
     }
+    primary.updated_at = state.now();
+    let primary = state.adapters.users.update(tenant_id, primary).await?;
     Ok(Ok(primary.identities))
 }
 

@@ -20,6 +20,7 @@ use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{self, Resource, find};
 use crate::error::ApiError;
+use crate::flows::user_links;
 use crate::paging::every_page;
 use crate::random;
 use crate::state::AppState;
@@ -191,7 +192,7 @@ async fn remove_user_by_email(
         .list(tenant, &ListParams::default().with_query(filter))
         .await?;
     for user in found.items {
-        state.adapters.users.remove(tenant, &user.user_id).await?;
+        user_links::remove(&state, tenant, &user.user_id).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -91,7 +91,14 @@ impl Resource for CustomDomain {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
-        if labels_ok && self.domain.contains('.') && self.domain.len() <= MAX_DOMAIN_CHARS {
+        // A name whose last label is all digits is an IP address, not a domain (RFC 1123).
+        let named = self
+            .domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|top| top.chars().any(|c| c.is_ascii_alphabetic()));
+        if labels_ok && named && self.domain.contains('.') && self.domain.len() <= MAX_DOMAIN_CHARS
+        {
             return Ok(());
         }
         Err(ApiError::bad_request(format!(
@@ -100,7 +107,9 @@ impl Resource for CustomDomain {
         )))
     }
 
-    /// A host another tenant (or this one) already has is taken.
+    /// A host another tenant (or this one) already has is taken, and the server's own host and
+    /// the names under it are never a tenant's: they reach this server without any DNS of the
+    /// tenant's, so verifying them would prove nothing and hand the tenant every request.
     async fn admit(
         &self,
         state: &AppState,
@@ -109,6 +118,17 @@ impl Resource for CustomDomain {
     ) -> Result<(), ApiError> {
         if stored.is_some() {
             return Ok(());
+        }
+        let own_host = url::Url::parse(&state.issuer)
+            .ok()
+            .and_then(|issuer| issuer.host_str().map(str::to_ascii_lowercase));
+        if let Some(own_host) = own_host
+            && (self.domain == own_host || self.domain.ends_with(&format!(".{own_host}")))
+        {
+            return Err(ApiError::bad_request(
+                "The custom domain cannot be this server's own host, nor a name under it.",
+            )
+            .with_code("invalid_domain"));
         }
         match state
             .adapters

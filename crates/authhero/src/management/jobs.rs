@@ -186,8 +186,8 @@ async fn create_import(
     Ok((StatusCode::CREATED, Json(job)))
 }
 
-/// `GET /api/v2/jobs/{id}`: the job as it stands; one whose server went away while it ran is
-/// failed (`flows::jobs`).
+/// `GET /api/v2/jobs/{id}`: the job as it stands; one whose server went away while it ran
+/// reads as failed (`flows::jobs`).
 async fn get_job(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,7 +196,7 @@ async fn get_job(
 ) -> Result<Json<Value>, ApiError> {
     let tenant = caller.tenant();
     let query = ListQuery::parse(query.as_deref(), &[])?;
-    let job = jobs::current(&state, tenant, find::<Job>(&state, tenant, &id).await?).await?;
+    let job = jobs::current(find::<Job>(&state, tenant, &id).await?, state.now());
     query.one(shown(job, &caller)?)
 }
 

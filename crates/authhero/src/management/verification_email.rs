@@ -112,15 +112,12 @@ async fn send(
     client_id: Option<String>,
     mut job: Job,
 ) {
-    let sent = email_verification::send_email(&state, &tenant, &user, client_id.as_deref())
-        .await
-        .map_err(|failure| failure.to_string());
+    let sent = email_verification::send_email(&state, &tenant, &user, client_id.as_deref()).await;
     match sent {
         Ok(()) => job.status = "completed".into(),
-        Err(why) => {
-            tracing::warn!(job = job.id, why, "a verification email was not sent");
+        Err(failure) => {
             job.status = "failed".into();
-            job.status_details = Some(why);
+            job.status_details = Some(failure.public_reason().into());
         }
     }
     if let Err(error) = state.adapters.jobs.update(&tenant, job.clone()).await {

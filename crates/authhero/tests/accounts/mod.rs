@@ -222,6 +222,21 @@ async fn deleting_a_primary_deletes_the_users_linked_into_it() -> anyhow::Result
     )
     .await?
     .expect(StatusCode::CREATED)?;
+    // An identity may be named whole (`auth0|<id>`) to unlink it, as Auth0 allows; then link
+    // it again.
+    let whole: String = url::form_urlencoded::byte_serialize(secondary_id.as_bytes()).collect();
+    api.delete(&format!("{}/auth0/{whole}", identities_path(&primary_id)))
+        .await?
+        .expect(StatusCode::OK)?;
+    api.get(&user_path(&secondary_id))
+        .await?
+        .expect(StatusCode::OK)?;
+    api.post(
+        &identities_path(&primary_id),
+        json!({"provider": "auth0", "user_id": secondary_id}),
+    )
+    .await?
+    .expect(StatusCode::CREATED)?;
     // The secondary alone is part of its primary, so deleting it by id deletes nothing.
     api.delete(&user_path(&secondary_id))
         .await?

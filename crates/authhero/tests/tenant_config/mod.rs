@@ -162,6 +162,8 @@ async fn email_templates_and_provider_round_trip() -> anyhow::Result<()> {
         // Liquid that does not parse is refused when written, not when the email is sent.
         json!({"template": "reset_email", "body": "{% if url %}open", "from": "f", "subject": "s", "syntax": "liquid", "enabled": true}),
         json!({"template": "reset_email", "body": "b", "from": "f", "subject": "{{ user.name", "syntax": "liquid", "enabled": true}),
+        // A range Liquid would build whole before looping.
+        json!({"template": "reset_email", "body": "{% for i in (1..9999999999) %}x{% endfor %}", "from": "f", "subject": "s", "syntax": "liquid", "enabled": true}),
     ] {
         api.post("/api/v2/email-templates", bad.clone())
             .await?
@@ -251,6 +253,11 @@ async fn custom_domains_wait_for_verification_and_are_unique() -> anyhow::Result
         json!({"domain": "login.example.com", "type": "auth0_managed_certs"}),
         json!({"domain": "no spaces.example.com", "type": "auth0_managed_certs"}),
         json!({"domain": "nodot", "type": "auth0_managed_certs"}),
+        json!({"domain": "10.0.0.5", "type": "self_managed_certs"}),
+        json!({"domain": "169.254.169.254", "type": "self_managed_certs"}),
+        // The server's own host (the issuer's) and names under it are never a tenant's.
+        json!({"domain": "localhost", "type": "self_managed_certs"}),
+        json!({"domain": "tenant.localhost", "type": "self_managed_certs"}),
         json!({"domain": "ok.example.com", "type": "magic"}),
         json!({"domain": "ok.example.com", "type": "auth0_managed_certs", "status": "ready"}),
     ] {
