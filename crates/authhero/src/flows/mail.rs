@@ -117,6 +117,11 @@ pub fn application_variables(client: &Client) -> Value {
 /// so `(1..9999999999)` would exhaust memory. A range must have literal ends at most
 /// [`MAX_RANGE`] apart, and at most [`MAX_RANGES`] of them may appear.
 pub fn check_template(text: &str) -> Result<(), String> {
+    checked(text).map(drop)
+}
+
+/// The template parsed, once its number ranges passed [`check_template`]'s limits.
+fn checked(text: &str) -> Result<liquid::Template, String> {
     let ranges = number_ranges(text);
     if ranges.len() > MAX_RANGES {
         return Err(format!("at most {MAX_RANGES} number ranges"));
@@ -136,7 +141,6 @@ pub fn check_template(text: &str) -> Result<(), String> {
     parser()
         .map_err(|error| error.0)?
         .parse(text)
-        .map(drop)
         .map_err(|error| error.to_string())
 }
 
@@ -246,11 +250,9 @@ async fn with_tenant(
 }
 
 fn render(text: &str, variables: &liquid::Object) -> Result<String, SendError> {
-    check_template(text)
-        .map_err(|why| SendError(format!("the email template is refused: {why}")))?;
-    let rendered = parser()?
-        .parse(text)
-        .and_then(|template| template.render(variables))
+    let rendered = checked(text)
+        .map_err(|why| SendError(format!("the email template is refused: {why}")))?
+        .render(variables)
         .map_err(|error| SendError(format!("the email template does not render: {error}")))?;
     if rendered.len() > MAX_RENDERED_BYTES {
         return Err(SendError(

@@ -18,14 +18,14 @@ use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use super::resource::{find, not_found};
 use crate::error::ApiError;
-use crate::flows::user_tickets::Options;
+use crate::flows::user_tickets::{self, Options};
 use crate::flows::{email_verification, password_reset};
 use crate::state::AppState;
 
 /// Auth0's default lifetime of a change password ticket: five days.
 const DEFAULT_TTL: i64 = 432_000;
-/// The longest a ticket may live here: thirty days.
-const MAX_TTL: i64 = 2_592_000;
+/// The longest a ticket may live here.
+const MAX_TTL: i64 = user_tickets::MAX_LIFETIME;
 
 pub fn endpoints() -> Vec<Endpoint> {
     vec![

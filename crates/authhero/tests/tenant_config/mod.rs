@@ -527,28 +527,36 @@ async fn a_password_change_ticket_opens_the_reset_page() -> anyhow::Result<()> {
         .await?
         .expect(StatusCode::CREATED)?;
     assert_ne!(by_email.str("ticket")?, link);
-    for bad in [
+    let bad = [
         json!({}),
         json!({"user_id": user_id, "email": "ticketed@example.com"}),
         json!({"user_id": user_id, "ttl_sec": 99_999_999}),
         json!({"user_id": user_id, "colour": "red"}),
         json!({"user_id": user_id, "result_url": "javascript:alert(1)"}),
         json!({"user_id": user_id, "mark_email_as_verified": "yes"}),
-    ] {
-        api.post("/api/v2/tickets/password-change", bad.clone())
+    ];
+    expect_ticket_refusals(&api, "/api/v2/tickets/password-change", &user_id, &bad).await
+}
+
+/// Each bad body is a 400, an unknown user a 404, and another tenant's user unknown there.
+async fn expect_ticket_refusals(
+    api: &Api,
+    path: &str,
+    user_id: &str,
+    bad: &[Value],
+) -> anyhow::Result<()> {
+    for body in bad {
+        api.post(path, body.clone())
             .await?
             .expect(StatusCode::BAD_REQUEST)?;
     }
-    api.post(
-        "/api/v2/tickets/password-change",
-        json!({"user_id": "auth0|nobody"}),
-    )
-    .await?
-    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
+    api.post(path, json!({"user_id": "auth0|nobody"}))
+        .await?
+        .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
     let other = api.other_tenant_token().await?;
     api.call(
         Method::POST,
-        "/api/v2/tickets/password-change",
+        path,
         Some(&other),
         Some(json!({"user_id": user_id}).to_string()),
     )
@@ -809,33 +817,15 @@ async fn an_email_verification_ticket_verifies_once() -> anyhow::Result<()> {
         "{location}"
     );
 
-    for bad in [
+    let bad = [
         json!({}),
         json!({"user_id": user_id, "result_url": "javascript:alert(1)"}),
         json!({"user_id": user_id, "ttl_sec": -1}),
         json!({"user_id": user_id, "includeEmailInRedirect": "yes"}),
         json!({"user_id": user_id, "colour": "red"}),
         json!({"user_id": 7}),
-    ] {
-        api.post("/api/v2/tickets/email-verification", bad.clone())
-            .await?
-            .expect(StatusCode::BAD_REQUEST)?;
-    }
-    api.post(
-        "/api/v2/tickets/email-verification",
-        json!({"user_id": "auth0|nobody"}),
-    )
-    .await?
-    .expect_error(StatusCode::NOT_FOUND, Some("inexistent_user"))?;
-    let other = api.other_tenant_token().await?;
-    api.call(
-        Method::POST,
-        "/api/v2/tickets/email-verification",
-        Some(&other),
-        Some(json!({"user_id": user_id}).to_string()),
-    )
-    .await?
-    .expect(StatusCode::NOT_FOUND)?;
+    ];
+    expect_ticket_refusals(&api, "/api/v2/tickets/email-verification", &user_id, &bad).await?;
     for forged in [
         "http://localhost:3000/u/email-verification?ticket=default.forged",
         "http://localhost:3000/u/email-verification?ticket=nowhere.forged",
