@@ -74,7 +74,7 @@ const HTTP_MARKERS: &[&str] = &[
     "crate::management",
     "crate::universal_login",
     "crate::error",
-    "crate::html",
+    "crate::pages",
     "crate::cookies",
     "crate::respond",
     "crate::issuer",
@@ -103,7 +103,17 @@ const PARTS: &[(&str, &[&str])] = &[
             "resource",
         ],
     ),
-    ("universal_login", &["result_url"]),
+    (
+        "universal_login",
+        &[
+            "credentials",
+            "login_screen",
+            "password_words",
+            "result_url",
+            "ticket_look",
+            "transaction",
+        ],
+    ),
 ];
 
 /// Macros that must not ship: placeholders and debugging output.

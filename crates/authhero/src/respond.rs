@@ -3,12 +3,13 @@
 //! message to the application's window (`web_message`).
 
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use serde_json::{Map, Value};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
 
 use crate::flows::authorize_request::ResponseMode;
 use crate::flows::login::ClientResponse;
-use crate::html;
+use crate::pages::{self, Look, Page};
 
 /// The answer, as its response mode delivers it.
 pub fn deliver(answer: ClientResponse) -> Response {
@@ -29,10 +30,12 @@ pub fn deliver(answer: ClientResponse) -> Response {
             };
             found(&format!("{}{separator}{encoded}", answer.redirect_uri))
         }
-        ResponseMode::FormPost => {
-            let page = html::form_post(&answer.redirect_uri, &answer.fields);
-            ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
-        }
+        ResponseMode::FormPost => Page::new(&Look::default(), pages::FORM_POST)
+            .fields(FormPostFields {
+                redirect_uri: &answer.redirect_uri,
+                hidden: &answer.fields,
+            })
+            .into_response(),
         ResponseMode::WebMessage => {
             let origin = url::Url::parse(&answer.redirect_uri)
                 .map(|url| url.origin().ascii_serialization())
@@ -42,18 +45,31 @@ pub fn deliver(answer: ClientResponse) -> Response {
                 .into_iter()
                 .map(|(name, value)| (name.to_owned(), value.into()))
                 .collect();
-            let (page, script) = html::web_message(&origin, &Value::Object(response));
-            let policy = crate::security_headers::web_message_policy(&script, &origin);
-            (
-                [
-                    (header::CACHE_CONTROL, "no-store".to_owned()),
-                    (header::CONTENT_SECURITY_POLICY, policy),
-                ],
-                Html(page),
-            )
+            let message = json!({ "type": "authorization_response", "response": response });
+            Page::new(&Look::default(), pages::WEB_MESSAGE)
+                .fields(WebMessageFields {
+                    message,
+                    origin: &origin,
+                })
+                .framed_by(&origin)
                 .into_response()
         }
     }
+}
+
+/// `form_post`: the form that posts the fields to the client at once.
+#[derive(Debug, Serialize)]
+struct FormPostFields<'a> {
+    redirect_uri: &'a str,
+    hidden: &'a [(&'static str, String)],
+}
+
+/// `web_message`: what the page posts to the opener or parent window at `origin`, as Auth0's
+/// SPA SDK expects for silent authentication.
+#[derive(Debug, Serialize)]
+struct WebMessageFields<'a> {
+    message: Value,
+    origin: &'a str,
 }
 
 /// A 302 redirect, as Auth0 answers (axum's `Redirect::to` is a 303).

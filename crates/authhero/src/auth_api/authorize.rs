@@ -8,7 +8,7 @@ use axum::response::Response;
 use crate::cookies;
 use crate::flows::authorize_request::{AuthorizeQuery, Refusal};
 use crate::flows::login::{self, Authorized, ClientResponse};
-use crate::html;
+use crate::pages::{self, LanguageWishes, Look};
 use crate::respond;
 use crate::state::{AppState, Issuer};
 
@@ -37,16 +37,22 @@ async fn handle(
     query: &str,
 ) -> Result<Response, Response> {
     let bad = |description: &str| {
-        html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
+        error_page(
+            headers,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            description,
+        )
     };
-    let query = AuthorizeQuery::parse(query).map_err(refused)?;
+    let query = AuthorizeQuery::parse(query).map_err(|refusal| refused(headers, refusal))?;
     let (tenant_id, client) = state
         .adapters
         .clients
         .find_by_client_id(query.client_id())
         .await
         .map_err(|_| {
-            html::error_page(
+            error_page(
+                headers,
                 StatusCode::SERVICE_UNAVAILABLE,
                 "server_error",
                 "Try again later.",
@@ -56,7 +62,14 @@ async fn handle(
     if !issuer.admits(&tenant_id) {
         return Err(bad("Unknown client."));
     }
-    let request = query.validate(&client).map_err(refused)?;
+    let request = query
+        .validate(&client)
+        .map_err(|refusal| refused(headers, refusal))?;
+    // As Auth0: `screen_hint=signup` opens the signup screen instead of the login screen.
+    let first_screen = match request.params.screen_hint.as_deref() {
+        Some("signup") => "/u/signup",
+        _ => "/u/login",
+    };
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
@@ -83,7 +96,7 @@ async fn handle(
         login::LOGIN_SESSION_LIFETIME,
         state.secure_cookies(),
     );
-    let mut response = respond::found(&format!("/u/login?state={reference}"));
+    let mut response = respond::found(&format!("{first_screen}?state={reference}"));
     if let Ok(value) = cookie.parse() {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -92,11 +105,14 @@ async fn handle(
 
 /// The response to a refused request: an error page, or an OAuth error at the client's
 /// `redirect_uri`.
-fn refused(refusal: Refusal) -> Response {
+fn refused(headers: &HeaderMap, refusal: Refusal) -> Response {
     match refusal {
-        Refusal::Page(description) => {
-            html::error_page(StatusCode::BAD_REQUEST, "invalid_request", &description)
-        }
+        Refusal::Page(description) => error_page(
+            headers,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &description,
+        ),
         Refusal::Redirect {
             params,
             mode,
@@ -104,4 +120,10 @@ fn refused(refusal: Refusal) -> Response {
             description,
         } => respond::deliver(ClientResponse::error(&params, mode, error, &description)),
     }
+}
+
+/// An error page in the default look (no tenant is known yet), in the browser's language.
+fn error_page(headers: &HeaderMap, status: StatusCode, error: &str, description: &str) -> Response {
+    let look = Look::plain(&LanguageWishes::of(headers, None));
+    pages::error_page(&look, status, "description", error, Some(description))
 }

@@ -1,7 +1,7 @@
 //! `/dbconnections/signup` and `/dbconnections/change_password`: Auth0's database-connection
 //! endpoints, with their own error shape (`{name, code, description, statusCode}`).
 
-use authhero_core::entities::{Client, Connection, User};
+use authhero_core::entities::{Client, Connection};
 use authhero_core::{ListParams, Query};
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +13,6 @@ use crate::flows::Params;
 use crate::flows::password_reset;
 use crate::flows::users::{self, SignUpError};
 use crate::flows::validation::{self, PasswordRefused};
-use crate::random;
 use crate::state::{AppState, Issuer};
 
 fn bad(code: &str, description: &str) -> Response {
@@ -78,21 +77,22 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
     let Some(password) = params.get("password") else {
         return bad("invalid_signup", "Missing password");
     };
-    let id = random::hex_id();
-    let now = state.now();
-    let mut user = User::new("auth0", &id, &connection.name, now);
-    user.email = Some(email.clone());
+    let mut user = users::new_signup(&connection, &email, state.now());
+    // Auth0 answers with the identity's own id, without the `auth0|`.
+    let id = user
+        .identities
+        .first()
+        .map(|identity| identity.user_id.clone())
+        .unwrap_or_default();
     user.username = params.get("username").map(str::to_owned);
     user.given_name = params.get("given_name").map(str::to_owned);
     user.family_name = params.get("family_name").map(str::to_owned);
-    user.name = params
-        .get("name")
-        .map(str::to_owned)
-        .or_else(|| Some(email.clone()));
-    user.nickname = params
-        .get("nickname")
-        .map(str::to_owned)
-        .or_else(|| email.split('@').next().map(str::to_owned));
+    if let Some(name) = params.get("name") {
+        user.name = Some(name.to_owned());
+    }
+    if let Some(nickname) = params.get("nickname") {
+        user.nickname = Some(nickname.to_owned());
+    }
     user.picture = params.get("picture").map(str::to_owned);
     if let Some(text) = params.get("user_metadata") {
         // Auth0 takes an object of strings here.

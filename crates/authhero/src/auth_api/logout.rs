@@ -6,33 +6,58 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
 use crate::cookies;
 use crate::flows::sessions::{self, cookie_session};
 use crate::flows::{ErrorKind, FlowError, logout};
-use crate::html;
+use crate::pages::{self, LanguageWishes, Look, Page};
 use crate::respond::found;
 use crate::state::{AppState, Issuer};
 
-fn logged_out() -> Response {
-    Html("<!doctype html><title>Logged out</title><p>You are logged out.</p>".to_owned())
+/// The pages' look here: the default one, in the language the request asks for.
+fn look(headers: &HeaderMap, query: &HashMap<String, String>) -> Look {
+    let ui_locales = query.get("ui_locales").map(String::as_str);
+    Look::plain(&LanguageWishes::of(headers, ui_locales))
+}
+
+#[derive(Debug, Serialize)]
+struct MessageFields {
+    title: &'static str,
+    message: &'static str,
+}
+
+fn logged_out(look: &Look) -> Response {
+    Page::new(look, pages::LOGGED_OUT)
+        .fields(MessageFields {
+            title: "title",
+            message: "description",
+        })
         .into_response()
 }
 
-fn refuse(description: &str) -> Response {
-    html::error_page(StatusCode::BAD_REQUEST, "invalid_request", description)
+fn refuse(look: &Look, description: &str) -> Response {
+    pages::error_page(
+        look,
+        StatusCode::BAD_REQUEST,
+        "description",
+        "invalid_request",
+        Some(description),
+    )
 }
 
 /// A flow's refusal, or its outage (503), as an error page.
-fn flow_error(error: &FlowError) -> Response {
+fn flow_error(look: &Look, error: &FlowError) -> Response {
     match error.kind {
-        ErrorKind::Unavailable => html::error_page(
+        ErrorKind::Unavailable => pages::error_page(
+            look,
             StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
             "temporarily_unavailable",
-            &error.description,
+            Some(&error.description),
         ),
-        _ => refuse(&error.description),
+        _ => refuse(look, &error.description),
     }
 }
 
@@ -70,11 +95,12 @@ pub async fn v2_logout(
             .map(|destination| (logout, destination)),
         Err(error) => Err(error),
     };
+    let look = look(&headers, &query);
     let (logout, destination) = match decided {
         Ok(decided) => decided,
-        Err(error) => return flow_error(&error),
+        Err(error) => return flow_error(&look, &error),
     };
-    let response = destination.map_or_else(logged_out, |url| found(&url));
+    let response = destination.map_or_else(|| logged_out(&look), |url| found(&url));
     end_session(&state, &logout.tenant_id, &headers, response).await
 }
 
@@ -111,37 +137,41 @@ async fn oidc_logout(
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     };
+    let look = look(&headers, &query);
     let (hinted_client, hinted_session) = match param("id_token_hint") {
         Some(hint) => match logout::hint(&state, &issuer, hint).await {
             Ok(named) => named,
-            Err(error) => return refuse(&error.description),
+            Err(error) => return refuse(&look, &error.description),
         },
         None => (None, None),
     };
     let client_id = match (param("client_id"), hinted_client.as_deref()) {
         (Some(given), Some(hinted)) if given != hinted => {
-            return refuse("client_id does not match id_token_hint.");
+            return refuse(&look, "client_id does not match id_token_hint.");
         }
         (Some(given), _) => Some(given),
         (None, hinted) => hinted,
     };
     let redirect = param("post_logout_redirect_uri");
     if client_id.is_none() && redirect.is_some() {
-        return refuse("post_logout_redirect_uri needs client_id or id_token_hint.");
+        return refuse(
+            &look,
+            "post_logout_redirect_uri needs client_id or id_token_hint.",
+        );
     }
     let decided = match logout::of(&state, &issuer, client_id).await {
         Ok(logout) => logout
             .oidc_destination(redirect, param("state"))
             .map(|destination| (logout, destination)),
-        Err(error) if error.kind == ErrorKind::Unavailable => return flow_error(&error),
+        Err(error) if error.kind == ErrorKind::Unavailable => return flow_error(&look, &error),
         Err(_) if client_id.is_none() => {
-            return refuse("client_id or id_token_hint is required.");
+            return refuse(&look, "client_id or id_token_hint is required.");
         }
         Err(error) => Err(error),
     };
     let (logout, destination) = match decided {
         Ok(decided) => decided,
-        Err(error) => return flow_error(&error),
+        Err(error) => return flow_error(&look, &error),
     };
     let cookie = cookies::read_session(&headers);
     let asked = logout::confirmation_needed(
@@ -153,15 +183,16 @@ async fn oidc_logout(
     )
     .await;
     if let Some(expected) = asked {
-        return confirmation_page(&query, &expected);
+        return confirmation_page(&look, &query, &expected);
     }
-    let response = destination.map_or_else(logged_out, |url| found(&url));
+    let response = destination.map_or_else(|| logged_out(&look), |url| found(&url));
     end_session(&state, &logout.tenant_id, &headers, response).await
 }
 
-/// Asks the user to confirm, re-posting the request with the confirmation value.
-fn confirmation_page(query: &HashMap<String, String>, expected: &str) -> Response {
-    let fields: Vec<(&str, &str)> = [
+/// Asks the user to confirm, re-posting the request with the confirmation value, which only
+/// this page knows.
+fn confirmation_page(look: &Look, query: &HashMap<String, String>, expected: &str) -> Response {
+    let mut hidden: Vec<(&str, &str)> = [
         "client_id",
         "post_logout_redirect_uri",
         "state",
@@ -170,9 +201,13 @@ fn confirmation_page(query: &HashMap<String, String>, expected: &str) -> Respons
     .into_iter()
     .filter_map(|name| query.get(name).map(|value| (name, value.as_str())))
     .collect();
-    (
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(html::logout_confirmation(&fields, expected)),
-    )
+    hidden.push(("confirm", expected));
+    Page::new(look, pages::LOGOUT)
+        .fields(ConfirmationFields { hidden })
         .into_response()
+}
+
+#[derive(Debug, Serialize)]
+struct ConfirmationFields<'a> {
+    hidden: Vec<(&'a str, &'a str)>,
 }

@@ -11,6 +11,7 @@ use super::migration::{self, Strategy};
 use super::validation::{PasswordPolicy, PasswordRefused};
 use crate::hooks::Registration;
 use crate::passwords;
+use crate::random;
 use crate::state::AppState;
 
 /// Why a signup was refused.
@@ -62,6 +63,16 @@ pub async fn sign_up(
     }
     logs::record(state, tenant_id, log);
     outcome
+}
+
+/// A new user of a database connection signing up with `email` (already normalized): named
+/// by the email, nicknamed by its local part, until they say otherwise.
+pub fn new_signup(connection: &Connection, email: &str, now: Timestamp) -> User {
+    let mut user = User::new("auth0", &random::hex_id(), &connection.name, now);
+    user.email = Some(email.to_owned());
+    user.name = Some(email.to_owned());
+    user.nickname = email.split('@').next().map(str::to_owned);
+    user
 }
 
 async fn register(

@@ -183,6 +183,17 @@ impl Rule {
         }
     }
 
+    /// Auth0's (password-sheriff's) code for the rule.
+    fn code(self) -> &'static str {
+        match self {
+            Self::Length(1) => "nonEmpty",
+            Self::Length(_) => "lengthAtLeast",
+            Self::ContainsAll(_) => "shouldContain",
+            Self::ContainsAtLeast(..) => "containsAtLeast",
+            Self::IdenticalChars(_) => "identicalChars",
+        }
+    }
+
     /// The rule as Auth0 describes it in a `PasswordStrengthError` (password-sheriff's `missing`).
     fn describe(self, password: &str) -> Value {
         let verified = self.verified(password);
@@ -361,6 +372,38 @@ impl PasswordPolicy {
         rules
     }
 
+    /// The policy's rules for a page to list, each marked with whether `password` meets it
+    /// (all met when there is no password yet).
+    pub fn requirements(&self, password: Option<&str>) -> Vec<Requirement> {
+        let met = |test: bool| password.is_none() || test;
+        self.rules()
+            .into_iter()
+            .map(|rule| {
+                let (count, total, example) = match rule {
+                    Rule::Length(min) => (min, 0, String::new()),
+                    Rule::ContainsAll(kinds) => (kinds.len(), kinds.len(), String::new()),
+                    Rule::ContainsAtLeast(count, kinds) => (count, kinds.len(), String::new()),
+                    Rule::IdenticalChars(max) => (max, 0, "a".repeat(max + 1)),
+                };
+                Requirement {
+                    code: rule.code(),
+                    count: count.to_string(),
+                    total: total.to_string(),
+                    example,
+                    verified: met(password.is_some_and(|password| rule.verified(password))),
+                    items: rule
+                        .kinds()
+                        .iter()
+                        .map(|kind| RequirementItem {
+                            code: kind.code(),
+                            verified: met(password.is_some_and(|password| kind.test(password))),
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
     /// Whether `password` meets the policy; if not, why.
     pub fn check(&self, password: &str) -> Result<(), PasswordRefused> {
         self.check_strength(password)
@@ -411,6 +454,25 @@ impl PasswordPolicy {
                 .join("; "),
         })
     }
+}
+
+/// One rule of a policy, for a page: its code names its words in the catalogues, and
+/// `count`, `total` and `example` fill them in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Requirement {
+    pub code: &'static str,
+    pub count: String,
+    pub total: String,
+    pub example: String,
+    pub verified: bool,
+    pub items: Vec<RequirementItem>,
+}
+
+/// A kind of character a [`Requirement`] asks for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RequirementItem {
+    pub code: &'static str,
+    pub verified: bool,
 }
 
 /// Why a connection's policy refuses a password, in Auth0's words.

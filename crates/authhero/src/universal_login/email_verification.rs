@@ -3,60 +3,61 @@
 //! `email` when the ticket asks) or says so on a page of its own.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
 
 use super::result_url::with_outcome;
+use super::ticket_look;
 use crate::flows::Params;
 use crate::flows::email_verification::verify;
-use crate::html;
+use crate::pages::{self, Page, error_page};
 use crate::state::AppState;
 
-/// Auth0's words for a verified email, also sent to `result_url`.
+/// Auth0's words for a verified email, sent to `result_url`.
 const VERIFIED: &str = "Your email was verified. You can continue using the application.";
 
-fn invalid_ticket() -> Response {
-    html::error_page(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        "This link is invalid, expired or already used.",
-    )
+#[derive(Debug, Serialize)]
+struct ResultFields {
+    title: &'static str,
+    message: &'static str,
 }
 
 /// `GET /u/email-verification?ticket=...`.
-pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let Ok(params) = Params::from_urlencoded(query.unwrap_or_default().as_bytes()) else {
-        return invalid_ticket();
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::from_urlencoded(query.unwrap_or_default().as_bytes()).unwrap_or_default();
+    let ticket = params.get("ticket");
+    let look = ticket_look::of(&state, &headers, ticket).await;
+    let verified = match ticket {
+        Some(ticket) => verify(&state, ticket).await,
+        None => Ok(None),
     };
-    let Some(ticket) = params.get("ticket") else {
-        return invalid_ticket();
-    };
-    match verify(&state, ticket).await {
+    let (status, title, message) = match verified {
         Ok(Some(verified)) => match verified.result_url {
-            Some(result_url) => Redirect::to(&with_outcome(
-                &result_url,
-                VERIFIED,
-                verified.email.as_deref(),
-            ))
-            .into_response(),
-            None => (
-                StatusCode::OK,
-                [
-                    (header::CACHE_CONTROL, "no-store"),
-                    (header::REFERRER_POLICY, "no-referrer"),
-                ],
-                Html(html::message_page("Email verified", VERIFIED)),
-            )
-                .into_response(),
+            Some(result_url) => {
+                let to = with_outcome(&result_url, VERIFIED, verified.email.as_deref());
+                return Redirect::to(&to).into_response();
+            }
+            None => (StatusCode::OK, "verifiedTitle", "verifiedDescription"),
         },
-        Ok(None) => invalid_ticket(),
+        Ok(None) => (StatusCode::BAD_REQUEST, "errorTitle", "errorDescription"),
         Err(error) => {
             tracing::error!(%error, "verifying an email");
-            html::error_page(
+            return error_page(
+                &look,
                 StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
                 "server_error",
-                "Try again later.",
-            )
+                None,
+            );
         }
-    }
+    };
+    Page::new(&look, pages::EMAIL_VERIFIED)
+        .status(status)
+        .fields(ResultFields { title, message })
+        .into_response()
 }

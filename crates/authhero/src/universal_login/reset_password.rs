@@ -4,106 +4,127 @@
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Serialize;
 
+use super::password_words;
 use super::result_url::with_outcome;
+use super::ticket_look;
 use crate::flows::Params;
-use crate::flows::password_reset::{Reset, reset, usable};
-use crate::flows::validation::PasswordRefused;
-use crate::html;
+use crate::flows::password_reset::{Reset, Ticket, reset, usable};
+use crate::flows::validation::{PasswordRefused, Requirement};
+use crate::pages::{self, Look, Page, error_page};
 use crate::state::AppState;
 
 /// Auth0's words for a changed password, sent to `result_url`.
 const CHANGED: &str = "You can now login to the application with the new password.";
 
-fn page(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [
-            (header::CACHE_CONTROL, "no-store"),
-            // The ticket is in this page's URL: never hand it on in a Referer.
-            (header::REFERRER_POLICY, "no-referrer"),
-        ],
-        Html(body),
-    )
+#[derive(Debug, Serialize)]
+struct ResetFields<'a> {
+    ticket: &'a str,
+    error: Option<&'static str>,
+    error_field: Option<&'static str>,
+    policy: Vec<Requirement>,
+    min_length: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct MessageFields {
+    title: &'static str,
+    message: &'static str,
+}
+
+fn form(
+    look: &Look,
+    ticket: &str,
+    usable: &Ticket,
+    password: Option<&str>,
+    error: Option<(&'static str, &'static str)>,
+) -> Response {
+    Page::new(look, pages::RESET_PASSWORD)
+        .status(error.map_or(StatusCode::OK, |_| StatusCode::BAD_REQUEST))
+        .fields(ResetFields {
+            ticket,
+            error: error.map(|(text, _)| text),
+            error_field: error.map(|(_, field)| field),
+            policy: usable.policy.requirements(password),
+            min_length: usable.policy.min_length(),
+        })
         .into_response()
 }
 
-fn invalid_ticket() -> Response {
-    html::error_page(
-        StatusCode::BAD_REQUEST,
-        "invalid_request",
-        "This link is invalid, expired or already used. Ask for a new password reset email.",
-    )
+fn unusable(look: &Look) -> Response {
+    Page::new(look, pages::RESET_LINK_UNUSABLE)
+        .status(StatusCode::BAD_REQUEST)
+        .fields(MessageFields {
+            title: "title",
+            message: "description",
+        })
+        .into_response()
 }
 
-fn unavailable() -> Response {
-    html::error_page(
+fn unavailable(look: &Look) -> Response {
+    error_page(
+        look,
         StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
         "server_error",
-        "Try again later.",
+        None,
     )
 }
 
 /// `GET /u/reset-password?ticket=...`: the new-password form, if the ticket can still be used.
-pub async fn show(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let Ok(params) = Params::from_urlencoded(query.unwrap_or_default().as_bytes()) else {
-        return invalid_ticket();
-    };
-    let Some(ticket) = params.get("ticket") else {
-        return invalid_ticket();
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::from_urlencoded(query.unwrap_or_default().as_bytes()).unwrap_or_default();
+    let ticket = params.get("ticket");
+    let look = ticket_look::of(&state, &headers, ticket).await;
+    let Some(ticket) = ticket else {
+        return unusable(&look);
     };
     match usable(&state, ticket).await {
-        Ok(Some(usable)) => page(
-            StatusCode::OK,
-            html::reset_form(ticket, usable.policy.min_length(), None),
-        ),
-        Ok(None) => invalid_ticket(),
+        Ok(Some(usable)) => form(&look, ticket, &usable, None, None),
+        Ok(None) => unusable(&look),
         Err(error) => {
             tracing::error!(%error, "reading a password reset ticket");
-            unavailable()
+            unavailable(&look)
         }
     }
 }
 
 /// `POST /u/reset-password`: checks the new password, consumes the ticket, and sets the password.
-pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
-    let Ok(form) = Params::from_urlencoded(&body) else {
-        return html::error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "Malformed form.",
-        );
-    };
-    let Some(ticket) = form.get("ticket") else {
-        return invalid_ticket();
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let form_fields = Params::from_urlencoded(&body).unwrap_or_default();
+    let ticket = form_fields.get("ticket");
+    let look = ticket_look::of(&state, &headers, ticket).await;
+    let Some(ticket) = ticket else {
+        return unusable(&look);
     };
     let usable = match usable(&state, ticket).await {
         Ok(Some(found)) => found,
-        Ok(None) => return invalid_ticket(),
+        Ok(None) => return unusable(&look),
         Err(error) => {
             tracing::error!(%error, "reading a password reset ticket");
-            return unavailable();
+            return unavailable(&look);
         }
     };
-    let password = form.get("password").unwrap_or_default();
-    let confirm = form.get("confirm").unwrap_or_default();
-    let retry = |message: &str| {
-        page(
-            StatusCode::BAD_REQUEST,
-            html::reset_form(ticket, usable.policy.min_length(), Some(message)),
-        )
+    let password = form_fields.get("password").unwrap_or_default();
+    let confirm = form_fields.get("confirm").unwrap_or_default();
+    let retry = |text: &'static str, field: &'static str| {
+        form(&look, ticket, &usable, Some(password), Some((text, field)))
     };
-    match usable.policy.check(password) {
-        Ok(()) => {}
-        Err(PasswordRefused::Weak(weak)) => {
-            return retry(&format!("{weak}. It must meet: {}.", weak.unmet));
-        }
-        Err(refused) => return retry(&format!("{refused}.")),
+    if password.is_empty() {
+        return retry("no-password", "password");
+    }
+    if let Err(refused) = usable.policy.check(password) {
+        return retry(password_words::of(&refused), "password");
     }
     if password != confirm {
-        return retry("The two passwords do not match.");
+        return retry("passwords-mismatch", "confirm");
     }
     match reset(&state, &usable, password).await {
         Ok(Reset::Changed) => match &usable.options.result_url {
@@ -113,16 +134,18 @@ pub async fn submit(State(state): State<AppState>, body: Bytes) -> Response {
                 usable.email_for_result.as_deref(),
             ))
             .into_response(),
-            None => page(
-                StatusCode::OK,
-                html::message_page("Password changed", "Your password has been changed."),
-            ),
+            None => Page::new(&look, pages::RESET_SUCCESS)
+                .fields(MessageFields {
+                    title: "title",
+                    message: "description",
+                })
+                .into_response(),
         },
-        Ok(Reset::TicketGone) => invalid_ticket(),
-        Ok(Reset::Reused) => retry(&format!("{}.", PasswordRefused::Reused)),
+        Ok(Reset::TicketGone) => unusable(&look),
+        Ok(Reset::Reused) => retry(password_words::of(&PasswordRefused::Reused), "password"),
         Err(error) => {
             tracing::error!(%error, "resetting a password");
-            unavailable()
+            unavailable(&look)
         }
     }
 }

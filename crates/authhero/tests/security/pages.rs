@@ -3,9 +3,8 @@
 //! origin), `nosniff` and `no-referrer`, and HSTS when the issuer is https.
 
 use anyhow::{Context, ensure};
+use authhero_core::entities::{Branding, BrandingColors};
 use axum::http::StatusCode;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 
 use crate::support::{self, Reply};
 use crate::{CALLBACK, Server};
@@ -84,7 +83,7 @@ async fn pages_cannot_be_framed_or_sniffed() -> anyhow::Result<()> {
     let policy = header(&silent, "content-security-policy");
     ensure!(
         policy.contains("frame-ancestors https://app.example.com")
-            && policy.contains("script-src 'sha256-"),
+            && policy.contains("script-src 'nonce-"),
         "web_message policy {policy:?}"
     );
     ensure!(CALLBACK.starts_with("https://app.example.com/"));
@@ -107,36 +106,46 @@ async fn https_issuers_send_hsts() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The contents of every `<tag>…</tag>` element of a page.
-fn inline_blocks(html: &str, tag: &str) -> Vec<String> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+/// Every `<tag …>…</tag>` element of a page: its `nonce` (if any) and its contents.
+fn inline_blocks(html: &str, tag: &str) -> Vec<(Option<String>, String)> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
     html.split(open.as_str())
         .skip(1)
         .filter_map(|rest| {
-            rest.split_once(close.as_str())
-                .map(|(block, _)| block.to_owned())
+            let (attributes, rest) = rest.split_once('>')?;
+            let nonce = attributes
+                .split_once("nonce=\"")
+                .and_then(|(_, value)| value.split_once('"'))
+                .map(|(nonce, _)| nonce.to_owned());
+            let (block, _) = rest.split_once(close.as_str())?;
+            Some((nonce, block.to_owned()))
         })
         .collect()
 }
 
-/// Whether the policy's `directive` admits `content` by its SHA-256 hash, as a browser checks.
-fn admits(policy: &str, directive: &str, content: &str) -> bool {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, content.as_bytes());
-    let source = format!("'sha256-{}'", STANDARD.encode(digest.as_ref()));
-    policy
-        .split(';')
-        .map(str::trim)
-        .find_map(|part| part.strip_prefix(directive))
-        .is_some_and(|sources| sources.split_whitespace().any(|given| given == source))
-}
-
-/// A page works under its own policy only if the policy admits each of its inline blocks.
+/// A page works under its own policy only if the policy admits each of its inline blocks, by
+/// a nonce that no other page has (the policy names no hashes and allows nothing inline).
 fn runs_under_its_policy(reply: &Reply, what: &str) -> anyhow::Result<()> {
     let policy = header(reply, "content-security-policy");
+    ensure!(
+        !policy.contains("unsafe-inline"),
+        "{what}: inline code is allowed: {policy:?}"
+    );
     for (tag, directive) in [("style", "style-src"), ("script", "script-src")] {
-        for block in inline_blocks(&reply.body, tag) {
+        for (nonce, block) in inline_blocks(&reply.body, tag) {
+            let admitted = nonce.is_some_and(|nonce| {
+                policy
+                    .split(';')
+                    .map(str::trim)
+                    .find_map(|part| part.strip_prefix(directive))
+                    .is_some_and(|sources| {
+                        sources
+                            .split_whitespace()
+                            .any(|given| given == format!("'nonce-{nonce}'"))
+                    })
+            });
             ensure!(
-                admits(policy, directive, &block),
+                admitted,
                 "{what}: the policy {policy:?} blocks its own {tag} {block:?}"
             );
         }
@@ -147,11 +156,29 @@ fn runs_under_its_policy(reply: &Reply, what: &str) -> anyhow::Result<()> {
 #[tokio::test]
 async fn every_page_runs_under_its_own_policy() -> anyhow::Result<()> {
     let server = Server::start().await?;
+    // A branded tenant's page sets its colours in an inline style.
+    let branding = Branding {
+        colors: Some(BrandingColors {
+            primary: Some("#0059d6".into()),
+            page_background: None,
+        }),
+        ..Branding::default()
+    };
+    server
+        .adapters
+        .branding
+        .set(&server.tenant, branding)
+        .await?;
     let form = login_page(&server).await?;
     runs_under_its_policy(&form, "login page")?;
     ensure!(
         !inline_blocks(&form.body, "style").is_empty(),
         "no inline style found: the check would prove nothing"
+    );
+    let again = login_page(&server).await?;
+    ensure!(
+        header(&again, "content-security-policy") != header(&form, "content-security-policy"),
+        "two pages share a nonce"
     );
     let (_, session) = server.log_in(&server.spa.clone(), &[]).await?;
     for mode in ["form_post", "web_message"] {

@@ -802,7 +802,10 @@ async fn an_email_verification_ticket_verifies_once() -> anyhow::Result<()> {
         .expect(StatusCode::CREATED)?;
     let (status, _, body) = open_link(&api, plain.str("ticket")?).await?;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Your email was verified."), "{body}");
+    assert!(
+        body.contains("Your email address has been verified."),
+        "{body}"
+    );
     let with_email = api
         .post(
             "/api/v2/tickets/email-verification",

@@ -1,0 +1,133 @@
+//! The login transaction a screen works in: resumed from its `state`, with its application and
+//! the tenant's look. A posted form must also carry the transaction's CSRF token and come with
+//! its `SameSite` cookie, so a cross-site post cannot act in anyone's name.
+
+use authhero_core::entities::{Client, Connection, LoginSession};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use crate::cookies;
+use crate::flows::Params;
+use crate::flows::authenticate::DEFAULT_DATABASE;
+use crate::flows::login;
+use crate::pages::{LanguageWishes, Look, error_page};
+use crate::random::constant_time_eq;
+use crate::state::{AppState, Issuer};
+
+/// A live login transaction and what its screens show.
+#[derive(Debug)]
+pub struct Transaction {
+    pub tenant_id: String,
+    pub reference: String,
+    pub login: LoginSession,
+    pub client: Option<Client>,
+    pub look: Look,
+}
+
+/// The transaction `reference` names, if it is live and this host serves its tenant;
+/// otherwise the "expired" page.
+pub async fn resume(
+    state: &AppState,
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    reference: Option<&str>,
+) -> Result<Transaction, Response> {
+    let expired = || {
+        error_page(
+            &Look::plain(&LanguageWishes::of(headers, None)),
+            StatusCode::BAD_REQUEST,
+            "expired",
+            "invalid_request",
+            None,
+        )
+    };
+    let reference = reference.ok_or_else(expired)?;
+    let (tenant_id, login) = login::resume(state, reference).await.ok_or_else(expired)?;
+    if !issuer.admits(&tenant_id) {
+        return Err(expired());
+    }
+    let client = state
+        .adapters
+        .clients
+        .get(&tenant_id, &login.authorization.client_id)
+        .await
+        .ok()
+        .flatten();
+    let wishes = LanguageWishes::of(headers, login.authorization.ui_locales.as_deref());
+    let look = Look::of(state, &tenant_id, client.as_ref(), &wishes).await;
+    Ok(Transaction {
+        tenant_id,
+        reference: reference.to_owned(),
+        login,
+        client,
+        look,
+    })
+}
+
+/// A posted form: its transaction, once its CSRF token and cookie check out.
+pub async fn resume_posted(
+    state: &AppState,
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Transaction, Params), Response> {
+    let Ok(form) = Params::from_urlencoded(body) else {
+        return Err(error_page(
+            &Look::plain(&LanguageWishes::of(headers, None)),
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            "invalid_request",
+            None,
+        ));
+    };
+    let transaction = resume(state, issuer, headers, form.get("state")).await?;
+    let bound = cookies::read(headers, cookies::LOGIN)
+        .is_some_and(|cookie| constant_time_eq(&cookie, &transaction.reference));
+    let csrf = form
+        .get("csrf")
+        .is_some_and(|token| constant_time_eq(token, &transaction.login.csrf_token));
+    if !bound || !csrf {
+        return Err(error_page(
+            &transaction.look,
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "access_denied",
+            None,
+        ));
+    }
+    Ok((transaction, form))
+}
+
+impl Transaction {
+    /// The database connection this login uses: the one `/authorize` named, else the default.
+    pub fn connection_name(&self) -> String {
+        self.login
+            .authorization
+            .connection
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_owned())
+    }
+
+    /// The connection, if the application may use it; `Ok(None)` when it may not.
+    pub async fn connection(&self, state: &AppState) -> authhero_core::Result<Option<Connection>> {
+        state
+            .login_connection(
+                &self.tenant_id,
+                &self.connection_name(),
+                &self.login.authorization.client_id,
+            )
+            .await
+    }
+
+    /// A screen's URL within this transaction, e.g. `/u/signup?state=…`.
+    pub fn url(&self, path: &str) -> String {
+        let state: String =
+            url::form_urlencoded::byte_serialize(self.reference.as_bytes()).collect();
+        format!("{path}?state={state}")
+    }
+
+    /// The error page in this transaction's look.
+    pub fn error(&self, status: StatusCode, reason: &str, error: &str) -> Response {
+        error_page(&self.look, status, reason, error, None)
+    }
+}
