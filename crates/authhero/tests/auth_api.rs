@@ -4,6 +4,7 @@
 mod lazy_migration;
 mod security;
 mod support;
+mod universal_login;
 
 use std::collections::HashMap;
 
