@@ -102,6 +102,35 @@ pub async fn send_email(
     sent
 }
 
+/// After a signup: mails the new user a verification link in the background, unless the
+/// tenant turned its `verify_email` template off (Auth0 sends it while the template is
+/// enabled, as it is by default). The signup never waits for, nor fails by, the email.
+pub fn send_after_signup(state: &AppState, tenant_id: &str, user: &User, client_id: &str) {
+    if user.email_verified || user.email.is_none() {
+        return;
+    }
+    let (state, tenant_id, user, client_id) = (
+        state.clone(),
+        tenant_id.to_owned(),
+        user.clone(),
+        client_id.to_owned(),
+    );
+    tokio::spawn(async move {
+        let name = mail::Kind::VerifyEmail.template_name();
+        let turned_off = match state.adapters.email_templates.get(&tenant_id, name).await {
+            Ok(template) => template.is_some_and(|template| !template.enabled),
+            Err(error) => {
+                tracing::warn!(tenant_id, %error, "reading the verification email template");
+                return;
+            }
+        };
+        if !turned_off {
+            // A failure is logged (`fvr`) by `send_email` itself.
+            let _ = send_email(&state, &tenant_id, &user, Some(&client_id)).await;
+        }
+    });
+}
+
 fn verification_email(to: String, link: &str) -> Email {
     let text = format!(
         "Please confirm that this is your email address by opening this link:\n\n{link}\n\n\

@@ -6,6 +6,7 @@ use authhero_core::entities::{
 };
 use authhero_core::{DataAdapters, Result, Timestamp};
 
+use super::email_verification;
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
 use super::validation::{PasswordPolicy, PasswordRefused};
@@ -120,6 +121,7 @@ async fn register(
         user: &user,
     };
     state.hooks.post_user_registration(&registration).await;
+    email_verification::send_after_signup(state, tenant_id, &user, &client.client_id);
     Ok(user)
 }
 
