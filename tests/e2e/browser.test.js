@@ -5,27 +5,11 @@
 // cannot frame the login page; and that the Management API reference renders, offline.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import http from 'node:http';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
 import { DATABASE, management, random, startServer } from './support/harness.js';
+import { launchChromium, openApp, startApp, watchedPage } from './support/spa.js';
 
-const CHROMIUM = process.env.AUTHHERO_CHROMIUM ?? '/usr/bin/chromium';
-// The flags a sandboxed, offline machine needs (no background traffic, no GPU, root).
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
@@ -34,50 +18,10 @@ let app;
 let browser;
 let spa;
 const user = { email: `spa-${random(4).toLowerCase()}@e2e.example.com`, password: `Pw1-${random(12)}` };
-/** Bodies posted to the app's form_post callback. */
-const posted = [];
-
-/** The single-page app: a page that loads auth0-spa-js, and a form_post callback. */
-async function startApp(spaBundle) {
-  const page = (domain, clientId, origin) => `<!doctype html><html><head><meta charset="utf-8">
-<title>SPA</title><script src="/auth0-spa-js.js"></script></head><body><p id="status">loading</p>
-<script>
-  window.ready = auth0.createAuth0Client({
-    domain: ${JSON.stringify(domain)},
-    clientId: ${JSON.stringify(clientId)},
-    authorizationParams: { redirect_uri: ${JSON.stringify(`${origin}/`)}, scope: 'openid profile email' },
-  }).then((client) => { window.client = client; document.getElementById('status').textContent = 'ready'; });
-</script></body></html>`;
-  const listener = http.createServer(async (request, response) => {
-    const url = new URL(request.url, 'http://app');
-    if (request.method === 'POST' && url.pathname === '/form-post') {
-      let body = '';
-      for await (const chunk of request) body += chunk;
-      posted.push(Object.fromEntries(new URLSearchParams(body)));
-      response.writeHead(200, { 'content-type': 'text/html' }).end('<p id="received">received</p>');
-    } else if (url.pathname === '/auth0-spa-js.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' }).end(spaBundle);
-    } else if (url.pathname === '/framer') {
-      const target = url.searchParams.get('target') ?? '';
-      response
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end(`<!doctype html><title>framer</title><iframe id="framed" src="${target.replace(/"/g, '&quot;')}"></iframe>`);
-    } else {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(page(server.origin, spa.client_id, app.origin));
-    }
-  });
-  await new Promise((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const { port } = listener.address();
-  // `localhost`, so the app and the server are one site, as an app and its tenant's custom
-  // domain are: the session cookie is sent to the silent-authentication iframe.
-  return { listener, origin: `http://localhost:${port}` };
-}
 
 before(async () => {
   server = await startServer();
-  const require = createRequire(import.meta.url);
-  const bundle = await readFile(require.resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'));
-  app = await startApp(bundle);
+  app = await startApp(server, () => spa.client_id);
   const api = management(server);
   spa = await api.request('POST', 'clients', {
     name: `Browser SPA ${random(4)}`,
@@ -90,7 +34,7 @@ before(async () => {
     allowed_logout_urls: [`${app.origin}/`],
   });
   await api.request('POST', 'users', { connection: DATABASE, ...user, email_verified: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -99,21 +43,10 @@ after(async () => {
   await server?.stop();
 });
 
-/** A page whose console is watched for content security policy refusals. */
-async function watchedPage(context) {
-  const page = await context.newPage();
-  const refusals = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) refusals.push(message.text());
-  });
-  return { page, refusals };
-}
-
 test('auth0-spa-js logs in through the login form, renews silently in an iframe, and logs out', async () => {
   const context = await browser.newContext();
   const { page, refusals } = await watchedPage(context);
-  await page.goto(`${app.origin}/`);
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  await openApp(page, app);
 
   await Promise.all([page.waitForURL(/\/u\/login/), page.evaluate(() => window.client.loginWithRedirect())]);
   await page.fill('#username', user.email);
@@ -171,7 +104,7 @@ test('the form_post answer submits itself under its policy', async () => {
   await page.fill('#password', user.password);
   await Promise.all([page.waitForURL(`${app.origin}/form-post`), page.click('button[type=submit]')]);
   await page.waitForSelector('#received');
-  const answer = posted.at(-1);
+  const answer = app.posted.at(-1);
   assert.equal(answer?.state, 'posted-state', JSON.stringify(answer));
   assert.ok(answer?.code, JSON.stringify(answer));
   // The code is good: exchanged by the SPA's rules (PKCE, no secret).

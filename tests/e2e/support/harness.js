@@ -260,8 +260,9 @@ export function parseForm(html) {
 
 /**
  * Runs a login in a fresh browser: opens `authorizationUrl`, follows the server's redirects to
- * the login page, fills `username` and `password` next to the form's hidden `state` and `csrf`,
- * posts it with the login cookie, and follows redirects until one leaves the server.
+ * the login page, fills the fields its form asks for (`username`, `password`, or each on its
+ * own screen when the tenant logs in identifier first) next to the form's hidden `state` and
+ * `csrf`, posts it with the login cookie, and follows redirects until one leaves the server.
  *
  * Resolves with `{ callback }` (a URL off the server, e.g. the client's redirect_uri) or
  * `{ page }` (the last response when the chain ended on the server, with its `body` text).
@@ -271,26 +272,35 @@ export async function logIn(server, authorizationUrl, { username, password }, br
   let url = new URL(authorizationUrl);
   ({ response, url } = await followOnServer(server, browser, response, url));
   if (response.callback) return response;
-  const body = await response.text();
+  let body = await response.text();
   if (response.status !== 200) {
     throw new Error(`expected the login page, got ${response.status} at ${url}:\n${body.slice(0, 2000)}`);
   }
-  const form = parseForm(body);
-  for (const name of ['state', 'csrf']) {
-    if (!(name in form.hidden)) throw new Error(`the login form has no hidden "${name}" input:\n${body}`);
+  // The identifier screen leads to the password screen: at most two forms.
+  for (let screen = 0; screen < 2; screen += 1) {
+    const form = parseForm(body);
+    for (const name of ['state', 'csrf']) {
+      if (!(name in form.hidden)) throw new Error(`the login form has no hidden "${name}" input:\n${body}`);
+    }
+    const asks = (name) => form.inputs.some((input) => input.name === name && input.type !== 'hidden');
+    const fields = { ...form.hidden };
+    if (asks('username')) fields.username = username;
+    if (asks('password')) fields.password = password;
+    const target = new URL(form.action || url.href, url);
+    if (form.method !== 'post') throw new Error(`the login form uses ${form.method}, not post`);
+    response = await browser.post(target, fields);
+    ({ response, url } = await followOnServer(server, browser, response, target));
+    if (response.callback) return response;
+    body = await response.text();
+    if (asks('password') || response.status !== 200) break;
   }
-  const target = new URL(form.action || url.href, url);
-  if (form.method !== 'post') throw new Error(`the login form uses ${form.method}, not post`);
-  response = await browser.post(target, { ...form.hidden, username, password });
-  ({ response, url } = await followOnServer(server, browser, response, target));
-  if (response.callback) return response;
-  return { page: { status: response.status, headers: response.headers, body: await response.text(), url } };
+  return { page: { status: response.status, headers: response.headers, body, url } };
 }
 
 /** A short description of a page the flow stopped on: its status and the error it shows. */
 export function describePage(page) {
   if (!page) return 'no page';
-  const shown = page.body.match(/<p[^>]*class="error"[^>]*>([\s\S]*?)<\/p>/i)?.[1];
+  const shown = page.body.match(/<p[^>]*class="(?:alert|field-error)"[^>]*>([\s\S]*?)<\/p>/i)?.[1];
   const text = shown ?? page.body.replace(/<style[\s\S]*?<\/style>|<[^>]+>/g, ' ').replace(/\s+/g, ' ');
   return `${page.status} at ${page.url?.pathname ?? '?'}: ${decodeEntities(text).trim().slice(0, 300)}`;
 }
