@@ -79,6 +79,11 @@ async function linkIn(email, path) {
   return link[0].replace(/&amp;/g, '&');
 }
 
+/** Submits the page's form and waits for the page that answers it to load. */
+async function submit(page) {
+  await Promise.all([page.waitForEvent('load'), page.click('button[type=submit]')]);
+}
+
 async function backAtTheApp(page) {
   await page.waitForURL((url) => url.origin === app.origin);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
@@ -101,7 +106,7 @@ test('a new user signs up, verifies the email, resets the password and logs in w
   await accessible(page, 'signup');
   await page.fill('#email', email);
   await page.fill('#password', 'short');
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await submit(page);
   assert.match(await page.textContent('#password-error'), /does not meet the requirements/);
   await accessible(page, 'signup, weak password');
   await page.fill('#password', password);
@@ -128,7 +133,7 @@ test('a new user signs up, verifies the email, resets the password and logs in w
   await Promise.all([page.waitForURL(/\/u\/reset-password\/request/), page.click('text=Forgot password?')]);
   await accessible(page, 'reset request');
   await page.fill('#email', email);
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await submit(page);
   assert.equal(await page.textContent('h1'), 'Check your email');
   await accessible(page, 'reset email sent');
   const reset = await linkIn(email, '/u/reset-password?ticket=');
@@ -137,12 +142,12 @@ test('a new user signs up, verifies the email, resets the password and logs in w
   const newPassword = `Pw2-${random(12)}`;
   await page.fill('#password', newPassword);
   await page.fill('#confirm', `${newPassword}x`);
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await submit(page);
   assert.match(await page.textContent('#confirm-error'), /do not match/);
   await accessible(page, 'new password, mismatch');
   await page.fill('#password', newPassword);
   await page.fill('#confirm', newPassword);
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await submit(page);
   assert.equal(await page.textContent('h1'), 'Password changed');
   await accessible(page, 'password changed');
 
@@ -150,7 +155,7 @@ test('a new user signs up, verifies the email, resets the password and logs in w
   await Promise.all([page.waitForURL(/\/u\/login\?state=/), page.evaluate(() => window.client.loginWithRedirect())]);
   await page.fill('#username', email);
   await page.fill('#password', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await submit(page);
   assert.equal(await page.textContent('#form-error'), 'Wrong email or password.');
   await accessible(page, 'login, wrong password');
   await page.fill('#password', newPassword);
@@ -216,11 +221,11 @@ test('ten wrong passwords block the login until the Management API unblocks it',
   for (let attempt = 0; attempt < 10; attempt += 1) {
     await page.fill('#username', email);
     await page.fill('#password', `wrong-${attempt}`);
-    await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+    await submit(page);
   }
   await page.fill('#username', email);
   await page.fill('#password', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  await submit(page);
   assert.match(await page.textContent('#form-error'), /blocked after too many failed login attempts/);
   await accessible(page, 'login, blocked');
 

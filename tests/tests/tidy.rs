@@ -416,6 +416,61 @@ fn no_placeholder_or_debug_macros_outside_tests() -> TestResult {
     Ok(())
 }
 
+/// Markup that, in a string in Rust, would be page or email text kept out of the templates.
+const MARKUP: &[&str] = &[
+    "<!doctype",
+    "<html",
+    "<body",
+    "<h1",
+    "<h2",
+    "<p>",
+    "<p ",
+    "<a ",
+    "<form",
+    "<input",
+    "<label",
+    "<button",
+    "<div",
+    "<span",
+    "<script",
+    "<style",
+    "<title",
+];
+
+#[test]
+fn page_and_email_text_lives_in_templates() -> TestResult {
+    let mut offenders = Vec::new();
+    // What renders pages and emails (the conformance suite's fixtures are data, not pages).
+    let files = rust_files(&["crates/authhero/src", "apps/authhero-server/src"])?;
+    assert!(
+        files.len() > 50,
+        "only {} files: the check would prove nothing",
+        files.len()
+    );
+    for file in files {
+        let text = fs::read_to_string(workspace_root().join(&file))?;
+        for (number, line) in code_lines(&text) {
+            for tag in MARKUP {
+                // Only inside a string: after an odd number of quotes on the line.
+                let in_string = line
+                    .to_ascii_lowercase()
+                    .match_indices(tag)
+                    .any(|(at, _)| line[..at].matches('"').count() % 2 == 1);
+                if in_string {
+                    offenders.push(format!("{}:{}: {tag}", file.display(), number + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "pages and emails are templates (crates/authhero/templates) with their words in the \
+         catalogues (crates/authhero/locales), never strings in Rust:\n  {}",
+        offenders.join("\n  ")
+    );
+    Ok(())
+}
+
 /// Every `.rs` file under the given top-level directories (those that exist), relative to the
 /// workspace root and sorted, skipping build output and hidden directories.
 fn rust_files(dirs: &[&str]) -> Result<Vec<PathBuf>, Box<dyn Error>> {

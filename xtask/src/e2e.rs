@@ -16,14 +16,7 @@ const MIN_NODE_MAJOR: u32 = 20;
 /// with `node_args` appended (e.g. `--test-name-pattern=refresh`).
 pub fn run(node_args: &[String]) -> Result<()> {
     let started = Instant::now();
-    check_node()?;
-    let suite = suite_dir()?;
-    let server = build_server()?;
-    if needs_install(&suite) {
-        let mut install = Command::new(npm());
-        install.arg("ci").current_dir(&suite);
-        run_checked(install, "npm ci")?;
-    }
+    let (suite, server) = prepare()?;
     let schemathesis = install_schemathesis(&suite)?;
     let mut node = Command::new("node");
     node.arg("--test")
@@ -39,6 +32,36 @@ pub fn run(node_args: &[String]) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     outcome
+}
+
+/// The suite's directory and the server binary, built, with the suite's npm packages installed.
+fn prepare() -> Result<(PathBuf, PathBuf)> {
+    check_node()?;
+    let suite = suite_dir()?;
+    let server = build_server()?;
+    if needs_install(&suite) {
+        let mut install = Command::new(npm());
+        install.arg("ci").current_dir(&suite);
+        run_checked(install, "npm ci")?;
+    }
+    Ok((suite, server))
+}
+
+/// Writes docs/screenshots: every login screen, default and branded, desktop and phone.
+pub fn screenshots() -> Result<()> {
+    let (suite, server) = prepare()?;
+    let out = suite
+        .parent()
+        .and_then(Path::parent)
+        .context("tests/e2e is not inside the workspace")?
+        .join("docs")
+        .join("screenshots");
+    let mut node = Command::new("node");
+    node.arg("screenshots.js")
+        .arg(&out)
+        .current_dir(&suite)
+        .env("AUTHHERO_SERVER_BIN", &server);
+    run_checked(node, "the screenshots")
 }
 
 /// `tests/e2e` in the workspace.

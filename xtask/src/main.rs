@@ -1,5 +1,5 @@
-//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`, `bench`, `micro`), run
-//! through the alias in `.cargo/config.toml`.
+//! `cargo xtask`: the workspace's development tasks (`test`, `e2e`, `ci`, `bench`, `micro`,
+//! `screenshots`), run through the alias in `.cargo/config.toml`.
 
 mod bench;
 mod databases;
@@ -40,6 +40,9 @@ enum Task {
     /// Builds the release server, drives its hot paths with wrk beside the machine's own
     /// limits, and writes docs/benchmarks.md and docs/benchmarks.json (needs wrk).
     Bench(bench::BenchArgs),
+    /// Builds authhero-server and writes docs/screenshots: every Universal Login screen in the
+    /// default and a branded look, at desktop and phone widths (needs Node.js and Chromium).
+    Screenshots,
     /// Runs the Criterion micro-benchmarks (parsing `q`, checking `/authorize` requests, signing
     /// tokens) and prints Criterion's results.
     Micro(MicroArgs),
@@ -90,6 +93,7 @@ fn run(cli: Cli) -> Result<()> {
         Task::E2e(args) => e2e::run(&args.node_args),
         Task::Bench(args) => bench::run(&args),
         Task::Micro(args) => micro::run(&args.criterion_args),
+        Task::Screenshots => e2e::screenshots(),
         Task::Ci => {
             e2e::check_node()?;
             cargo(["fmt", "--all", "--check"])?;

@@ -1,4 +1,4 @@
-//! HTML escaping, for pages and emails alike.
+//! HTML escaping, as the pages' templates escape every value.
 
 /// `text` with the five characters that matter in HTML replaced by their entities.
 pub fn escape(text: &str) -> String {

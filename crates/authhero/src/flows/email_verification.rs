@@ -9,8 +9,7 @@ use authhero_core::entities::{CodeType, User};
 use super::logs::{self, EventType};
 use super::mail;
 use super::user_tickets::{self, Options};
-use crate::email::{Email, SendError};
-use crate::markup;
+use crate::email::SendError;
 use crate::state::AppState;
 
 /// Seconds a verification link stays usable (Auth0's default: five days).
@@ -81,8 +80,9 @@ pub async fn send_email(
             None => None,
         };
         let message = mail::Message {
+            kind: mail::Kind::VerifyEmail,
+            to,
             variables: mail::link_variables(&link, user, client.as_ref()),
-            built_in: verification_email(to, &link),
         };
         mail::send(state, tenant_id, template.as_ref(), message).await?;
         Ok(())
@@ -129,28 +129,6 @@ pub fn send_after_signup(state: &AppState, tenant_id: &str, user: &User, client_
             let _ = send_email(&state, &tenant_id, &user, Some(&client_id)).await;
         }
     });
-}
-
-fn verification_email(to: String, link: &str) -> Email {
-    let text = format!(
-        "Please confirm that this is your email address by opening this link:\n\n{link}\n\n\
-         If you did not create an account, ignore this email.\n"
-    );
-    let html = format!(
-        "<!doctype html><html><body>\
-         <p>Please confirm that this is your email address by opening this link:</p>\
-         <p><a href=\"{0}\">{0}</a></p>\
-         <p>If you did not create an account, ignore this email.</p>\
-         </body></html>",
-        markup::escape(link)
-    );
-    Email {
-        to,
-        from: None,
-        subject: "Verify your email".into(),
-        text: Some(text),
-        html,
-    }
 }
 
 /// A ticket that was honoured.

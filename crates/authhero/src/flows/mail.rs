@@ -18,7 +18,35 @@ pub enum Kind {
     UserInvitation,
 }
 
+/// The shipped wording of a kind, for a tenant without an enabled template of its own:
+/// Liquid, with the same variables.
+struct BuiltIn {
+    subject: &'static str,
+    text: &'static str,
+    html: &'static str,
+}
+
 impl Kind {
+    fn built_in(self) -> BuiltIn {
+        match self {
+            Kind::VerifyEmail => BuiltIn {
+                subject: include_str!("../../templates/emails/verify_email.subject.liquid"),
+                text: include_str!("../../templates/emails/verify_email.txt.liquid"),
+                html: include_str!("../../templates/emails/verify_email.html.liquid"),
+            },
+            Kind::ResetEmail => BuiltIn {
+                subject: include_str!("../../templates/emails/reset_email.subject.liquid"),
+                text: include_str!("../../templates/emails/reset_email.txt.liquid"),
+                html: include_str!("../../templates/emails/reset_email.html.liquid"),
+            },
+            Kind::UserInvitation => BuiltIn {
+                subject: include_str!("../../templates/emails/user_invitation.subject.liquid"),
+                text: include_str!("../../templates/emails/user_invitation.txt.liquid"),
+                html: include_str!("../../templates/emails/user_invitation.html.liquid"),
+            },
+        }
+    }
+
     pub fn template_name(self) -> &'static str {
         match self {
             Kind::VerifyEmail => "verify_email",
@@ -28,11 +56,12 @@ impl Kind {
     }
 }
 
-/// A message to send: the built-in one, and what the tenant's template may refer to (`url`,
+/// A message to send: its kind, its recipient, and what its template may refer to (`url`,
 /// `user`, `application`, `organization`, `inviter`; the tenant's own are added here).
 #[derive(Debug)]
 pub struct Message {
-    pub built_in: Email,
+    pub kind: Kind,
+    pub to: String,
     pub variables: Map<String, Value>,
 }
 
@@ -71,23 +100,27 @@ pub async fn send(
         .as_ref()
         .and_then(|provider| provider.default_from_address.clone())
         .filter(|from| !from.is_empty());
+    let variables = with_tenant(state, tenant_id, message.variables).await?;
     let email = match template {
-        Some(template) => {
-            let variables = with_tenant(state, tenant_id, message.variables).await?;
+        Some(template) => Email {
+            to: message.to,
+            from: Some(template.from.clone())
+                .filter(|from| !from.is_empty())
+                .or(provider_from),
+            subject: render(&template.subject, &variables)?,
+            text: None,
+            html: render(&template.body, &variables)?,
+        },
+        None => {
+            let built_in = message.kind.built_in();
             Email {
-                to: message.built_in.to,
-                from: Some(template.from.clone())
-                    .filter(|from| !from.is_empty())
-                    .or(provider_from),
-                subject: render(&template.subject, &variables)?,
-                text: None,
-                html: render(&template.body, &variables)?,
+                to: message.to,
+                from: provider_from,
+                subject: render(built_in.subject, &variables)?.trim().to_owned(),
+                text: Some(render(built_in.text, &variables)?),
+                html: render(built_in.html, &variables)?,
             }
         }
-        None => Email {
-            from: message.built_in.from.or(provider_from),
-            ..message.built_in
-        },
     };
     sender.send(email).await
 }

@@ -16,8 +16,7 @@ use super::mail;
 use super::user_tickets::{self, Options};
 use super::validation::PasswordPolicy;
 use super::{brute_force, migration, sessions, users};
-use crate::email::{Email, SendError};
-use crate::markup;
+use crate::email::SendError;
 use crate::passwords;
 use crate::state::AppState;
 
@@ -72,8 +71,9 @@ async fn send_link(
     let to = user.email.clone().unwrap_or_else(|| email.to_owned());
     let client = state.adapters.clients.get(tenant_id, client_id).await?;
     let message = mail::Message {
+        kind: mail::Kind::ResetEmail,
+        to,
         variables: mail::link_variables(&link, &user, client.as_ref()),
-        built_in: reset_email(to, &link),
     };
     mail::send(state, tenant_id, template.as_ref(), message).await?;
     Ok(())
@@ -105,30 +105,6 @@ pub async fn ticket_link(
     log.client_id = client_id.map(str::to_owned);
     logs::record(state, tenant_id, logs::about(log, user));
     Ok(link)
-}
-
-fn reset_email(to: String, link: &str) -> Email {
-    let text = format!(
-        "Someone asked to reset the password of your account.\n\n\
-         To choose a new password, open this link within 24 hours:\n\n{link}\n\n\
-         If it was not you, ignore this email: your password stays as it is.\n"
-    );
-    let html = format!(
-        "<!doctype html><html><body>\
-         <p>Someone asked to reset the password of your account.</p>\
-         <p>To choose a new password, open this link within 24 hours:</p>\
-         <p><a href=\"{0}\">{0}</a></p>\
-         <p>If it was not you, ignore this email: your password stays as it is.</p>\
-         </body></html>",
-        markup::escape(link)
-    );
-    Email {
-        to,
-        from: None,
-        subject: "Reset your password".into(),
-        text: Some(text),
-        html,
-    }
 }
 
 /// A password reset ticket that can still be used.
