@@ -197,6 +197,36 @@ test('identifier first, in German, from ui_locales', async () => {
   }
 });
 
+test('a user logs in with a code sent by email', async () => {
+  await api.request('POST', 'connections', { name: 'email', strategy: 'email', enabled_clients: [spa.client_id] });
+  const email = `code-${random(4).toLowerCase()}@e2e.example.com`;
+  const context = await browser.newContext();
+  const { page, refusals } = await watchedPage(context);
+  await openApp(page, app);
+  await Promise.all([
+    page.waitForURL(/\/u\/login\/email\?state=/),
+    page.evaluate(() => window.client.loginWithRedirect({ authorizationParams: { connection: 'email' } })),
+  ]);
+  await accessible(page, 'email for a code');
+  await page.fill('#email', email);
+  await Promise.all([page.waitForURL(/\/u\/login\/email-code/), page.click('button[type=submit]')]);
+  await accessible(page, 'email code');
+  const message = await smtp.next(email);
+  const code = decodeQuotedPrintable(message.data).match(/\b\d{6}\b/)?.[0];
+  assert.ok(code, message.data);
+  await page.fill('#code', code === '000000' ? '111111' : '000000');
+  await submit(page);
+  assert.match(await page.textContent('#code-error'), /wrong or has expired/);
+  await accessible(page, 'email code, wrong');
+  await page.fill('#code', code);
+  await page.click('form[action="/u/login/email-code"] button[type=submit]');
+  const user = await backAtTheApp(page);
+  assert.equal(user?.email, email, JSON.stringify(user));
+  assert.equal(user?.email_verified, true);
+  assert.deepEqual(refusals, []);
+  await context.close();
+});
+
 /** The login page of a fresh /authorize for the SPA, straight from the server. */
 function authorizeUrl() {
   const url = new URL('/authorize', server.origin);

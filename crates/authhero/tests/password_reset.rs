@@ -1,6 +1,7 @@
-//! Password reset end to end, in-process on in-memory SQLite: `/dbconnections/change_password`
-//! mails a link through a real SMTP exchange with a small server on loopback, and following the
-//! link sets a new password exactly once.
+//! Mail end to end, in-process on in-memory SQLite, through a real SMTP exchange with a small
+//! server on loopback: `/dbconnections/change_password` mails a link that sets a new password
+//! exactly once; signups and the verification job mail links that verify; `/passwordless/start`
+//! mails a code that the passwordless grant takes once.
 
 mod support;
 
@@ -1062,4 +1063,160 @@ async fn a_signup_mails_a_verification_link_unless_the_template_is_off() -> anyh
     let quiet = server.sign_up("quiet@example.com").await?;
     ensure!(quiet.status == StatusCode::OK, "{}", quiet.body);
     server.no_more_mail().await
+}
+
+const OTP_GRANT: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
+
+/// The six-digit code in a received message.
+fn code_in(message: &Received) -> anyhow::Result<String> {
+    let text = decode_quoted_printable(&message.data);
+    let code = text
+        .split(|character: char| !character.is_ascii_digit())
+        .find(|word| word.len() == 6)
+        .with_context(|| format!("no code in:\n{text}"))?;
+    Ok(code.to_owned())
+}
+
+/// Issue 11: `/passwordless/start` mails a code, the passwordless OTP grant takes it once and
+/// logs in the address's user (created, verified, on first use); every refusal writes nothing.
+#[tokio::test]
+async fn a_passwordless_code_logs_in_once() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    let now = Timestamp::now();
+    let connection = Connection {
+        id: "con_email".into(),
+        name: "email".into(),
+        display_name: None,
+        strategy: "email".into(),
+        options: Default::default(),
+        enabled_clients: vec!["web-client".into()],
+        realms: vec!["email".into()],
+        is_domain_connection: false,
+        metadata: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    server
+        .adapters
+        .connections
+        .create(&server.tenant, connection)
+        .await?;
+    let mut web = server
+        .adapters
+        .clients
+        .get(&server.tenant, "web-client")
+        .await?
+        .context("no client")?;
+    web.grant_types.push(OTP_GRANT.into());
+    server.adapters.clients.update(&server.tenant, web).await?;
+    let start = |email: &'static str, send: &'static str| {
+        [
+            ("client_id", "web-client"),
+            ("client_secret", "web-secret"),
+            ("connection", "email"),
+            ("email", email),
+            ("send", send),
+        ]
+    };
+
+    let started = server
+        .post_form(
+            "/passwordless/start",
+            &start(" New.User@Example.com", "code"),
+        )
+        .await?;
+    ensure!(started.status == StatusCode::OK, "{}", started.body);
+    let answer: serde_json::Value = serde_json::from_str(&started.body)?;
+    ensure!(answer["email"] == "new.user@example.com", "{answer}");
+    let code = code_in(&server.next_mail().await?)?;
+
+    for (fields, what) in [
+        (start("x@example.com", "link"), "a link"),
+        (start("not-an-email", "code"), "a bad address"),
+    ] {
+        let refused = server.post_form("/passwordless/start", &fields).await?;
+        ensure!(
+            refused.status == StatusCode::BAD_REQUEST,
+            "{what}: {}",
+            refused.body
+        );
+    }
+    let mut other = start("x@example.com", "code");
+    other[2].1 = CONNECTION;
+    let refused = server.post_form("/passwordless/start", &other).await?;
+    ensure!(
+        refused.status == StatusCode::BAD_REQUEST,
+        "a database connection: {}",
+        refused.body
+    );
+    server.no_more_mail().await?;
+
+    let exchange = |otp: String| {
+        let server = &server;
+        async move {
+            server
+                .post_form(
+                    "/oauth/token",
+                    &[
+                        ("grant_type", OTP_GRANT),
+                        ("client_id", "web-client"),
+                        ("client_secret", "web-secret"),
+                        ("realm", "email"),
+                        ("username", "new.user@example.com"),
+                        ("otp", &otp),
+                        ("scope", "openid email"),
+                    ],
+                )
+                .await
+        }
+    };
+    let wrong = exchange(if code == "000000" {
+        "111111".into()
+    } else {
+        "000000".into()
+    })
+    .await?;
+    ensure!(
+        wrong.status == StatusCode::FORBIDDEN && wrong.body.contains("invalid_grant"),
+        "{} {}",
+        wrong.status,
+        wrong.body
+    );
+    let params = ListParams::default().with_query(Query::equals("email", "new.user@example.com")?);
+    ensure!(
+        server
+            .adapters
+            .users
+            .list(&server.tenant, &params)
+            .await?
+            .items
+            .is_empty(),
+        "a wrong code created the user"
+    );
+    let tokens = exchange(code.clone()).await?;
+    ensure!(tokens.status == StatusCode::OK, "{}", tokens.body);
+    let tokens: serde_json::Value = serde_json::from_str(&tokens.body)?;
+    let id_token = tokens["id_token"].as_str().context("no id_token")?;
+    let claims = support::claims(id_token)?;
+    ensure!(
+        claims["email"] == "new.user@example.com"
+            && claims["sub"]
+                .as_str()
+                .is_some_and(|sub| sub.starts_with("email|")),
+        "{claims}"
+    );
+    let users = server
+        .adapters
+        .users
+        .list(&server.tenant, &params)
+        .await?
+        .items;
+    ensure!(users.len() == 1 && users[0].email_verified, "{users:?}");
+    let again = exchange(code).await?;
+    ensure!(
+        again.status == StatusCode::FORBIDDEN,
+        "a code worked twice: {}",
+        again.body
+    );
+    Ok(())
 }

@@ -7,6 +7,7 @@ mod dbconnections;
 mod discovery;
 mod form;
 mod logout;
+mod passwordless;
 mod revoke;
 mod token;
 mod userinfo;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route("/oauth/token", post(token::token))
         .route("/oauth/revoke", post(revoke::revoke))
+        .route("/passwordless/start", post(passwordless::start))
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

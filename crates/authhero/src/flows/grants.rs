@@ -1,7 +1,7 @@
 //! The token endpoint's grants, apart from HTTP: client authentication from presented
 //! credentials, then `client_credentials`, `authorization_code` (PKCE, single use, a replay
-//! revokes what the code issued), `refresh_token` (rotation with reuse detection), `password`
-//! and Auth0's `password-realm`.
+//! revokes what the code issued), `refresh_token` (rotation with reuse detection), `password`,
+//! and Auth0's `password-realm` and passwordless `otp`.
 
 use authhero_core::entities::{
     Client, ClientGrant, CodeType, RefreshTokenRotation, SigningAlgorithm, TokenEndpointAuthMethod,
@@ -13,7 +13,10 @@ use serde_json::{Map, Value, json};
 use super::authenticate::{Attempt, DEFAULT_DATABASE, authenticate};
 use super::issue::{self, Grant, Lineage, resource_server};
 use super::logs::{self, EventType};
-use super::{ErrorKind, FlowError, Params, brute_force, grant_types, migration, user_links};
+use super::passwordless::{self, Verified};
+use super::{
+    ErrorKind, FlowError, Params, brute_force, grant_types, migration, user_links, validation,
+};
 use crate::hooks::{CredentialsExchange, CustomClaims, merge_custom_claims};
 use crate::random::constant_time_eq;
 use crate::secrets;
@@ -49,6 +52,7 @@ pub async fn grant(
             | "refresh_token"
             | "password"
             | "http://auth0.com/oauth/grant-type/password-realm"
+            | PASSWORDLESS_OTP
     );
     if known && !grant_types::allows(&caller.client, &grant_type) {
         return Err(FlowError::unauthorized_client(grant_types::refusal(
@@ -71,6 +75,9 @@ pub async fn grant(
                 origin.ip(&caller),
             )
             .await
+        }
+        PASSWORDLESS_OTP => {
+            passwordless_otp(state, issuer, &caller, params, origin.ip(&caller)).await
         }
         other => {
             return Err(FlowError::unsupported_grant_type(format!(
@@ -103,6 +110,10 @@ fn log_exchange(
         "refresh_token" => (
             EventType::SuccessExchangeRefreshToken,
             EventType::FailedExchangeRefreshToken,
+        ),
+        PASSWORDLESS_OTP => (
+            EventType::SuccessExchangePasswordlessOtp,
+            EventType::FailedExchangePasswordlessOtp,
         ),
         _ => (
             EventType::SuccessExchangePassword,
@@ -151,7 +162,7 @@ impl CallingClient {
     }
 
     /// A confidential client must have proved its secret, whatever else it presented.
-    fn require_authentication(&self) -> Result<(), FlowError> {
+    pub fn require_authentication(&self) -> Result<(), FlowError> {
         if self.is_confidential() && !self.authenticated {
             return Err(FlowError::invalid_client(
                 "Client authentication is required.",
@@ -713,6 +724,66 @@ async fn password(
         ..caller.grant_to(issuer, &user, &scope, &custom_claims)
     };
     user_tokens(state, &grant, Some("password"), Lineage::New).await
+}
+
+/// Auth0's grant for a passwordless one-time code.
+const PASSWORDLESS_OTP: &str = "http://auth0.com/oauth/grant-type/passwordless/otp";
+
+/// A passwordless code for `username` (an email) at the `realm` connection: the user's tokens.
+async fn passwordless_otp(
+    state: &AppState,
+    issuer: &Issuer,
+    caller: &CallingClient,
+    params: &Params,
+    ip: &str,
+) -> Result<Value, FlowError> {
+    caller.require_authentication()?;
+    let realm = params.require("realm")?;
+    let otp = params.require("otp")?;
+    let email = validation::email(params.require("username")?)
+        .map_err(|_| FlowError::invalid_grant("Wrong email or verification code."))?;
+    let connection = state
+        .login_connection(&caller.tenant_id, realm, &caller.client.client_id)
+        .await?
+        .filter(|connection| connection.strategy == passwordless::EMAIL_STRATEGY)
+        .ok_or_else(|| {
+            FlowError::unauthorized_client("The connection is not enabled for this client.")
+        })?;
+    let verified =
+        passwordless::verify(state, &caller.tenant_id, &connection, &email, otp, ip).await?;
+    let user = match verified {
+        Verified::User(user) => *user,
+        Verified::Wrong => {
+            return Err(FlowError::invalid_grant(
+                "Wrong email or verification code.",
+            ));
+        }
+        Verified::Blocked => {
+            return Err(FlowError::new(
+                ErrorKind::TooManyAttempts,
+                brute_force::BLOCKED_DESCRIPTION,
+            ));
+        }
+        Verified::SignupDisabled => {
+            return Err(FlowError::new(
+                ErrorKind::AccessDenied,
+                "Public signup is disabled.",
+            ));
+        }
+    };
+    if user.blocked {
+        return Err(FlowError::new(ErrorKind::Unauthorized, "user is blocked"));
+    }
+    let custom_claims = issue::post_login(state, &caller.tenant_id, &caller.client, &user).await?;
+    let scope = params.get("scope").unwrap_or_default().to_owned();
+    let audience =
+        issue::audience_or_default(state, &caller.tenant_id, params.get("audience")).await?;
+    let grant = Grant {
+        audience: audience.as_deref(),
+        auth_time: Some(state.now()),
+        ..caller.grant_to(issuer, &user, &scope, &custom_claims)
+    };
+    user_tokens(state, &grant, Some("otp"), Lineage::New).await
 }
 
 /// RFC 7009: revokes the refresh token and every token rotated from it. An unknown token, or

@@ -40,6 +40,10 @@ pub enum EventType {
     /// A user's email was verified by its link.
     SuccessVerificationEmail,
     FailedVerificationEmail,
+    /// A passwordless code (or link) was sent.
+    CodeLinkSent,
+    SuccessExchangePasswordlessOtp,
+    FailedExchangePasswordlessOtp,
 }
 
 impl EventType {
@@ -68,6 +72,9 @@ impl EventType {
             EventType::FailedVerificationEmailRequest => "fvr",
             EventType::SuccessVerificationEmail => "sv",
             EventType::FailedVerificationEmail => "fv",
+            EventType::CodeLinkSent => "cls",
+            EventType::SuccessExchangePasswordlessOtp => "sepotpft",
+            EventType::FailedExchangePasswordlessOtp => "fepotpft",
         }
     }
 }

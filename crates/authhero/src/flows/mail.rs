@@ -16,6 +16,8 @@ pub enum Kind {
     VerifyEmail,
     ResetEmail,
     UserInvitation,
+    /// A passwordless login code; Auth0 words it on the `email` connection, not as a template.
+    PasswordlessCode,
 }
 
 /// The shipped wording of a kind, for a tenant without an enabled template of its own:
@@ -44,6 +46,11 @@ impl Kind {
                 text: include_str!("../../templates/emails/user_invitation.txt.liquid"),
                 html: include_str!("../../templates/emails/user_invitation.html.liquid"),
             },
+            Kind::PasswordlessCode => BuiltIn {
+                subject: include_str!("../../templates/emails/passwordless_code.subject.liquid"),
+                text: include_str!("../../templates/emails/passwordless_code.txt.liquid"),
+                html: include_str!("../../templates/emails/passwordless_code.html.liquid"),
+            },
         }
     }
 
@@ -52,6 +59,7 @@ impl Kind {
             Kind::VerifyEmail => "verify_email",
             Kind::ResetEmail => "reset_email",
             Kind::UserInvitation => "user_invitation",
+            Kind::PasswordlessCode => "passwordless_code",
         }
     }
 }

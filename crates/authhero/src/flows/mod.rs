@@ -26,6 +26,7 @@ pub mod migration;
 mod params;
 pub mod password_reset;
 mod password_screen;
+pub mod passwordless;
 pub mod sessions;
 pub mod user_links;
 pub mod user_tickets;

@@ -20,7 +20,7 @@ pub use texts::{LanguageWishes, TextSource};
 use crate::{markup, random};
 
 /// Every template, by the name pages use.
-const TEMPLATE_SOURCES: [(&str, &str); 15] = [
+const TEMPLATE_SOURCES: [(&str, &str); 17] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -33,6 +33,14 @@ const TEMPLATE_SOURCES: [(&str, &str); 15] = [
     (
         "login_password.html",
         include_str!("../../templates/login_password.html"),
+    ),
+    (
+        "login_email.html",
+        include_str!("../../templates/login_email.html"),
+    ),
+    (
+        "login_email_code.html",
+        include_str!("../../templates/login_email_code.html"),
     ),
     ("signup.html", include_str!("../../templates/signup.html")),
     (
@@ -124,6 +132,16 @@ pub const LOGIN: Screen = screen("login.html", "login", "login");
 pub const LOGIN_IDENTIFIER: Screen = screen("login_identifier.html", "login-id", "login-id");
 pub const LOGIN_PASSWORD: Screen =
     screen("login_password.html", "login-password", "login-password");
+pub const LOGIN_EMAIL: Screen = screen(
+    "login_email.html",
+    "login-passwordless",
+    "login-passwordless-email",
+);
+pub const LOGIN_EMAIL_CODE: Screen = screen(
+    "login_email_code.html",
+    "login-passwordless",
+    "login-passwordless-email-code",
+);
 pub const SIGNUP: Screen = screen("signup.html", "signup", "signup");
 pub const RESET_REQUEST: Screen = screen(
     "reset_request.html",
@@ -313,6 +331,7 @@ mod tests {
             "state": "t.1", "csrf": "c", "username": "jane@example.com", "error": "wrong-credentials",
             "error_field": null, "reset_url": "/u/reset-password/request?state=t.1",
             "signup_url": "/u/signup?state=t.1", "edit_url": "/u/login/identifier?state=t.1",
+            "email_code_url": "/u/login/email?state=t.1",
         });
         let policy = json!([
             { "code": "lengthAtLeast", "count": "8", "total": "0", "example": "", "verified": false, "items": [] },
@@ -344,6 +363,21 @@ mod tests {
                     &login,
                     json!({ "error": "user-blocked", "error_field": null }),
                 ),
+            ),
+            (
+                LOGIN_EMAIL,
+                json!({ "state": "t.1", "csrf": "c", "email": "x", "error": "invalid-email-format",
+                "error_field": "email", "login_url": "/u/login" }),
+            ),
+            (
+                LOGIN_EMAIL_CODE,
+                json!({ "state": "t.1", "csrf": "c", "email": "jane@example.com", "error": "invalid-code",
+                "error_field": "code", "edit_url": "/u/login/email" }),
+            ),
+            (
+                LOGIN_EMAIL_CODE,
+                json!({ "state": "t.1", "csrf": "c", "email": "jane@example.com", "error": "user-blocked",
+                "error_field": null, "edit_url": "/u/login/email" }),
             ),
             (
                 SIGNUP,

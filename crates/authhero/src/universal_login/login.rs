@@ -26,6 +26,12 @@ pub async fn show(
             Ok(transaction) => transaction,
             Err(page) => return page,
         };
+    // `connection=<an email connection>` goes straight to the email code screens.
+    if transaction.login.authorization.connection.is_some()
+        && matches!(transaction.email_connection(&state).await, Ok(Some(_)))
+    {
+        return respond::found(&transaction.url("/u/login/email"));
+    }
     let identifier_first = state
         .adapters
         .prompt_settings

@@ -61,13 +61,7 @@ pub async fn submit(
             "username",
         ))
     } else {
-        transaction.login.authorization.login_hint = Some(username.clone());
-        let saved = state
-            .adapters
-            .login_sessions
-            .update(&transaction.tenant_id, transaction.login.clone())
-            .await;
-        match saved {
+        match transaction.remember_identifier(&state, &username).await {
             Ok(_) => None,
             Err(_) => Some(Refusal::new(
                 StatusCode::SERVICE_UNAVAILABLE,

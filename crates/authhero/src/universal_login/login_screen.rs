@@ -23,6 +23,8 @@ pub struct LoginFields<'a> {
     pub reset_url: String,
     pub signup_url: Option<String>,
     pub edit_url: String,
+    /// Offered when the application may log in with an email code.
+    pub email_code_url: Option<String>,
 }
 
 impl<'a> LoginFields<'a> {
@@ -49,6 +51,10 @@ impl<'a> LoginFields<'a> {
             reset_url: transaction.url("/u/reset-password/request"),
             signup_url: (!signup_disabled).then(|| transaction.url("/u/signup")),
             edit_url: transaction.url("/u/login/identifier"),
+            email_code_url: match transaction.email_connection(state).await {
+                Ok(Some(_)) => Some(transaction.url("/u/login/email")),
+                _ => None,
+            },
         }
     }
 }

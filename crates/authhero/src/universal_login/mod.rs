@@ -4,6 +4,8 @@ mod assets;
 mod credentials;
 mod email_verification;
 mod login;
+mod login_email;
+mod login_email_code;
 mod login_identifier;
 mod login_password;
 mod login_screen;
@@ -35,6 +37,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/u/login/password",
             get(login_password::show).post(login_password::submit),
+        )
+        .route(
+            "/u/login/email",
+            get(login_email::show).post(login_email::submit),
+        )
+        .route(
+            "/u/login/email-code",
+            get(login_email_code::show).post(login_email_code::submit),
         )
         .route("/u/signup", get(signup::show).post(signup::submit))
         .route(

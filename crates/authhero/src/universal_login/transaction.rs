@@ -3,13 +3,14 @@
 //! its `SameSite` cookie, so a cross-site post cannot act in anyone's name.
 
 use authhero_core::entities::{Client, Connection, LoginSession};
+use authhero_core::{ListParams, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use crate::cookies;
 use crate::flows::Params;
 use crate::flows::authenticate::DEFAULT_DATABASE;
-use crate::flows::login;
+use crate::flows::{login, passwordless};
 use crate::pages::{LanguageWishes, Look, error_page};
 use crate::random::constant_time_eq;
 use crate::state::{AppState, Issuer};
@@ -117,6 +118,45 @@ impl Transaction {
                 &self.login.authorization.client_id,
             )
             .await
+    }
+
+    /// The passwordless email connection this login may use: the one `/authorize` named, else
+    /// the first the application has enabled.
+    pub async fn email_connection(
+        &self,
+        state: &AppState,
+    ) -> authhero_core::Result<Option<Connection>> {
+        let q = Query::equals("strategy", passwordless::EMAIL_STRATEGY)?;
+        let found = state
+            .adapters
+            .connections
+            .list(&self.tenant_id, &ListParams::default().with_query(q))
+            .await?;
+        let client_id = &self.login.authorization.client_id;
+        let named = self.login.authorization.connection.as_deref();
+        let mut enabled = found
+            .items
+            .into_iter()
+            .filter(|connection| connection.enabled_clients.contains(client_id));
+        Ok(match named {
+            Some(name) => enabled.find(|connection| connection.name == name),
+            None => enabled.next(),
+        })
+    }
+
+    /// Keeps what the user typed as the transaction's `login_hint`, for the next screen.
+    pub async fn remember_identifier(
+        &mut self,
+        state: &AppState,
+        identifier: &str,
+    ) -> authhero_core::Result<()> {
+        self.login.authorization.login_hint = Some(identifier.to_owned());
+        state
+            .adapters
+            .login_sessions
+            .update(&self.tenant_id, self.login.clone())
+            .await?;
+        Ok(())
     }
 
     /// A screen's URL within this transaction, e.g. `/u/signup?state=…`.

@@ -587,3 +587,104 @@ async fn the_style_sheet_is_served_for_good() -> anyhow::Result<()> {
     ensure!(sheet.body.contains(".card"), "{}", sheet.body);
     Ok(())
 }
+
+async fn add_email_connection(server: &Server) -> anyhow::Result<()> {
+    let now = authhero_core::Timestamp::now();
+    let connection = authhero_core::entities::Connection {
+        id: "con_email".into(),
+        name: "email".into(),
+        display_name: None,
+        strategy: "email".into(),
+        options: Default::default(),
+        enabled_clients: vec![server.spa.clone()],
+        realms: vec!["email".into()],
+        is_domain_connection: false,
+        metadata: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    server
+        .adapters
+        .connections
+        .create(&server.tenant, connection)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_email_code_screens_check_their_input() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let plain = Transaction::start(&server, &[]).await?;
+    let page = plain.open("/u/login", None).await?;
+    ensure!(
+        !page.body.contains("/u/login/email"),
+        "an email code link without the connection"
+    );
+    add_email_connection(&server).await?;
+    let page = plain.open("/u/login", None).await?;
+    expect(
+        &page,
+        StatusCode::OK,
+        &["Log in with a code sent by email"],
+        "login",
+    )?;
+
+    let login = Transaction::start(&server, &[("connection", "email")]).await?;
+    let first = login.open("/u/login", None).await?;
+    ensure!(
+        first.location() == Some(login.uri("/u/login/email").as_str()),
+        "{:?}",
+        first.location()
+    );
+    let early = login.open("/u/login/email-code", None).await?;
+    ensure!(
+        early.location() == Some(login.uri("/u/login/email").as_str()),
+        "code before address"
+    );
+    let bad = login.post("/u/login/email", &[("email", "nope")]).await?;
+    expect(
+        &bad,
+        StatusCode::BAD_REQUEST,
+        &[r#"id="email-error">Enter a valid email address."#],
+        "bad address",
+    )?;
+    let sent = login
+        .post("/u/login/email", &[("email", "Someone@Example.com")])
+        .await?;
+    ensure!(
+        sent.location() == Some(login.uri("/u/login/email-code").as_str()),
+        "{}",
+        sent.body
+    );
+    let form = login.open("/u/login/email-code", None).await?;
+    expect(
+        &form,
+        StatusCode::OK,
+        &[
+            "If someone@example.com can log in here",
+            r#"autocomplete="one-time-code""#,
+        ],
+        "code screen",
+    )?;
+    let empty = login.post("/u/login/email-code", &[("code", " ")]).await?;
+    expect(
+        &empty,
+        StatusCode::BAD_REQUEST,
+        &[r#"id="code-error">Enter the code from the email."#],
+        "no code",
+    )?;
+    let wrong = login
+        .post("/u/login/email-code", &[("code", "123456")])
+        .await?;
+    expect(
+        &wrong,
+        StatusCode::BAD_REQUEST,
+        &["That code is wrong or has expired."],
+        "wrong code",
+    )?;
+    ensure!(
+        users_with_email(&server, "someone@example.com").await? == 0,
+        "a wrong code wrote"
+    );
+    Ok(())
+}
