@@ -2,7 +2,8 @@
 //! Auth API, and `{statusCode, error, message, errorCode}` on the Management API.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -17,6 +18,8 @@ pub struct OAuthError {
     pub status: StatusCode,
     pub error: &'static str,
     pub description: String,
+    /// Seconds to wait before trying again, sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl OAuthError {
@@ -25,6 +28,7 @@ impl OAuthError {
             status,
             error,
             description: description.into(),
+            retry_after: None,
         }
     }
 
@@ -41,7 +45,13 @@ impl OAuthError {
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
         let body = Json(json!({ "error": self.error, "error_description": self.description }));
-        (self.status, NO_STORE, body).into_response()
+        let mut response = (self.status, NO_STORE, body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -58,7 +68,10 @@ impl From<FlowError> for OAuthError {
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        OAuthError::new(status, error.kind.code(), error.description)
+        OAuthError {
+            retry_after: error.retry_after,
+            ..OAuthError::new(status, error.kind.code(), error.description)
+        }
     }
 }
 

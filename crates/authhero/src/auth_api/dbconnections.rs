@@ -5,14 +5,16 @@ use authhero_core::entities::{Client, Connection};
 use authhero_core::{ListParams, Query};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::flows::Params;
+use crate::client_ip::ClientIp;
 use crate::flows::password_reset;
+use crate::flows::throttle::{self, Stage, Throttled};
 use crate::flows::users::{self, SignUpError};
 use crate::flows::validation::{self, PasswordRefused};
+use crate::flows::{Params, THROTTLED_DESCRIPTION};
 use crate::state::{AppState, Issuer};
 
 fn bad(code: &str, description: &str) -> Response {
@@ -63,7 +65,28 @@ async fn database(
     Ok((tenant_id, client, connection))
 }
 
-pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Params) -> Response {
+/// Suspicious IP throttling's refusal, in this endpoint's shape, with `Retry-After`.
+fn throttled(throttled: Throttled) -> Response {
+    let body = json!({
+        "name": "TooManyRequestsError",
+        "code": "too_many_attempts",
+        "description": THROTTLED_DESCRIPTION,
+        "statusCode": 429,
+    });
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, throttled.retry_after.to_string())],
+        Json(body),
+    )
+        .into_response()
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    issuer: Issuer,
+    ClientIp(ip): ClientIp,
+    params: Params,
+) -> Response {
     let (tenant_id, client, connection) = match database(&state, &issuer, &params).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -108,7 +131,17 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
             }
         }
     }
-    match users::sign_up(&state, &tenant_id, &client, &connection, user, password).await {
+    match users::sign_up(
+        &state,
+        &tenant_id,
+        &client,
+        &connection,
+        user,
+        password,
+        &ip,
+    )
+    .await
+    {
         Ok(_) => {}
         Err(SignUpError::WeakPassword(refused)) => {
             let mut body = json!({
@@ -126,6 +159,7 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
         }
         Err(SignUpError::Refused(reason)) => return bad("invalid_signup", &reason),
         Err(SignUpError::Exists) => return bad("user_exists", "The user already exists."),
+        Err(SignUpError::Throttled(refused)) => return throttled(refused),
         Err(SignUpError::Disabled) => {
             return bad("operation_not_allowed", "Public signup is disabled.");
         }
@@ -141,6 +175,7 @@ pub async fn signup(State(state): State<AppState>, issuer: Issuer, params: Param
 pub async fn change_password(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     params: Params,
 ) -> Response {
     let (tenant_id, client, connection) = match database(&state, &issuer, &params).await {
@@ -155,6 +190,11 @@ pub async fn change_password(
     let Ok(email) = validation::email(email) else {
         return bad("invalid_request", "Invalid email");
     };
+    match throttle::count(&state, &tenant_id, Stage::ResetRequest, &ip).await {
+        Ok(Ok(())) => {}
+        Ok(Err(refused)) => return throttled(refused),
+        Err(_) => return bad("invalid_request", "Try again later."),
+    }
     // In the background: neither the answer nor its timing may tell whether the user exists.
     password_reset::request(&state, tenant_id, client.client_id, connection.name, email);
     (

@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use serde_json::{Value, json};
 
 use super::client_auth;
+use crate::client_ip::ClientIp;
 use crate::error::OAuthError;
 use crate::flows::{Params, grants, passwordless};
 use crate::random;
@@ -15,6 +16,7 @@ use crate::state::{AppState, Issuer};
 pub async fn start(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Json<Value>, OAuthError> {
@@ -27,7 +29,7 @@ pub async fn start(
     let email = params.require("email")?;
     // Auth0's default is a link; this server sends codes only, so it must be asked for.
     let send = params.get("send").unwrap_or("link");
-    let email = passwordless::begin(&state, &caller, connection, email, send).await?;
+    let email = passwordless::begin(&state, &caller, connection, email, send, &ip).await?;
     // Auth0's shape; the id is fresh each time, so it tells nothing about the account.
     Ok(Json(
         json!({ "_id": random::hex_id(), "email": email, "email_verified": false }),

@@ -8,6 +8,7 @@ use authhero_core::{ListParams, Query};
 
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
+use super::throttle::{self, Stage, Throttled};
 use super::{brute_force, user_links, users};
 use crate::passwords;
 use crate::state::AppState;
@@ -22,6 +23,8 @@ pub enum Attempt {
     Wrong,
     /// The identifier failed too often from this IP: refused whatever the password.
     Blocked,
+    /// The IP failed too often across accounts (suspicious IP throttling): not even checked.
+    Throttled(Throttled),
 }
 
 /// The user of `connection` with this email or username, if the password matches and the pair
@@ -43,6 +46,7 @@ pub async fn authenticate(
             EventType::BlockedAccount,
             "Too many failed logins for this identifier from this IP",
         ),
+        Attempt::Throttled(_) => (EventType::BlockedIp, "Too many failed logins from this IP"),
     };
     let mut log = logs::event(kind, state.now());
     log.description = Some(description.into());
@@ -64,6 +68,9 @@ async fn attempt(
     password: &str,
     ip: &str,
 ) -> authhero_core::Result<Attempt> {
+    if let Err(throttled) = throttle::check(state, tenant_id, Stage::FailedLogin, ip).await? {
+        return Ok(Attempt::Throttled(throttled));
+    }
     if username.is_empty() || password.is_empty() {
         return Ok(Attempt::Wrong);
     }
@@ -82,7 +89,13 @@ async fn attempt(
             let user = user_links::primary_of(state, tenant_id, user).await?;
             Ok(Attempt::User(Box::new(user)))
         }
-        None => Ok(Attempt::Wrong),
+        None => {
+            // Counted across accounts: an IP trying many is throttled before any is blocked.
+            // Over the limit or not, it is the next attempt that is refused.
+            let _next_is_refused =
+                throttle::count(state, tenant_id, Stage::FailedLogin, ip).await?;
+            Ok(Attempt::Wrong)
+        }
     }
 }
 

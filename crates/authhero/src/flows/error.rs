@@ -38,12 +38,17 @@ impl ErrorKind {
     }
 }
 
+/// Auth0's answer to a throttled IP.
+pub const THROTTLED_DESCRIPTION: &str = "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.";
+
 /// A flow's error: its kind and a description fit to show the caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}: {description}", kind.code())]
 pub struct FlowError {
     pub kind: ErrorKind,
     pub description: String,
+    /// Seconds until a throttled caller may try again (the answer's `Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl FlowError {
@@ -51,6 +56,15 @@ impl FlowError {
         Self {
             kind,
             description: description.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Suspicious IP throttling refused the request, in Auth0's words.
+    pub fn throttled(throttled: super::throttle::Throttled) -> Self {
+        Self {
+            retry_after: Some(throttled.retry_after),
+            ..Self::new(ErrorKind::TooManyAttempts, THROTTLED_DESCRIPTION)
         }
     }
 

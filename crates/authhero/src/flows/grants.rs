@@ -703,6 +703,7 @@ async fn password(
         match authenticate(state, &caller.tenant_id, connection, username, secret, ip).await? {
             Attempt::User(user) => *user,
             Attempt::Wrong => return Err(FlowError::invalid_grant("Wrong email or password.")),
+            Attempt::Throttled(throttled) => return Err(FlowError::throttled(throttled)),
             Attempt::Blocked => {
                 return Err(FlowError::new(
                     ErrorKind::TooManyAttempts,
@@ -764,6 +765,7 @@ async fn passwordless_otp(
                 brute_force::BLOCKED_DESCRIPTION,
             ));
         }
+        Verified::Throttled(throttled) => return Err(FlowError::throttled(throttled)),
         Verified::SignupDisabled => {
             return Err(FlowError::new(
                 ErrorKind::AccessDenied,

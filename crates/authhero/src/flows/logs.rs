@@ -19,6 +19,8 @@ pub enum EventType {
     FailedLogin,
     /// Too many failed logins for one identifier from one IP.
     BlockedAccount,
+    /// Too many failed logins from one IP across accounts (suspicious IP throttling).
+    BlockedIp,
     SuccessSignup,
     FailedSignup,
     SuccessLogout,
@@ -53,6 +55,7 @@ impl EventType {
             EventType::SuccessLogin => "s",
             EventType::FailedLogin => "f",
             EventType::BlockedAccount => "limit_wc",
+            EventType::BlockedIp => "limit_mu",
             EventType::SuccessSignup => "ss",
             EventType::FailedSignup => "fs",
             EventType::SuccessLogout => "slo",

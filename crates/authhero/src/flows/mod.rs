@@ -28,13 +28,14 @@ pub mod password_reset;
 mod password_screen;
 pub mod passwordless;
 pub mod sessions;
+pub mod throttle;
 pub mod user_links;
 pub mod user_tickets;
 pub mod users;
 pub mod validation;
 
 pub use clock::{Clock, SystemClock};
-pub use error::{ErrorKind, FlowError};
+pub use error::{ErrorKind, FlowError, THROTTLED_DESCRIPTION};
 pub use params::Params;
 
 #[cfg(test)]

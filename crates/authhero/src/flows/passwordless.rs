@@ -11,6 +11,7 @@ use authhero_core::{ListParams, Query};
 
 use super::grants::CallingClient;
 use super::logs::{self, EventType};
+use super::throttle::{self, Stage, Throttled};
 use super::{FlowError, brute_force, mail, user_links, users, validation};
 use crate::email::SendError;
 use crate::random;
@@ -42,6 +43,8 @@ pub enum Verified {
     Wrong,
     /// The address failed too often from this IP.
     Blocked,
+    /// The IP failed too often across accounts (suspicious IP throttling).
+    Throttled(Throttled),
     /// No user has the address, and the connection takes no signups.
     SignupDisabled,
 }
@@ -73,8 +76,14 @@ pub async fn begin(
     connection: &str,
     email: &str,
     send: &str,
+    ip: &str,
 ) -> Result<String, FlowError> {
     caller.require_authentication()?;
+    if let Err(throttled) =
+        throttle::count(state, &caller.tenant_id, Stage::PasswordlessStart, ip).await?
+    {
+        return Err(FlowError::throttled(throttled));
+    }
     if send != "code" {
         return Err(FlowError::invalid_request(
             "Only send=code is supported: magic links are not available on this server.",
@@ -176,6 +185,9 @@ pub async fn verify(
     code: &str,
     ip: &str,
 ) -> authhero_core::Result<Verified> {
+    if let Err(throttled) = throttle::check(state, tenant_id, Stage::FailedLogin, ip).await? {
+        return Ok(Verified::Throttled(throttled));
+    }
     if code.trim().is_empty() {
         return Ok(Verified::Wrong);
     }
@@ -192,6 +204,8 @@ pub async fn verify(
         .consume(tenant_id, &id, CodeType::Otp, state.now())
         .await?;
     if consumed.is_none() {
+        // Over the limit or not, it is the next attempt that is refused.
+        let _next_is_refused = throttle::count(state, tenant_id, Stage::FailedLogin, ip).await?;
         return Ok(Verified::Wrong);
     }
     brute_force::succeeded(state, tenant_id, email, ip).await?;

@@ -240,7 +240,7 @@ impl LegacyUsersRepository for AnotherTenant {
         .await?;
         Ok(match attempt {
             Attempt::User(user) => Some(*user),
-            Attempt::Wrong | Attempt::Blocked => None,
+            Attempt::Wrong | Attempt::Blocked | Attempt::Throttled(_) => None,
         })
     }
 

@@ -9,6 +9,7 @@ use authhero_core::{DataAdapters, Result, Timestamp};
 use super::email_verification;
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
+use super::throttle::{self, Stage, Throttled};
 use super::validation::{PasswordPolicy, PasswordRefused};
 use crate::hooks::Registration;
 use crate::passwords;
@@ -28,6 +29,9 @@ pub enum SignUpError {
     /// The connection's `disable_signup`: users are created by an administrator only.
     #[error("public signup is disabled")]
     Disabled,
+    /// Too many signups from this IP (suspicious IP throttling).
+    #[error("too many signups from this address")]
+    Throttled(Throttled),
     #[error(transparent)]
     Storage(authhero_core::Error),
 }
@@ -42,7 +46,14 @@ pub async fn sign_up(
     connection: &Connection,
     user: User,
     password: &str,
+    ip: &str,
 ) -> std::result::Result<User, SignUpError> {
+    if let Err(throttled) = throttle::count(state, tenant_id, Stage::Signup, ip)
+        .await
+        .map_err(SignUpError::Storage)?
+    {
+        return Err(SignUpError::Throttled(throttled));
+    }
     let email = user.email.clone();
     let outcome = register(state, tenant_id, client, connection, user, password).await;
     let kind = match &outcome {

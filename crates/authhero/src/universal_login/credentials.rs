@@ -77,6 +77,7 @@ pub async fn log_in(
         Ok(Attempt::Wrong) => {
             return Err(Refusal::new(StatusCode::BAD_REQUEST, "wrong-credentials"));
         }
+        Ok(Attempt::Throttled(throttled)) => return Ok(transaction.throttled(throttled)),
         Ok(Attempt::Blocked) => {
             return Err(Refusal::new(StatusCode::TOO_MANY_REQUESTS, "user-blocked"));
         }

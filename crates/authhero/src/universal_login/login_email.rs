@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use super::login_screen::ScreenQuery;
 use super::transaction::{self, Transaction};
+use crate::client_ip::ClientIp;
+use crate::flows::throttle::{self, Stage};
 use crate::flows::{passwordless, validation};
 use crate::pages::{self, Page};
 use crate::respond;
@@ -85,6 +87,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -126,6 +129,24 @@ pub async fn submit(
             "server_error",
         );
     };
+    match throttle::count(
+        &state,
+        &transaction.tenant_id,
+        Stage::PasswordlessStart,
+        &ip,
+    )
+    .await
+    {
+        Ok(Ok(())) => {}
+        Ok(Err(throttled)) => return transaction.throttled(throttled),
+        Err(_) => {
+            return transaction.error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "server_error",
+            );
+        }
+    }
     if transaction
         .remember_identifier(&state, &email)
         .await

@@ -117,6 +117,7 @@ pub async fn submit(
         }
         Ok(Verified::Wrong) => Refusal::on(StatusCode::BAD_REQUEST, "invalid-code", "code"),
         Ok(Verified::Blocked) => Refusal::new(StatusCode::TOO_MANY_REQUESTS, "user-blocked"),
+        Ok(Verified::Throttled(throttled)) => return transaction.throttled(throttled),
         Ok(Verified::SignupDisabled) => Refusal::new(StatusCode::BAD_REQUEST, "signup-disabled"),
         Err(_) => unavailable,
     };

@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use super::login_screen::ScreenQuery;
 use super::transaction::{self, Transaction};
+use crate::client_ip::ClientIp;
+use crate::flows::throttle::{self, Stage};
 use crate::flows::{password_reset, validation};
 use crate::pages::{self, Page};
 use crate::state::{AppState, Issuer};
@@ -67,6 +69,7 @@ struct SentFields {
 pub async fn submit(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -79,6 +82,17 @@ pub async fn submit(
     let Ok(email) = validation::email(typed) else {
         return screen(&transaction, typed, true);
     };
+    match throttle::count(&state, &transaction.tenant_id, Stage::ResetRequest, &ip).await {
+        Ok(Ok(())) => {}
+        Ok(Err(throttled)) => return transaction.throttled(throttled),
+        Err(_) => {
+            return transaction.error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "server_error",
+            );
+        }
+    }
     // A connection the application may not use has no one to email; the page is the same.
     if let Ok(Some(connection)) = transaction.connection(&state).await {
         password_reset::request(

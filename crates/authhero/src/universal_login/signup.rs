@@ -13,6 +13,7 @@ use super::credentials::{self, Refusal};
 use super::login_screen::ScreenQuery;
 use super::password_words;
 use super::transaction::{self, Transaction};
+use crate::client_ip::ClientIp;
 use crate::flows::users::{self, SignUpError};
 use crate::flows::validation::{self, PasswordPolicy, Requirement};
 use crate::pages::{self, Page};
@@ -108,6 +109,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     issuer: Issuer,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -153,34 +155,36 @@ pub async fn submit(
         ));
     };
     let user = users::new_signup(&connection, &email, state.now());
-    let user = match users::sign_up(&state, tenant_id, client, &connection, user, password).await {
-        Ok(user) => user,
-        Err(SignUpError::WeakPassword(refused)) => {
-            let text = password_words::of(&refused);
-            return refuse(Refusal::on(StatusCode::BAD_REQUEST, text, "password"));
-        }
-        Err(SignUpError::Disabled) => {
-            return screen(
-                &transaction,
-                None,
-                typed,
-                None,
-                Some(Refusal::new(StatusCode::BAD_REQUEST, "signup-disabled")),
-            );
-        }
-        Err(SignUpError::Exists | SignUpError::Refused(_)) => {
-            return refuse(Refusal::new(StatusCode::BAD_REQUEST, "signup-refused"));
-        }
-        Err(SignUpError::Storage(error)) if error.is_invalid() => {
-            return refuse(Refusal::new(StatusCode::BAD_REQUEST, "signup-refused"));
-        }
-        Err(SignUpError::Storage(_)) => {
-            return refuse(Refusal::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "temporarily-unavailable",
-            ));
-        }
-    };
+    let user =
+        match users::sign_up(&state, tenant_id, client, &connection, user, password, &ip).await {
+            Ok(user) => user,
+            Err(SignUpError::WeakPassword(refused)) => {
+                let text = password_words::of(&refused);
+                return refuse(Refusal::on(StatusCode::BAD_REQUEST, text, "password"));
+            }
+            Err(SignUpError::Throttled(throttled)) => return transaction.throttled(throttled),
+            Err(SignUpError::Disabled) => {
+                return screen(
+                    &transaction,
+                    None,
+                    typed,
+                    None,
+                    Some(Refusal::new(StatusCode::BAD_REQUEST, "signup-disabled")),
+                );
+            }
+            Err(SignUpError::Exists | SignUpError::Refused(_)) => {
+                return refuse(Refusal::new(StatusCode::BAD_REQUEST, "signup-refused"));
+            }
+            Err(SignUpError::Storage(error)) if error.is_invalid() => {
+                return refuse(Refusal::new(StatusCode::BAD_REQUEST, "signup-refused"));
+            }
+            Err(SignUpError::Storage(_)) => {
+                return refuse(Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily-unavailable",
+                ));
+            }
+        };
     match credentials::finish(&state, &issuer, &headers, &transaction, user).await {
         Ok(answer) => answer,
         Err(refusal) => transaction.error(refusal.status, "unavailable", "server_error"),

@@ -4,12 +4,13 @@
 
 use authhero_core::entities::{Client, Connection, LoginSession};
 use authhero_core::{ListParams, Query};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use crate::cookies;
 use crate::flows::Params;
 use crate::flows::authenticate::DEFAULT_DATABASE;
+use crate::flows::throttle::Throttled;
 use crate::flows::{login, passwordless};
 use crate::pages::{LanguageWishes, Look, error_page};
 use crate::random::constant_time_eq;
@@ -164,6 +165,20 @@ impl Transaction {
         let state: String =
             url::form_urlencoded::byte_serialize(self.reference.as_bytes()).collect();
         format!("{path}?state={state}")
+    }
+
+    /// Suspicious IP throttling's page: a 429 saying when to try again.
+    pub fn throttled(&self, throttled: Throttled) -> Response {
+        let mut page = self.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "suspicious-ip",
+            "too_many_attempts",
+        );
+        page.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(throttled.retry_after),
+        );
+        page
     }
 
     /// The error page in this transaction's look.

@@ -378,3 +378,178 @@ async fn a_trusted_backend_names_its_users_ip() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Auth0's words for a throttled IP.
+const THROTTLED: &str = "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.";
+
+/// Sets the tenant's suspicious IP throttling: `stage` allows `max_attempts` per `rate` ms.
+async fn throttle(
+    server: &Server,
+    stage: serde_json::Value,
+    allowlist: &[&str],
+) -> anyhow::Result<()> {
+    let mut tenant = server
+        .adapters
+        .tenants
+        .get(&server.tenant)
+        .await?
+        .context("no tenant")?;
+    tenant.attack_protection.suspicious_ip_throttling =
+        Some(serde_json::from_value(serde_json::json!({
+            "enabled": true,
+            "shields": ["admin_notification", "block"],
+            "allowlist": allowlist,
+            "stage": stage,
+        }))?);
+    server.adapters.tenants.update(tenant).await?;
+    Ok(())
+}
+
+fn retry_after(reply: &Reply, what: &str) -> anyhow::Result<u64> {
+    let seconds = reply
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+        .with_context(|| format!("{what}: no Retry-After in {:?}", reply.headers))?;
+    ensure!(
+        seconds > 0 && seconds <= 3_600,
+        "{what}: Retry-After {seconds}"
+    );
+    Ok(seconds)
+}
+
+#[tokio::test]
+async fn an_ip_failing_across_accounts_is_throttled() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let stage = serde_json::json!({"pre-login": {"max_attempts": 3, "rate": 1_200_000}});
+    throttle(&server, stage, &["192.0.2.50"]).await?;
+    let peer = Some("192.0.2.10:4000");
+    for username in ["a@example.com", "b@example.com", EMAIL] {
+        let wrong = grant(&server, Some(DATABASE), username, WRONG, peer).await?;
+        expect_wrong(&wrong, username)?;
+    }
+    // The right password no longer helps from there, on any path.
+    let refused = grant(&server, Some(DATABASE), EMAIL, PASSWORD, peer).await?;
+    let body = refused.oauth_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "grant")?;
+    ensure!(body["error_description"] == THROTTLED, "{body}");
+    retry_after(&refused, "grant")?;
+    let form = LoginForm::open(&server).await?;
+    let page = form.submit(&server, EMAIL, PASSWORD, peer).await?;
+    ensure!(
+        page.status == StatusCode::TOO_MANY_REQUESTS && page.body.contains("unusual activity"),
+        "{} {}",
+        page.status,
+        page.body
+    );
+    retry_after(&page, "login page")?;
+    // Another IP, and an allowlisted one however often it fails, are not held back.
+    let elsewhere = grant(
+        &server,
+        Some(DATABASE),
+        EMAIL,
+        PASSWORD,
+        Some("192.0.2.11:4000"),
+    )
+    .await?;
+    ensure!(elsewhere.status == StatusCode::OK, "{}", elsewhere.body);
+    let listed = Some("192.0.2.50:4000");
+    for _ in 0..5 {
+        expect_wrong(
+            &grant(&server, Some(DATABASE), "c@example.com", WRONG, listed).await?,
+            "listed",
+        )?;
+    }
+    let allowed = grant(&server, Some(DATABASE), EMAIL, PASSWORD, listed).await?;
+    ensure!(allowed.status == StatusCode::OK, "{}", allowed.body);
+    Ok(())
+}
+
+#[tokio::test]
+async fn signups_and_reset_requests_from_one_ip_are_limited() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let stage = serde_json::json!({"pre-user-registration": {"max_attempts": 2, "rate": 30_000}});
+    throttle(&server, stage, &[]).await?;
+    let peer = Some("192.0.2.20:4000");
+    let signup = |email: &'static str| {
+        let server = &server;
+        async move {
+            post(
+                server,
+                "/dbconnections/signup",
+                &[
+                    ("client_id", server.web.as_str()),
+                    ("connection", DATABASE),
+                    ("email", email),
+                    ("password", "Str0ng-enough-pass"),
+                ],
+                &[],
+                peer,
+            )
+            .await
+        }
+    };
+    for email in ["one@example.com", "two@example.com"] {
+        let created = signup(email).await?;
+        ensure!(
+            created.status == StatusCode::OK,
+            "{email}: {}",
+            created.body
+        );
+    }
+    let third = signup("three@example.com").await?;
+    ensure!(
+        third.status == StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        third.body
+    );
+    let body = third.json()?;
+    ensure!(
+        body["code"] == "too_many_attempts" && body["statusCode"] == 429,
+        "{body}"
+    );
+    retry_after(&third, "signup")?;
+    let params = authhero_core::ListParams::default()
+        .with_query(authhero_core::Query::equals("email", "three@example.com")?);
+    ensure!(
+        server
+            .adapters
+            .users
+            .list(&server.tenant, &params)
+            .await?
+            .items
+            .is_empty(),
+        "a throttled signup wrote"
+    );
+
+    let reset = || {
+        let server = &server;
+        async move {
+            post(
+                server,
+                "/dbconnections/change_password",
+                &[
+                    ("client_id", server.web.as_str()),
+                    ("connection", DATABASE),
+                    ("email", EMAIL),
+                ],
+                &[],
+                peer,
+            )
+            .await
+        }
+    };
+    // Reset requests have their own count under the same limit.
+    for _ in 0..2 {
+        let asked = reset().await?;
+        ensure!(asked.status == StatusCode::OK, "{}", asked.body);
+    }
+    let throttled = reset().await?;
+    ensure!(
+        throttled.status == StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        throttled.body
+    );
+    retry_after(&throttled, "reset request")?;
+    Ok(())
+}
