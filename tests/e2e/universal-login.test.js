@@ -227,6 +227,41 @@ test('a user logs in with a code sent by email', async () => {
   await context.close();
 });
 
+test('auth0-spa-js renews with refresh tokens after a login through the pages', async () => {
+  const email = `refresh-${random(4).toLowerCase()}@e2e.example.com`;
+  const password = `Pw1-${random(12)}`;
+  await api.request('POST', 'users', { connection: DATABASE, email, password, email_verified: true });
+  const context = await browser.newContext();
+  const { page, refusals } = await watchedPage(context);
+  await openApp(page, app, '?refresh');
+  await Promise.all([page.waitForURL(/\/u\/login\?state=/), page.evaluate(() => window.client.loginWithRedirect())]);
+  await page.fill('#username', email);
+  await page.fill('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL((url) => url.origin === app.origin);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  await page.evaluate(() => window.client.handleRedirectCallback());
+  const renewed = await page.evaluate(() =>
+    window.client.getTokenSilently({ cacheMode: 'off', detailedResponse: true }).then(
+      (answer) => ({ ok: true, idToken: Boolean(answer.id_token) }),
+      (error) => ({ ok: false, error: String(error?.error ?? error), description: String(error?.error_description ?? '') }),
+    ),
+  );
+  assert.deepEqual(renewed, { ok: true, idToken: true }, JSON.stringify(renewed));
+  // The renewal was a refresh token exchange (the SDK runs it in a worker): the server logged
+  // it (`sertft`) for this application.
+  const q = encodeURIComponent(`type:sertft AND client_id:"${spa.client_id}"`);
+  let exchanges = [];
+  for (let tries = 0; tries < 50 && exchanges.length === 0; tries += 1) {
+    exchanges = await api.request('GET', `logs?q=${q}`);
+    if (exchanges.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(exchanges.length > 0, 'no refresh token exchange was logged');
+  assert.equal((await page.evaluate(() => window.client.getUser()))?.email, email);
+  assert.deepEqual(refusals, []);
+  await context.close();
+});
+
 /** The login page of a fresh /authorize for the SPA, straight from the server. */
 function authorizeUrl() {
   const url = new URL('/authorize', server.origin);

@@ -33,13 +33,21 @@ export function launchChromium() {
 export async function startApp(server, clientId) {
   const bundle = await readFile(require.resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'));
   const posted = [];
+  // `/?refresh` makes the SDK use refresh tokens (offline_access) instead of the iframe, from
+  // then on in the tab (the login's callback comes back without the query).
   const page = (origin) => `<!doctype html><html><head><meta charset="utf-8">
 <title>SPA</title><script src="/auth0-spa-js.js"></script></head><body><p id="status">loading</p>
 <script>
+  if (new URLSearchParams(location.search).has('refresh')) sessionStorage.setItem('refresh', '1');
+  const refresh = sessionStorage.getItem('refresh') === '1';
   window.ready = auth0.createAuth0Client({
     domain: ${JSON.stringify(server.origin)},
     clientId: ${JSON.stringify(clientId())},
-    authorizationParams: { redirect_uri: ${JSON.stringify(`${origin}/`)}, scope: 'openid profile email' },
+    useRefreshTokens: refresh,
+    authorizationParams: {
+      redirect_uri: ${JSON.stringify(`${origin}/`)},
+      scope: refresh ? 'openid profile email offline_access' : 'openid profile email',
+    },
   }).then((client) => { window.client = client; document.getElementById('status').textContent = 'ready'; });
 </script></body></html>`;
   let origin;
@@ -78,8 +86,8 @@ export async function watchedPage(context) {
   return { page, refusals };
 }
 
-/** Opens the app and waits until its SDK client is ready. */
-export async function openApp(page, app) {
-  await page.goto(`${app.origin}/`);
+/** Opens the app (`?refresh` for refresh tokens) and waits until its SDK client is ready. */
+export async function openApp(page, app, query = '') {
+  await page.goto(`${app.origin}/${query}`);
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
 }

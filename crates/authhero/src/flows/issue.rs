@@ -251,8 +251,6 @@ pub enum Lineage<'a> {
     Rotates(&'a RefreshToken),
 }
 
-/// A refresh token when `offline_access` was asked for and the API allows it. Only its digest
-/// is stored; the token itself goes to the client alone.
 /// The API a user's tokens are for: the one asked for, else the tenant's `default_audience`
 /// (Auth0: as if every authorization request named it), else none.
 pub async fn audience_or_default(
@@ -267,6 +265,8 @@ pub async fn audience_or_default(
     Ok(tenant.and_then(|tenant| tenant.default_audience))
 }
 
+/// A refresh token when `offline_access` was asked for and the API allows it. Only its digest
+/// is stored; the token itself goes to the client alone.
 pub async fn refresh_token(
     state: &AppState,
     grant: &Grant<'_>,
