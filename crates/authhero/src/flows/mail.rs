@@ -291,14 +291,18 @@ async fn with_tenant(
 }
 
 fn render(text: &str, variables: &liquid::Object) -> Result<String, SendError> {
+    render_liquid(text, variables).map_err(|why| SendError(format!("the email template {why}")))
+}
+
+/// A Liquid text (checked as [`check_template`] checks) rendered with `variables`, within
+/// [`MAX_RENDERED_BYTES`]; else why not. Emails and the tenant's page template use it.
+pub fn render_liquid(text: &str, variables: &liquid::Object) -> Result<String, String> {
     let rendered = checked(text)
-        .map_err(|why| SendError(format!("the email template is refused: {why}")))?
+        .map_err(|why| format!("is refused: {why}"))?
         .render(variables)
-        .map_err(|error| SendError(format!("the email template does not render: {error}")))?;
+        .map_err(|error| format!("does not render: {error}"))?;
     if rendered.len() > MAX_RENDERED_BYTES {
-        return Err(SendError(
-            "the email template renders too large a message".into(),
-        ));
+        return Err("renders too large a text".into());
     }
     Ok(rendered)
 }

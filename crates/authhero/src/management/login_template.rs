@@ -13,6 +13,7 @@ use super::body::{JsonBody, from_json, payload_error};
 use super::openapi;
 use super::registry::{Body, Endpoint, Reply, endpoint};
 use crate::error::ApiError;
+use crate::pages::page_template;
 use crate::state::AppState;
 
 const PATH: &str = "/branding/templates/universal-login";
@@ -92,13 +93,7 @@ async fn set_template(
             "String is too long, maximum {MAX_TEMPLATE_CHARS}' on property template"
         )));
     }
-    for tag in ["auth0:head", "auth0:widget"] {
-        if !has_tag(&request.template, tag) {
-            return Err(ApiError::bad_request(format!(
-                "The template must contain the {{%- {tag} -%}} tag."
-            )));
-        }
-    }
+    page_template::check(&request.template).map_err(ApiError::bad_request)?;
     let stored = state
         .adapters
         .universal_login_templates
@@ -122,29 +117,4 @@ async fn delete_template(
         .remove(caller.tenant())
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Whether the template holds the Liquid tag `{% name %}`, with or without Liquid's
-/// whitespace-trimming dashes.
-fn has_tag(template: &str, name: &str) -> bool {
-    template.split("{%").skip(1).any(|after| {
-        after.split_once("%}").is_some_and(|(inside, _)| {
-            inside.trim_start_matches('-').trim_end_matches('-').trim() == name
-        })
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_tag;
-
-    #[test]
-    fn finds_liquid_tags_with_or_without_trimming() {
-        assert!(has_tag("<head>{%- auth0:head -%}</head>", "auth0:head"));
-        assert!(has_tag("{% auth0:widget %}", "auth0:widget"));
-        assert!(has_tag("{%auth0:widget%}", "auth0:widget"));
-        assert!(!has_tag("auth0:head", "auth0:head"));
-        assert!(!has_tag("{% auth0:header %}", "auth0:head"));
-        assert!(!has_tag("{% auth0:head ", "auth0:head"));
-    }
 }

