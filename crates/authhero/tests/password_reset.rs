@@ -1220,3 +1220,79 @@ async fn a_passwordless_code_logs_in_once() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Issue 11: the failure that blocks a user (brute-force protection's tenth) mails them a link
+/// that lifts the block once; a blocked identifier without a user gets no mail.
+#[tokio::test]
+async fn a_blocked_user_is_mailed_a_link_that_unblocks_once() -> anyhow::Result<()> {
+    let mut server = Server::start().await?;
+    for _ in 0..10 {
+        ensure!(
+            !server.password_works("not the password").await?,
+            "a wrong password worked"
+        );
+    }
+    let blocked = server
+        .post_form(
+            "/oauth/token",
+            &[
+                ("grant_type", "password"),
+                ("client_id", "web-client"),
+                ("client_secret", "web-secret"),
+                ("username", EMAIL),
+                ("password", PASSWORD),
+            ],
+        )
+        .await?;
+    ensure!(
+        blocked.status == StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        blocked.body
+    );
+    let mail = server.next_mail().await?;
+    ensure!(
+        mail.recipients.iter().any(|to| to.contains(EMAIL)),
+        "{:?}",
+        mail.recipients
+    );
+    let text = decode_quoted_printable(&mail.data);
+    let prefix = format!("{ISSUER}u/unblock?ticket=");
+    let start = text
+        .find(&prefix)
+        .with_context(|| format!("no unblock link in:\n{text}"))?;
+    let link: String = text[start + ISSUER.len() - 1..]
+        .chars()
+        .take_while(|character| !character.is_whitespace() && !"<\"".contains(*character))
+        .collect();
+    let page = server.get(&link).await?;
+    ensure!(
+        page.status == StatusCode::OK && page.body.contains("Your account is unblocked."),
+        "{} {}",
+        page.status,
+        page.body
+    );
+    ensure!(server.password_works(PASSWORD).await?, "still blocked");
+    let again = server.get(&link).await?;
+    ensure!(
+        again.status == StatusCode::BAD_REQUEST,
+        "the link worked twice: {}",
+        again.body
+    );
+
+    for _ in 0..10 {
+        let reply = server
+            .post_form(
+                "/oauth/token",
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", "web-client"),
+                    ("client_secret", "web-secret"),
+                    ("username", "nobody@example.com"),
+                    ("password", "not the password"),
+                ],
+            )
+            .await?;
+        ensure!(reply.status == StatusCode::FORBIDDEN, "{}", reply.body);
+    }
+    server.no_more_mail().await
+}

@@ -15,6 +15,8 @@ pub enum CodeType {
     PasswordReset,
     /// Marks a legacy provider's refresh token as redeemed here, so it is redeemed once.
     LegacyRefreshToken,
+    /// The emailed link that lifts a user's brute-force blocks.
+    UnblockAccount,
 }
 
 impl CodeType {
@@ -25,6 +27,7 @@ impl CodeType {
             CodeType::EmailVerification => "email_verification",
             CodeType::PasswordReset => "password_reset",
             CodeType::LegacyRefreshToken => "legacy_refresh_token",
+            CodeType::UnblockAccount => "unblock_account",
         }
     }
 }

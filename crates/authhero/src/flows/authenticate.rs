@@ -6,10 +6,11 @@
 use authhero_core::entities::{PasswordAlgorithm, User};
 use authhero_core::{ListParams, Query};
 
+use super::brute_force::Admission;
 use super::logs::{self, EventType};
 use super::migration::{self, Strategy};
 use super::throttle::{self, Stage, Throttled};
-use super::{brute_force, user_links, users};
+use super::{brute_force, unblock, user_links, users};
 use crate::passwords;
 use crate::state::AppState;
 
@@ -76,13 +77,13 @@ async fn attempt(
     }
     // Counted before the password is checked, so even the right one teaches a blocked pair
     // nothing, and concurrent guesses cannot outrun the count.
-    match brute_force::admitted(state, tenant_id, username, ip).await {
-        Ok(true) => {}
-        Ok(false) => return Ok(Attempt::Blocked),
+    let admission = match brute_force::admitted(state, tenant_id, username, ip).await {
+        Ok(Admission::Refused) => return Ok(Attempt::Blocked),
+        Ok(admission) => admission,
         // An identifier that cannot be stored (too long, NUL) names no account either.
         Err(ref e) if e.is_invalid() => return Ok(Attempt::Wrong),
         Err(error) => return Err(error),
-    }
+    };
     match verify(state, tenant_id, connection, username, password).await? {
         Some(user) => {
             brute_force::succeeded(state, tenant_id, username, ip).await?;
@@ -90,6 +91,9 @@ async fn attempt(
             Ok(Attempt::User(Box::new(user)))
         }
         None => {
+            if admission == Admission::LastBeforeBlock {
+                unblock::notify(state, tenant_id, connection, username);
+            }
             // Counted across accounts: an IP trying many is throttled before any is blocked.
             // Over the limit or not, it is the next attempt that is refused.
             let _next_is_refused =

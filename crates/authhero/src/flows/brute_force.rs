@@ -30,16 +30,47 @@ pub async fn admitted(
     tenant_id: &str,
     identifier: &str,
     ip: &str,
-) -> Result<bool> {
+) -> Result<Admission> {
     let Some(threshold) = threshold(state, tenant_id, Some(ip)).await? else {
-        return Ok(true);
+        return Ok(Admission::Checked);
     };
     let attempts = state
         .adapters
         .login_failures
         .record(tenant_id, &normalize(identifier), ip, state.now())
         .await?;
-    Ok(attempts <= threshold)
+    Ok(match attempts.cmp(&threshold) {
+        std::cmp::Ordering::Less => Admission::Checked,
+        std::cmp::Ordering::Equal => Admission::LastBeforeBlock,
+        std::cmp::Ordering::Greater => Admission::Refused,
+    })
+}
+
+/// Whether an attempt may be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Checked,
+    /// Checked, and if it fails the pair is blocked from then on.
+    LastBeforeBlock,
+    /// The pair is blocked: not checked.
+    Refused,
+}
+
+/// Whether the tenant's brute-force protection tells a user their account was blocked (its
+/// `user_notification` shield; on by default, as in Auth0).
+pub async fn notifies_users(state: &AppState, tenant_id: &str) -> Result<bool> {
+    let settings = state
+        .adapters
+        .tenants
+        .get(tenant_id)
+        .await?
+        .and_then(|tenant| tenant.attack_protection.brute_force_protection)
+        .unwrap_or_default();
+    Ok(settings.enabled
+        && settings
+            .shields
+            .iter()
+            .any(|shield| shield == "user_notification"))
 }
 
 /// How many consecutive failures block a pair in this tenant, from `ip` when given; None when

@@ -18,6 +18,8 @@ pub enum Kind {
     UserInvitation,
     /// A passwordless login code; Auth0 words it on the `email` connection, not as a template.
     PasswordlessCode,
+    /// Brute-force protection blocked the account: a link to unblock it.
+    BlockedAccount,
 }
 
 /// The shipped wording of a kind, for a tenant without an enabled template of its own:
@@ -46,6 +48,11 @@ impl Kind {
                 text: include_str!("../../templates/emails/user_invitation.txt.liquid"),
                 html: include_str!("../../templates/emails/user_invitation.html.liquid"),
             },
+            Kind::BlockedAccount => BuiltIn {
+                subject: include_str!("../../templates/emails/blocked_account.subject.liquid"),
+                text: include_str!("../../templates/emails/blocked_account.txt.liquid"),
+                html: include_str!("../../templates/emails/blocked_account.html.liquid"),
+            },
             Kind::PasswordlessCode => BuiltIn {
                 subject: include_str!("../../templates/emails/passwordless_code.subject.liquid"),
                 text: include_str!("../../templates/emails/passwordless_code.txt.liquid"),
@@ -60,6 +67,7 @@ impl Kind {
             Kind::ResetEmail => "reset_email",
             Kind::UserInvitation => "user_invitation",
             Kind::PasswordlessCode => "passwordless_code",
+            Kind::BlockedAccount => "blocked_account",
         }
     }
 }

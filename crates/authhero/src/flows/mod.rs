@@ -29,6 +29,7 @@ mod password_screen;
 pub mod passwordless;
 pub mod sessions;
 pub mod throttle;
+pub mod unblock;
 pub mod user_links;
 pub mod user_tickets;
 pub mod users;

@@ -9,6 +9,7 @@
 use authhero_core::entities::{Client, Code, CodeType, Connection, EmailTemplate, User};
 use authhero_core::{ListParams, Query};
 
+use super::brute_force::Admission;
 use super::grants::CallingClient;
 use super::logs::{self, EventType};
 use super::throttle::{self, Stage, Throttled};
@@ -192,8 +193,8 @@ pub async fn verify(
         return Ok(Verified::Wrong);
     }
     match brute_force::admitted(state, tenant_id, email, ip).await {
-        Ok(true) => {}
-        Ok(false) => return Ok(Verified::Blocked),
+        Ok(Admission::Refused) => return Ok(Verified::Blocked),
+        Ok(_) => {}
         Err(error) if error.is_invalid() => return Ok(Verified::Wrong),
         Err(error) => return Err(error),
     }

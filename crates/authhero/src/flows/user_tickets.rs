@@ -28,6 +28,11 @@ pub const EMAIL_VERIFICATION: Kind = Kind {
     page: "u/email-verification",
 };
 
+pub const UNBLOCK: Kind = Kind {
+    code_type: CodeType::UnblockAccount,
+    page: "u/unblock",
+};
+
 /// What a ticket's creator asked of it besides its user: where the user goes once it is used
 /// (`result_url`), whether that address carries the user's email (`includeEmailInRedirect`),
 /// and, for a reset, whether the email counts as verified after it (`mark_email_as_verified`).

@@ -166,6 +166,7 @@ pub const EMAIL_VERIFIED: Screen = screen(
     "email-verification-result",
 );
 pub const LOGOUT: Screen = screen("logout.html", "logout", "logout");
+pub const UNBLOCKED: Screen = screen("message.html", "common", "unblock");
 pub const LOGGED_OUT: Screen = screen("message.html", "logout", "logout-complete");
 pub const FORM_POST: Screen = screen("form_post.html", "common", "form-post");
 pub const WEB_MESSAGE: Screen = screen("web_message.html", "common", "form-post");
@@ -461,7 +462,12 @@ mod tests {
                 LOGOUT,
                 json!({ "hidden": [["client_id", "abc"], ["confirm", "x"]] }),
             ),
-            (LOGGED_OUT, message),
+            (LOGGED_OUT, message.clone()),
+            (UNBLOCKED, message),
+            (
+                UNBLOCKED,
+                json!({ "title": "errorTitle", "message": "errorDescription" }),
+            ),
             (
                 ERROR,
                 json!({ "reason": "expired", "error": "invalid_request", "description": null }),

@@ -16,6 +16,7 @@ mod result_url;
 mod signup;
 mod ticket_look;
 mod transaction;
+mod unblock;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
             "/u/reset-password",
             get(reset_password::show).post(reset_password::submit),
         )
+        .route("/u/unblock", get(unblock::show))
         .route("/u/assets/universal-login.css", get(assets::stylesheet))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

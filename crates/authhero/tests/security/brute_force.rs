@@ -14,9 +14,8 @@ use crate::{EMAIL, PASSWORD, Server};
 
 const REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 const DATABASE: &str = "Username-Password-Authentication";
-/// What the login page says of a blocked pair (the catalogue's `user-blocked`).
-const BLOCKED_PAGE: &str =
-    "Your account has been blocked after too many failed login attempts. Try again later.";
+/// What the login page says of a blocked pair (the catalogue's `user-blocked`, Auth0's words).
+const BLOCKED_PAGE: &str = "Your account has been blocked after multiple consecutive login attempts. We&#39;ve sent you an email with instructions on how to unblock it.";
 const BLOCKED: &str = "Your account has been blocked after multiple consecutive login attempts. We've sent you an email with instructions on how to unblock it.";
 const WRONG: &str = "not the password";
 
