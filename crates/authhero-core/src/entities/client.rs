@@ -87,7 +87,8 @@ pub struct Client {
     pub client_secret: Option<String>,
     pub app_type: Option<AppType>,
     pub logo_uri: Option<String>,
-    #[serde(default)]
+    /// Absent is first party, as Auth0 creates applications; a third party must ask consent.
+    #[serde(default = "default_true")]
     pub is_first_party: bool,
     #[serde(default = "default_true")]
     pub oidc_conformant: bool,

@@ -85,9 +85,10 @@ async fn handle(
     )
     .await
     .map_err(respond::deliver)?;
-    let reference = match authorized {
+    let (reference, first_screen) = match authorized {
         Authorized::Answer(answer) => return Ok(respond::deliver(answer)),
-        Authorized::LogIn { reference } => reference,
+        Authorized::LogIn { reference } => (reference, first_screen),
+        Authorized::Consent { reference } => (reference, "/u/consent"),
     };
     let cookie = cookies::set(
         cookies::LOGIN,

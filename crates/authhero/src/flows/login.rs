@@ -59,6 +59,8 @@ pub enum Authorized {
     Answer(ClientResponse),
     /// The user must log in: the login transaction's reference.
     LogIn { reference: String },
+    /// The session's user must consent first: the transaction (holding the user) to do it in.
+    Consent { reference: String },
 }
 
 /// Decides a validated `/authorize` request: refuses an unknown audience or a connection the
@@ -126,6 +128,35 @@ pub async fn authorize(
         && fresh_enough(&session)
         && session_serves(state, tenant_id, client, &authorization, &user).await
     {
+        let to_ask = super::consent::to_ask(
+            state,
+            issuer,
+            tenant_id,
+            client,
+            &user.user_id,
+            &authorization,
+        )
+        .await
+        .map_err(|error| fail(error.kind.code(), &error.description))?;
+        if !to_ask.is_empty() {
+            if prompts.contains(&"none") {
+                return Err(fail("consent_required", "Consent required"));
+            }
+            let (mut login, reference) = start(state, tenant_id, authorization.clone(), user_agent)
+                .await
+                .map_err(|error| fail(error.kind.code(), &error.description))?;
+            login.user_id = Some(user.user_id.clone());
+            state
+                .adapters
+                .login_sessions
+                .update(tenant_id, login)
+                .await
+                .map_err(|error| {
+                    let error = FlowError::from(error);
+                    fail(error.kind.code(), &error.description)
+                })?;
+            return Ok(Authorized::Consent { reference });
+        }
         super::sessions::touch(state, tenant_id, &session).await;
         return complete(
             state,

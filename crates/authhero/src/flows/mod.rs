@@ -8,6 +8,7 @@ pub mod authentication_methods;
 pub mod authorize_request;
 pub mod brute_force;
 mod clock;
+pub mod consent;
 pub mod custom_domains;
 pub mod email_verification;
 mod error;

@@ -21,7 +21,7 @@ pub use texts::{LanguageWishes, TextSource};
 use crate::{markup, random};
 
 /// Every template, by the name pages use.
-const TEMPLATE_SOURCES: [(&str, &str); 17] = [
+const TEMPLATE_SOURCES: [(&str, &str); 18] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     ("error.html", include_str!("../../templates/error.html")),
@@ -57,6 +57,7 @@ const TEMPLATE_SOURCES: [(&str, &str); 17] = [
         include_str!("../../templates/reset_password.html"),
     ),
     ("logout.html", include_str!("../../templates/logout.html")),
+    ("consent.html", include_str!("../../templates/consent.html")),
     (
         "form_post.html",
         include_str!("../../templates/form_post.html"),
@@ -166,6 +167,7 @@ pub const EMAIL_VERIFIED: Screen = screen(
     "email-verification-result",
 );
 pub const LOGOUT: Screen = screen("logout.html", "logout", "logout");
+pub const CONSENT: Screen = screen("consent.html", "consent", "consent");
 pub const UNBLOCKED: Screen = screen("message.html", "common", "unblock");
 pub const LOGGED_OUT: Screen = screen("message.html", "logout", "logout-complete");
 pub const FORM_POST: Screen = screen("form_post.html", "common", "form-post");
@@ -464,6 +466,14 @@ mod tests {
             ),
             (LOGGED_OUT, message.clone()),
             (UNBLOCKED, message),
+            (
+                CONSENT,
+                json!({ "state": "t.1", "csrf": "c", "scopes": [
+                    { "name": "openid", "description": null },
+                    { "name": "read:things", "description": "Read your things" },
+                    { "name": "write:things", "description": null },
+                ] }),
+            ),
             (
                 UNBLOCKED,
                 json!({ "title": "errorTitle", "message": "errorDescription" }),

@@ -9,6 +9,7 @@ use super::transaction::Transaction;
 use crate::cookies;
 use crate::flows::authenticate::{Attempt, authenticate};
 use crate::flows::authorize_request::mode_for;
+use crate::flows::consent;
 use crate::flows::login::{self, ClientResponse, LoggedIn};
 use crate::respond;
 use crate::state::{AppState, Issuer};
@@ -87,8 +88,49 @@ pub async fn log_in(
     finish(state, issuer, headers, transaction, user).await
 }
 
-/// Completes the transaction for `user`, who has just proven who they are.
+/// Completes the transaction for `user`, who has just proven who they are: on to the consent
+/// screen first when the application needs the user's consent.
 pub async fn finish(
+    state: &AppState,
+    issuer: &Issuer,
+    headers: &HeaderMap,
+    transaction: &Transaction,
+    user: User,
+) -> Result<Response, Refusal> {
+    let unavailable = Refusal::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily-unavailable");
+    if !user.blocked
+        && let Some(client) = transaction.client.as_ref()
+    {
+        let tenant_id = &transaction.tenant_id;
+        let authorization = &transaction.login.authorization;
+        let to_ask = consent::to_ask(
+            state,
+            &issuer.url,
+            tenant_id,
+            client,
+            &user.user_id,
+            authorization,
+        )
+        .await
+        .map_err(|_| unavailable)?;
+        if !to_ask.is_empty() {
+            // The consent screen continues for the user proven here.
+            let mut login = transaction.login.clone();
+            login.user_id = Some(user.user_id.clone());
+            state
+                .adapters
+                .login_sessions
+                .update(tenant_id, login)
+                .await
+                .map_err(|_| unavailable)?;
+            return Ok(respond::found(&transaction.url("/u/consent")));
+        }
+    }
+    complete(state, issuer, headers, transaction, user).await
+}
+
+/// Completes the transaction for `user`, whose consent, if needed, is given.
+pub async fn complete(
     state: &AppState,
     issuer: &Issuer,
     headers: &HeaderMap,

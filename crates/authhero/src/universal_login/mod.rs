@@ -1,6 +1,7 @@
 //! Universal Login: the server-rendered pages under `/u/` that end users see, over the flows.
 
 mod assets;
+mod consent;
 mod credentials;
 mod email_verification;
 mod login;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
             get(reset_password::show).post(reset_password::submit),
         )
         .route("/u/unblock", get(unblock::show))
+        .route("/u/consent", get(consent::show).post(consent::submit))
         .route("/u/assets/universal-login.css", get(assets::stylesheet))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -748,3 +748,86 @@ async fn the_tenants_page_template_frames_every_screen() -> anyhow::Result<()> {
     )?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_third_party_application_asks_consent_once() -> anyhow::Result<()> {
+    let server = Server::start().await?;
+    let mut spa = server
+        .adapters
+        .clients
+        .get(&server.tenant, &server.spa)
+        .await?
+        .context("no SPA")?;
+    spa.is_first_party = false;
+    server.adapters.clients.update(&server.tenant, spa).await?;
+    let extra = [
+        ("scope", "openid email read:things"),
+        ("audience", crate::API),
+    ];
+    let login = Transaction::start(&server, &extra).await?;
+    let asked = login
+        .post("/u/login", &[("username", EMAIL), ("password", PASSWORD)])
+        .await?;
+    ensure!(
+        asked.location() == Some(login.uri("/u/consent").as_str()),
+        "{:?} {}",
+        asked.location(),
+        asked.body
+    );
+    let page = login.open("/u/consent", None).await?;
+    expect(
+        &page,
+        StatusCode::OK,
+        &[
+            "Authorize SPA",
+            "Know who you are",
+            "Your email address",
+            "read:things",
+            r#"value="accept""#,
+        ],
+        "consent screen",
+    )?;
+    let bad = login.post("/u/consent", &[("action", "maybe")]).await?;
+    ensure!(bad.status == StatusCode::BAD_REQUEST, "{}", bad.status);
+    let done = login.post("/u/consent", &[("action", "accept")]).await?;
+    logged_in(&done, "consented")?;
+    let grants = server
+        .adapters
+        .grants
+        .list(&server.tenant, &ListParams::default())
+        .await?
+        .items;
+    ensure!(
+        grants.len() == 1 && grants[0].scope == ["openid", "email", "read:things"],
+        "{grants:?}"
+    );
+    // Granted once: the next login goes straight back to the application.
+    let again = Transaction::start(&server, &extra).await?;
+    let answered = again
+        .post("/u/login", &[("username", EMAIL), ("password", PASSWORD)])
+        .await?;
+    logged_in(&answered, "second login")?;
+    // A new scope is asked for alone, and declining tells the application.
+    let more = Transaction::start(
+        &server,
+        &[("scope", "openid email profile"), ("audience", crate::API)],
+    )
+    .await?;
+    let asked = more
+        .post("/u/login", &[("username", EMAIL), ("password", PASSWORD)])
+        .await?;
+    ensure!(asked.location() == Some(more.uri("/u/consent").as_str()));
+    let page = more.open("/u/consent", None).await?;
+    ensure!(
+        page.body.contains("Your profile") && !page.body.contains("Your email address"),
+        "{}",
+        page.body
+    );
+    let declined = more.post("/u/consent", &[("action", "deny")]).await?;
+    let params = redirect_params(declined.location().context("no redirect")?);
+    ensure!(
+        params.get("error").map(String::as_str) == Some("access_denied"),
+        "{params:?}"
+    );
+    Ok(())
+}
