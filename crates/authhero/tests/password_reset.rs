@@ -800,7 +800,13 @@ async fn a_password_reset_lifts_brute_force_blocks() -> anyhow::Result<()> {
     );
     // The block itself was mailed first (brute-force protection's user notification).
     let notice = server.next_mail().await?;
-    ensure!(notice.data.contains("Subject: Your account has been blocked"), "{}", notice.data);
+    ensure!(
+        notice
+            .data
+            .contains("Subject: Your account has been blocked"),
+        "{}",
+        notice.data
+    );
     let ticket = ticket_of(&server.reset_link().await?)?;
     let done = server.submit(&ticket, NEW_PASSWORD, NEW_PASSWORD).await?;
     ensure!(
