@@ -59,6 +59,11 @@ impl Login {
         Self::code_from(&done.redirect()?)
     }
 
+    /// The login page a new `/authorize` transaction sends the browser to (its path).
+    pub fn login_page(&self, client: &Client) -> Result<String> {
+        client.get(&self.authorize_path(), None)?.redirect()
+    }
+
     /// A code from the live session, without the login form.
     fn code_from_session(&self, client: &Client) -> Result<String> {
         Self::code_from(&client.get(&self.authorize_path(), None)?.redirect()?)

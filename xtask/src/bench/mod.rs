@@ -168,6 +168,19 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         username: USER_EMAIL.into(),
         password: USER_PASSWORD.into(),
     };
+    // One transaction's login page, rendered again and again: the template, the words in its
+    // language and the tenant's look, but no login.
+    let page = login.login_page(&first.client())?;
+    let login_pages = wrk.run(
+        &Request::get(&format!("{base}{}", page.trim_start_matches('/'))),
+        workload,
+    )?;
+    report.bounded(
+        "login page (GET /u/login) requests/s",
+        login_pages.requests_per_second,
+        "/healthz requests/s",
+        healthz.requests_per_second,
+    );
     // Enough codes for the exchanges to run at the limit for the whole workload, and a half.
     let codes = (limits.rsa / 2.0 * workload.as_secs_f64() * 1.5 / FLOW_WORKERS as f64) as usize;
     let exchanges = flows::code_exchanges(&login, FLOW_WORKERS, codes.max(100), workload)?;
