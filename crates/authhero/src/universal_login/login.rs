@@ -43,13 +43,8 @@ pub async fn show(
     if identifier_first {
         return respond::found(&transaction.url("/u/login/identifier"));
     }
-    let hint = transaction
-        .login
-        .authorization
-        .login_hint
-        .clone()
-        .unwrap_or_default();
-    let fields = LoginFields::of(&state, &transaction, &hint, None).await;
+    let hint = transaction.hint();
+    let fields = LoginFields::of(&state, &transaction, hint, None).await;
     Page::new(&transaction.look, pages::LOGIN)
         .fields(fields)
         .into_response()

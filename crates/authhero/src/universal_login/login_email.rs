@@ -61,15 +61,7 @@ pub async fn show(
             Err(page) => return page,
         };
     match transaction.email_connection(&state).await {
-        Ok(Some(_)) => {
-            let hint = transaction.login.authorization.login_hint.clone();
-            screen(
-                &transaction,
-                hint.as_deref().unwrap_or_default(),
-                StatusCode::OK,
-                None,
-            )
-        }
+        Ok(Some(_)) => screen(&transaction, transaction.hint(), StatusCode::OK, None),
         Ok(None) => transaction.error(
             StatusCode::BAD_REQUEST,
             "connection-disabled",

@@ -41,17 +41,6 @@ fn screen(transaction: &Transaction, email: &str, refusal: Option<Refusal>) -> R
         .into_response()
 }
 
-/// The address the code went to, if the previous screen kept one.
-fn address(transaction: &Transaction) -> Option<String> {
-    let hint = transaction
-        .login
-        .authorization
-        .login_hint
-        .as_deref()?
-        .trim();
-    (!hint.is_empty()).then(|| hint.to_owned())
-}
-
 /// `GET /u/login/email-code?state=…`; without an address yet, back to the email screen.
 pub async fn show(
     State(state): State<AppState>,
@@ -64,7 +53,7 @@ pub async fn show(
             Ok(transaction) => transaction,
             Err(page) => return page,
         };
-    match address(&transaction) {
+    match transaction.identifier() {
         Some(email) => screen(&transaction, &email, None),
         None => respond::found(&transaction.url("/u/login/email")),
     }
@@ -83,7 +72,7 @@ pub async fn submit(
             Ok(posted) => posted,
             Err(page) => return page,
         };
-    let Some(email) = address(&transaction) else {
+    let Some(email) = transaction.identifier() else {
         return respond::found(&transaction.url("/u/login/email"));
     };
     let code = form.get("code").unwrap_or_default();

@@ -29,13 +29,8 @@ pub async fn show(
             Ok(transaction) => transaction,
             Err(page) => return page,
         };
-    let hint = transaction
-        .login
-        .authorization
-        .login_hint
-        .clone()
-        .unwrap_or_default();
-    let fields = LoginFields::of(&state, &transaction, &hint, None).await;
+    let hint = transaction.hint();
+    let fields = LoginFields::of(&state, &transaction, hint, None).await;
     Page::new(&transaction.look, pages::LOGIN_IDENTIFIER)
         .fields(fields)
         .into_response()

@@ -8,22 +8,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::credentials;
 use super::login_screen::{LoginFields, ScreenQuery};
-use super::transaction::{self, Transaction};
+use super::transaction;
 use crate::client_ip::ClientIp;
 use crate::pages::{self, Page};
 use crate::respond;
 use crate::state::{AppState, Issuer};
-
-/// The identifier the first screen kept, if there is one.
-fn identifier(transaction: &Transaction) -> Option<String> {
-    let hint = transaction
-        .login
-        .authorization
-        .login_hint
-        .as_deref()?
-        .trim();
-    (!hint.is_empty()).then(|| hint.to_owned())
-}
 
 /// `GET /u/login/password?state=…`; without an identifier yet, back to the first screen.
 pub async fn show(
@@ -37,7 +26,7 @@ pub async fn show(
             Ok(transaction) => transaction,
             Err(page) => return page,
         };
-    let Some(username) = identifier(&transaction) else {
+    let Some(username) = transaction.identifier() else {
         return respond::found(&transaction.url("/u/login/identifier"));
     };
     let fields = LoginFields::of(&state, &transaction, &username, None).await;
@@ -59,7 +48,7 @@ pub async fn submit(
             Ok(posted) => posted,
             Err(page) => return page,
         };
-    let Some(username) = identifier(&transaction) else {
+    let Some(username) = transaction.identifier() else {
         return respond::found(&transaction.url("/u/login/identifier"));
     };
     let password = form.get("password").unwrap_or_default();

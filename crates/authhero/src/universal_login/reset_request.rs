@@ -52,10 +52,7 @@ pub async fn show(
     UrlQuery(query): UrlQuery<ScreenQuery>,
 ) -> Response {
     match transaction::resume(&state, &issuer, &headers, query.state.as_deref()).await {
-        Ok(transaction) => {
-            let hint = transaction.login.authorization.login_hint.clone();
-            screen(&transaction, hint.as_deref().unwrap_or_default(), false)
-        }
+        Ok(transaction) => screen(&transaction, transaction.hint(), false),
         Err(page) => page,
     }
 }

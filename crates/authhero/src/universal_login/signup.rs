@@ -93,15 +93,10 @@ pub async fn show(
             Ok(transaction) => transaction,
             Err(page) => return page,
         };
-    let hint = transaction
-        .login
-        .authorization
-        .login_hint
-        .clone()
-        .unwrap_or_default();
+    let hint = transaction.hint();
     match open_connection(&state, &transaction).await {
-        Ok(connection) => screen(&transaction, Some(&connection), &hint, None, None),
-        Err(refusal) => screen(&transaction, None, &hint, None, Some(refusal)),
+        Ok(connection) => screen(&transaction, Some(&connection), hint, None, None),
+        Err(refusal) => screen(&transaction, None, hint, None, Some(refusal)),
     }
 }
 

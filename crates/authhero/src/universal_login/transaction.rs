@@ -145,6 +145,21 @@ impl Transaction {
         })
     }
 
+    /// The identifier kept for this login (its `login_hint`), which the screens prefill.
+    pub fn hint(&self) -> &str {
+        self.login
+            .authorization
+            .login_hint
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    /// The kept identifier, when there is one: what the password and code screens are for.
+    pub fn identifier(&self) -> Option<String> {
+        let hint = self.hint().trim();
+        (!hint.is_empty()).then(|| hint.to_owned())
+    }
+
     /// Keeps what the user typed as the transaction's `login_hint`, for the next screen.
     pub async fn remember_identifier(
         &mut self,
